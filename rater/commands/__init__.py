@@ -1,0 +1,1 @@
+"""Sub-commands of the ``rater`` command line; each module has register() and run()."""

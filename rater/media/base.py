@@ -1,0 +1,91 @@
+"""The player interface every media backend implements.
+
+Contract
+--------
+* ``load(path)`` opens a file and leaves the player paused at 0. It raises
+  :class:`MediaError` with a human-readable message when the file is missing,
+  empty, or cannot be decoded (no audio/video track, zero duration).
+* ``play()`` / ``pause()`` change state; ``pause()`` on a paused player is a no-op.
+* ``seek_ms(ms)`` is clamped to ``[0, duration_ms()]``; it works while paused.
+* ``position_ms()`` is the current time; backends whose native clock moves in
+  coarse steps interpolate so the UI sees a smooth clock.
+* When playback reaches the end the player stops at the end (state ``ENDED``)
+  and reports it once through the ``on_end`` callback; ``play()`` afterwards
+  restarts from 0.
+* ``stop()`` pauses and returns to 0; ``close()`` releases native resources, after
+  which the player must not be used.
+* Callbacks given to :meth:`Player.set_callbacks` may be invoked on a backend's
+  own thread: receivers must only hand the event over to their own thread
+  (the Qt wrapper emits a queued signal).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+
+class MediaError(Exception):
+    """A recording cannot be played; ``str(err)`` is shown to the user."""
+
+
+class PlayerState(enum.Enum):
+    EMPTY = "empty"
+    PAUSED = "paused"
+    PLAYING = "playing"
+    ENDED = "ended"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    duration_ms: int
+    has_video: bool
+    has_audio: bool
+
+
+@dataclass
+class PlayerCallbacks:
+    on_end: Callable[[], None] | None = None
+    on_error: Callable[[str], None] | None = None
+    on_state: Callable[[PlayerState], None] | None = None
+
+
+class Player(Protocol):
+    """A media player bound to one output surface."""
+
+    backend_name: str
+
+    def set_callbacks(self, callbacks: PlayerCallbacks) -> None: ...
+
+    def set_window(self, win_id: int) -> None:
+        """Draw video into the native window ``win_id`` (0 = no video output)."""
+
+    def load(self, path: str) -> MediaInfo: ...
+
+    def play(self) -> None: ...
+
+    def pause(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def seek_ms(self, ms: int) -> None: ...
+
+    def position_ms(self) -> int: ...
+
+    def duration_ms(self) -> int: ...
+
+    def state(self) -> PlayerState: ...
+
+    def set_rate(self, rate: float) -> None:
+        """Playback speed, 0.5–2.0, pitch preserved."""
+
+    def rate(self) -> float: ...
+
+    def set_volume(self, volume: int) -> None:
+        """Volume 0–100."""
+
+    def volume(self) -> int: ...
+
+    def close(self) -> None: ...

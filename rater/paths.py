@@ -1,0 +1,36 @@
+"""Where the application keeps its files.
+
+``RATER_DATA_DIR`` overrides the platform data folder (tests point it at a
+temporary directory).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+APP_NAME = "SessionRater"
+
+
+def data_dir() -> Path:
+    """The folder holding the default database and logs (created on demand)."""
+    override = os.environ.get("RATER_DATA_DIR")
+    if override:
+        path = Path(override)
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def log_dir() -> Path:
+    path = data_dir() / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_db_path() -> Path:
+    return data_dir() / "ratings.sqlite"

@@ -1,0 +1,1 @@
+"""The study model's services: rater workstation, set-up, demo study."""

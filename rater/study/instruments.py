@@ -1,0 +1,52 @@
+"""Instruments stored in a study database (content + version + hash)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rater.instruments import loader
+from rater.instruments.model import Instrument
+from rater.storage import models as m
+
+
+def register_file(session: Session, path: str | Path) -> m.Instrument:
+    """Store a validated instrument file; the same content is stored only once."""
+    _instrument, data = loader.load_file(path)
+    return register_data(session, data)
+
+
+def register_data(session: Session, data: dict) -> m.Instrument:
+    digest = loader.content_hash(data)
+    existing = session.scalar(
+        select(m.Instrument).where(
+            m.Instrument.key == data["id"],
+            m.Instrument.version == data["version"],
+            m.Instrument.content_hash == digest,
+        )
+    )
+    if existing is not None:
+        return existing
+    row = m.Instrument(
+        key=data["id"], version=data["version"], name=data["name"], content=data, content_hash=digest
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+@lru_cache(maxsize=64)
+def _build(content_hash: str, content_json: str) -> Instrument:
+    import json
+
+    # Stored content was validated when it was registered; building is enough.
+    return loader.build(json.loads(content_json))
+
+
+def instrument_of(row: m.Instrument) -> Instrument:
+    import json
+
+    return _build(row.content_hash, json.dumps(row.content, sort_keys=True))

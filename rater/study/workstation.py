@@ -1,0 +1,341 @@
+"""The rater's side of a study: queue, opening an assignment, and every rating write.
+
+Each write is its own transaction and carries its audit event, so a crash
+loses at most the change in flight. Every call names the rater; a rater can
+only read or change their own assignments (blinding).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from rater.instruments.model import Instrument
+from rater.instruments.scoring import Response, missing_required
+from rater.storage import audit
+from rater.storage import models as m
+from rater.storage.database import Database
+from rater.study import media_paths
+from rater.study.errors import AccessDenied, IncompleteRating, InvalidValue, NotFound, RatingLocked
+from rater.study.instruments import instrument_of
+from rater.study.playback import covered_ms, merge_intervals
+from rater.study.views import (
+    AssignmentView,
+    HomeworkView,
+    MarkView,
+    QueueEntry,
+    RaterInfo,
+    RecordingView,
+    SaveResult,
+)
+
+log = logging.getLogger(__name__)
+
+
+def hash_pin(pin: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=2**14, r=8, p=1)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def verify_secret(secret: str, stored: str | None) -> bool:
+    if not stored:
+        return True
+    try:
+        _, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    candidate = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1)
+    return hmac.compare_digest(candidate.hex(), digest)
+
+
+class Workstation:
+    """Services for raters; one database transaction per call."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    # --- who is rating -------------------------------------------------------
+    def raters(self) -> list[RaterInfo]:
+        with self.db.reading() as s:
+            rows = s.execute(
+                select(m.Rater, m.Study.name)
+                .join(m.Study, m.Study.id == m.Rater.study_id)
+                .where(m.Rater.active.is_(True))
+                .order_by(m.Rater.name)
+            ).all()
+            teams: dict[str, list[str]] = {}
+            for rater_id, team in s.execute(
+                select(m.TeamMember.rater_id, m.Team.name).join(m.Team, m.Team.id == m.TeamMember.team_id)
+            ):
+                teams.setdefault(rater_id, []).append(team)
+            return [
+                RaterInfo(r.id, r.code, r.name, study, r.pin_hash is not None, tuple(teams.get(r.id, ())))
+                for r, study in rows
+            ]
+
+    def check_pin(self, rater_id: str, pin: str) -> bool:
+        with self.db.reading() as s:
+            rater = s.get(m.Rater, rater_id)
+            if rater is None:
+                raise NotFound("This rater no longer exists.")
+            return verify_secret(pin, rater.pin_hash)
+
+    # --- the queue -----------------------------------------------------------
+    def queue(self, rater_id: str) -> list[QueueEntry]:
+        with self.db.reading() as s:
+            rows = s.execute(
+                select(m.Assignment, m.Session, m.Patient, m.Instrument, m.Rating.updated_at)
+                .join(m.Session, m.Session.id == m.Assignment.session_id)
+                .join(m.Patient, m.Patient.id == m.Session.patient_id)
+                .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
+                .outerjoin(m.Rating, m.Rating.assignment_id == m.Assignment.id)
+                .where(m.Assignment.rater_id == rater_id)
+                .options(joinedload(m.Session.recordings))
+                .order_by(m.Assignment.queue_position, m.Assignment.id)
+            ).unique().all()
+            return [
+                QueueEntry(
+                    assignment_id=a.id,
+                    position=a.queue_position,
+                    patient_code=p.code,
+                    session_number=sess.number,
+                    session_date=sess.date,
+                    instrument_name=inst.name,
+                    status=a.status,
+                    recording_kind=sess.recordings[0].kind if sess.recordings else None,
+                    updated_at=updated,
+                    purpose=a.purpose,
+                )
+                for a, sess, p, inst, updated in rows
+            ]
+
+    # --- opening -------------------------------------------------------------
+    def open(self, assignment_id: str, rater_id: str) -> AssignmentView:
+        """Load an assignment for rating; the first open starts the rating (audited)."""
+        actor = None
+        with self.db.transaction() as s:
+            assignment = self._own_assignment(s, assignment_id, rater_id)
+            rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == assignment_id))
+            if rating is None:
+                actor = f"rater:{assignment.rater.code}"
+                rating = m.Rating(assignment_id=assignment_id)
+                s.add(rating)
+                assignment.status = "in_progress"
+                s.flush()
+                audit.record(s, actor=actor, action="create", entity="rating", entity_id=rating.id,
+                             field="status", old="not_started", new="in_progress",
+                             study_id=assignment.study_id)
+            return self._view(s, assignment, rating)
+
+    def _view(self, s: Session, a: m.Assignment, rating: m.Rating) -> AssignmentView:
+        sess = a.session
+        study = s.get(m.Study, a.study_id)
+        instrument = instrument_of(a.instrument)
+        scores = {sc.item_id: sc for sc in rating.scores}
+        hidden = set(study.settings.get("hidden_fields", []))
+        info = {k: str(v) for k, v in {**sess.patient.meta, **sess.meta}.items() if k not in hidden}
+        prev_number = sess.number - 1 if sess.number > 1 else None
+        return AssignmentView(
+            assignment_id=a.id,
+            rating_id=rating.id,
+            rater_id=a.rater_id,
+            rater_name=a.rater.name,
+            study_name=study.name,
+            patient_code=sess.patient.code,
+            session_number=sess.number,
+            session_date=sess.date,
+            instrument=instrument,
+            instrument_version=a.instrument.version,
+            recordings=[self._recording_view(s, study, r) for r in sess.recordings],
+            responses={k: Response(v.value, v.is_na) for k, v in scores.items()},
+            notes={k: v.note for k, v in scores.items() if v.note},
+            marks=[MarkView(mk.id, mk.position_ms, mk.text) for mk in rating.marks],
+            last_position_ms=rating.last_position_ms,
+            time_spent_ms=rating.time_spent_ms,
+            played_intervals=[list(x) for x in rating.played_intervals],
+            status=a.status,
+            submitted_at=rating.submitted_at,
+            previous_session_number=prev_number,
+            previous_homework=self._homework(s, sess.patient_id, prev_number),
+            session_info=info,
+            revision=rating.revision,
+        )
+
+    @staticmethod
+    def _recording_view(s: Session, study: m.Study, rec: m.Recording) -> RecordingView:
+        path = media_paths.resolve(s, study, rec.path)
+        return RecordingView(rec.id, str(path), rec.kind, rec.duration_ms, Path(path).is_file())
+
+    @staticmethod
+    def _homework(s: Session, patient_id: str, number: int | None) -> list[HomeworkView]:
+        if number is None:
+            return []
+        rows = s.scalars(
+            select(m.HomeworkEntry)
+            .join(m.Session, m.Session.id == m.HomeworkEntry.session_id)
+            .where(m.Session.patient_id == patient_id, m.Session.number == number)
+            .order_by(m.HomeworkEntry.created_at)
+        )
+        return [HomeworkView(h.id, h.kind, h.description, h.author, h.created_at) for h in rows]
+
+    # --- writes --------------------------------------------------------------
+    def set_response(
+        self, assignment_id: str, rater_id: str, item_id: str, value: int | None, is_na: bool = False
+    ) -> SaveResult:
+        """Store one item's value (``None`` clears it) or N/A."""
+        with self.db.transaction() as s:
+            a, rating, instrument, actor = self._writable(s, assignment_id, rater_id)
+            item = self._item(instrument, item_id)
+            if is_na and not item.na_allowed:
+                raise InvalidValue(f"Item {item_id} cannot be marked N/A.")
+            if value is not None and not item.min <= value <= item.max:
+                raise InvalidValue(f"{value} is outside {item.min}–{item.max} for item {item_id}.")
+            if value is not None and not instrument.item_applies(item_id, a.session.number):
+                raise InvalidValue(instrument.not_applicable_reason(item_id, a.session.number))
+            score = self._score_row(s, rating, item_id)
+            old = "N/A" if score.is_na else score.value
+            new = "N/A" if is_na else value
+            if old == new:
+                return SaveResult(rating.revision, rating.updated_at)
+            score.value, score.is_na, score.updated_at = (None if is_na else value), is_na, m.utcnow()
+            audit.record(s, actor=actor, action="update", entity="rating", entity_id=rating.id,
+                         field=f"item:{item_id}", old=old, new=new, study_id=a.study_id)
+            return self._bump(rating)
+
+    def set_note(self, assignment_id: str, rater_id: str, item_id: str, text: str) -> SaveResult:
+        with self.db.transaction() as s:
+            a, rating, instrument, actor = self._writable(s, assignment_id, rater_id)
+            self._item(instrument, item_id)
+            score = self._score_row(s, rating, item_id)
+            if score.note == text:
+                return SaveResult(rating.revision, rating.updated_at)
+            audit.record(s, actor=actor, action="update", entity="rating", entity_id=rating.id,
+                         field=f"note:{item_id}", old=score.note, new=text, study_id=a.study_id)
+            score.note, score.updated_at = text, m.utcnow()
+            return self._bump(rating)
+
+    def add_mark(self, assignment_id: str, rater_id: str, position_ms: int, text: str) -> MarkView:
+        with self.db.transaction() as s:
+            a, rating, _instrument, actor = self._writable(s, assignment_id, rater_id)
+            mark = m.Mark(rating_id=rating.id, position_ms=max(0, int(position_ms)), text=text)
+            s.add(mark)
+            s.flush()
+            audit.record(s, actor=actor, action="create", entity="mark", entity_id=mark.id,
+                         field="mark", new={"position_ms": mark.position_ms, "text": text},
+                         study_id=a.study_id)
+            self._bump(rating)
+            return MarkView(mark.id, mark.position_ms, mark.text)
+
+    def update_mark(self, assignment_id: str, rater_id: str, mark_id: str, text: str) -> SaveResult:
+        with self.db.transaction() as s:
+            a, rating, _instrument, actor = self._writable(s, assignment_id, rater_id)
+            mark = self._mark(s, rating, mark_id)
+            audit.record(s, actor=actor, action="update", entity="mark", entity_id=mark.id,
+                         field="text", old=mark.text, new=text, study_id=a.study_id)
+            mark.text = text
+            return self._bump(rating)
+
+    def delete_mark(self, assignment_id: str, rater_id: str, mark_id: str) -> SaveResult:
+        with self.db.transaction() as s:
+            a, rating, _instrument, actor = self._writable(s, assignment_id, rater_id)
+            mark = self._mark(s, rating, mark_id)
+            audit.record(s, actor=actor, action="delete", entity="mark", entity_id=mark.id,
+                         field="mark", old={"position_ms": mark.position_ms, "text": mark.text},
+                         study_id=a.study_id)
+            s.delete(mark)
+            return self._bump(rating)
+
+    def save_playback(
+        self,
+        assignment_id: str,
+        rater_id: str,
+        position_ms: int,
+        time_spent_delta_ms: int = 0,
+        played: list[list[int]] | None = None,
+        recording_id: str | None = None,
+    ) -> None:
+        """Remember where playback is, time spent and what was played.
+
+        Not audited: it is bookkeeping, written every few seconds, not a rating.
+        Allowed after submission too (a rater may replay a submitted session).
+        """
+        with self.db.transaction() as s:
+            a = self._own_assignment(s, assignment_id, rater_id)
+            rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == a.id))
+            if rating is None:
+                raise NotFound("Open the assignment before playing it.")
+            rating.last_position_ms = max(0, int(position_ms))
+            rating.time_spent_ms += max(0, int(time_spent_delta_ms))
+            if played:
+                merged = merge_intervals([list(x) for x in rating.played_intervals] + played)
+                rating.played_intervals = merged
+                rating.played_ms = covered_ms(merged)
+            if recording_id:
+                rating.recording_id = recording_id
+
+    def submit(self, assignment_id: str, rater_id: str) -> SaveResult:
+        with self.db.transaction() as s:
+            a, rating, instrument, actor = self._writable(s, assignment_id, rater_id)
+            responses = {sc.item_id: Response(sc.value, sc.is_na) for sc in rating.scores}
+            missing = missing_required(instrument, responses, a.session.number)
+            if missing:
+                raise IncompleteRating(missing)
+            rating.submitted_at = m.utcnow()
+            a.status = "submitted"
+            audit.record(s, actor=actor, action="submit", entity="rating", entity_id=rating.id,
+                         field="status", old="in_progress", new="submitted", study_id=a.study_id)
+            return self._bump(rating)
+
+    # --- helpers -------------------------------------------------------------
+    @staticmethod
+    def _own_assignment(s: Session, assignment_id: str, rater_id: str) -> m.Assignment:
+        a = s.get(m.Assignment, assignment_id)
+        if a is None:
+            raise NotFound("This assignment no longer exists.")
+        if a.rater_id != rater_id:
+            raise AccessDenied("This assignment belongs to another rater.")
+        return a
+
+    def _writable(self, s: Session, assignment_id: str, rater_id: str):
+        a = self._own_assignment(s, assignment_id, rater_id)
+        rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == a.id))
+        if rating is None:
+            raise NotFound("Open the assignment before rating it.")
+        if a.status == "submitted":
+            raise RatingLocked("This rating has been submitted and is read-only. A coordinator can reopen it.")
+        return a, rating, instrument_of(a.instrument), f"rater:{a.rater.code}"
+
+    @staticmethod
+    def _item(instrument: Instrument, item_id: str):
+        try:
+            return instrument.item(item_id)
+        except KeyError:
+            raise InvalidValue(f"{instrument.name} has no item {item_id!r}.") from None
+
+    @staticmethod
+    def _score_row(s: Session, rating: m.Rating, item_id: str) -> m.ItemScore:
+        row = s.scalar(select(m.ItemScore).where(m.ItemScore.rating_id == rating.id, m.ItemScore.item_id == item_id))
+        if row is None:
+            row = m.ItemScore(rating_id=rating.id, item_id=item_id, value=None, is_na=False, note="")
+            s.add(row)
+        return row
+
+    @staticmethod
+    def _mark(s: Session, rating: m.Rating, mark_id: str) -> m.Mark:
+        mark = s.get(m.Mark, mark_id)
+        if mark is None or mark.rating_id != rating.id:
+            raise NotFound("This mark no longer exists.")
+        return mark
+
+    @staticmethod
+    def _bump(rating: m.Rating) -> SaveResult:
+        rating.revision += 1
+        rating.updated_at = m.utcnow()
+        return SaveResult(rating.revision, rating.updated_at)
