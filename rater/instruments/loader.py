@@ -3,8 +3,8 @@
 Validation runs in two passes: the JSON Schema in
 ``resources/instruments/instrument.schema.json`` checks structure (unknown keys,
 types), then :func:`_semantic_problems` checks what a schema cannot express
-(unique ids, anchors inside the range, scales naming known items, recodes
-covering the range). Every problem is reported with its location, so a
+(unique ids, anchors inside the range, scales naming known items, ordered
+ranges). Every problem is reported with its location, so a
 coordinator can fix a whole file in one pass.
 """
 
@@ -14,38 +14,20 @@ import hashlib
 import json
 import logging
 import re
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rater.instruments.model import Applicability, Instrument, Item, RecodeRule, Scale
 from rater.paths import RESOURCES
+from rater.validation import Locator, Problem, ValidationError, fmt_path, parse_toml, schema_problems
 
 log = logging.getLogger(__name__)
 
 SCHEMA_PATH = RESOURCES / "instruments" / "instrument.schema.json"
 
 
-@dataclass(frozen=True)
-class Problem:
-    location: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"line {self.line}, " if self.line else ""
-        return f"{where}{self.location}: {self.message}"
-
-
-class InstrumentError(Exception):
+class InstrumentError(ValidationError):
     """An instrument file is invalid; ``problems`` lists every finding."""
-
-    def __init__(self, source: str, problems: list[Problem]):
-        self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
 
 
 def content_hash(data: dict[str, Any]) -> str:
@@ -68,10 +50,9 @@ def load_file(path: str | Path) -> tuple[Instrument, dict[str, Any]]:
 
 def load_text(text: str, source: str = "<text>") -> tuple[Instrument, dict[str, Any]]:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = _line_from_toml_error(str(exc))
-        raise InstrumentError(source, [Problem("syntax", str(exc), line)]) from None
+        data = parse_toml(text, source)
+    except ValidationError as err:
+        raise InstrumentError(source, err.problems) from None
     problems = validate(data, text)
     if problems:
         raise InstrumentError(source, problems)
@@ -88,8 +69,8 @@ def load_data(data: dict[str, Any], source: str = "<data>") -> Instrument:
 
 def validate(data: dict[str, Any], text: str | None = None) -> list[Problem]:
     """Every structural and semantic problem in ``data``."""
-    locate = _Locator(text)
-    problems = _schema_problems(data, locate)
+    locate = Locator(text)
+    problems = schema_problems(data, SCHEMA_PATH, locate)
     # Semantic checks look only at parts that passed the schema, so one run
     # reports structural and semantic problems together.
     seen = {(p.location, p.message) for p in problems}
@@ -97,28 +78,11 @@ def validate(data: dict[str, Any], text: str | None = None) -> list[Problem]:
     return problems
 
 
-def _schema_problems(data: dict[str, Any], locate: _Locator) -> list[Problem]:
-    import jsonschema  # imported here: only authoring and import need it
-
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema)
-    problems = []
-    for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        path = list(err.absolute_path)
-        message = err.message
-        if err.validator == "additionalProperties":
-            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-            message = "unknown key(s): " + ", ".join(repr(k) for k in extra)
-            path = path + extra[:1]
-        problems.append(Problem(_fmt_path(path) or "file", message, locate.line(path)))
-    return problems
-
-
-def _semantic_problems(data: dict[str, Any], locate: _Locator) -> list[Problem]:
+def _semantic_problems(data: dict[str, Any], locate: Locator) -> list[Problem]:
     problems: list[Problem] = []
 
     def add(path: list[Any], message: str) -> None:
-        problems.append(Problem(_fmt_path(path), message, locate.line(path)))
+        problems.append(Problem(fmt_path(path), message, locate.line(path)))
 
     responses = {k: v for k, v in _dict(data.get("responses")).items() if _is_range(v)}
     for name, resp in responses.items():
@@ -252,56 +216,6 @@ def build(data: dict[str, Any]) -> Instrument:
         scales=tuple(scales),
         instructions=data.get("instructions", ""),
     )
-
-
-def _fmt_path(path: list[Any]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _line_from_toml_error(message: str) -> int | None:
-    match = re.search(r"line (\d+)", message)
-    return int(match.group(1)) if match else None
-
-
-class _Locator:
-    """Finds the source line of ``items[3]`` / ``scales[1].items`` in TOML text.
-
-    tomllib keeps no positions, so we find the n-th ``[[items]]`` header and the
-    first ``key =`` after it; good enough to point an author at the right place.
-    """
-
-    def __init__(self, text: str | None):
-        self.lines = text.splitlines() if text else []
-
-    def line(self, path: list[Any]) -> int | None:
-        if not self.lines or not path:
-            return None
-        start = 0
-        if len(path) >= 2 and isinstance(path[1], int):
-            header = re.compile(rf"^\s*\[\[\s*{re.escape(str(path[0]))}\s*\]\]")
-            hits = [n for n, text in enumerate(self.lines) if header.match(text)]
-            if path[1] >= len(hits):
-                return None
-            start, rest = hits[path[1]], path[2:]
-        elif isinstance(path[0], str):
-            table = re.compile(rf"^\s*\[\s*{re.escape(path[0])}(\.|\s*\])")
-            hits = [n for n, text in enumerate(self.lines) if table.match(text)]
-            if hits:
-                start, rest = hits[0], path[1:]
-            else:
-                rest = path
-        else:
-            rest = path
-        for key in (k for k in rest if isinstance(k, str)):
-            key_re = re.compile(rf"^\s*{re.escape(key)}\s*=")
-            for n in range(start, len(self.lines)):
-                if key_re.match(self.lines[n]):
-                    start = n
-                    break
-        return start + 1
 
 
 def bundled_instrument_files() -> list[Path]:

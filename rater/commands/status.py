@@ -1,0 +1,23 @@
+"""``rater status``: progress per team, rater (and session), with quality flags."""
+
+from __future__ import annotations
+
+import argparse
+
+from rater.commands.common import add_db_argument, add_study_argument, open_db, pick_study
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("status", help="print the progress of a study with quality flags")
+    add_db_argument(parser)
+    add_study_argument(parser)
+    parser.add_argument("--sessions", action="store_true", help="also list every session")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rater.study.progress import format_progress, study_progress
+
+    db = open_db(args)
+    print(format_progress(study_progress(db, pick_study(db, args.study)), sessions=args.sessions))
+    return 0

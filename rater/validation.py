@@ -1,0 +1,101 @@
+"""Shared checking of user-written files (instruments, study files).
+
+tomllib keeps no source positions, so :class:`Locator` finds the line of a
+path such as ``items[3].anchors`` by scanning the text — good enough to point
+an author at the right place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    location: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, " if self.line else ""
+        return f"{where}{self.location}: {self.message}"
+
+
+class ValidationError(Exception):
+    """A file is invalid; ``problems`` lists every finding."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) if match else None
+        raise ValidationError(source, [Problem("syntax", str(exc), line)]) from None
+
+
+def schema_problems(data: dict[str, Any], schema_path: Path, locate: Locator) -> list[Problem]:
+    """Structural problems found by the JSON Schema at ``schema_path``."""
+    import jsonschema  # imported here: only authoring and import need it
+
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    problems = []
+    for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        path = list(err.absolute_path)
+        message = err.message
+        if err.validator == "additionalProperties":
+            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            message = "unknown key(s): " + ", ".join(repr(k) for k in extra)
+            path = path + extra[:1]
+        problems.append(Problem(fmt_path(path) or "file", message, locate.line(path)))
+    return problems
+
+
+def fmt_path(path: list[Any]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class Locator:
+    """Finds the source line of ``items[3]`` / ``scales[1].items`` in TOML text."""
+
+    def __init__(self, text: str | None):
+        self.lines = text.splitlines() if text else []
+
+    def line(self, path: list[Any]) -> int | None:
+        if not self.lines or not path:
+            return None
+        start = 0
+        rest = path
+        if len(path) >= 2 and isinstance(path[1], int):
+            header = re.compile(rf"^\s*\[\[\s*{re.escape(str(path[0]))}\s*\]\]")
+            hits = [n for n, text in enumerate(self.lines) if header.match(text)]
+            if path[1] >= len(hits):
+                return None
+            start, rest = hits[path[1]], path[2:]
+        elif isinstance(path[0], str):
+            table = re.compile(rf"^\s*\[\s*{re.escape(path[0])}(\.|\s*\])")
+            hits = [n for n, text in enumerate(self.lines) if table.match(text)]
+            if hits:
+                start, rest = hits[0], path[1:]
+        for key in (k for k in rest if isinstance(k, str)):
+            key_re = re.compile(rf"^\s*{re.escape(key)}\s*=")
+            for n in range(start, len(self.lines)):
+                if key_re.match(self.lines[n]):
+                    start = n
+                    break
+        return start + 1
