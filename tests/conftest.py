@@ -10,6 +10,7 @@ import importlib.abc
 import os
 import sys
 import tempfile
+import uuid
 
 import pytest
 
@@ -43,3 +44,30 @@ def _private_data_dir(tmp_path, monkeypatch):
     data = tmp_path / "rater-data"
     monkeypatch.setenv("RATER_DATA_DIR", str(data))
     return data
+
+
+PG_URL = os.environ.get("RATER_TEST_PG_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, empty database on each backend: an SQLite file, and a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "study.sqlite")
+        return
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("RATER_TEST_PG_URL is not set: scripts/run-tests.sh starts PostgreSQL for CI")
+        pytest.skip("no PostgreSQL server: scripts/run-tests.sh starts one and sets RATER_TEST_PG_URL")
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    name = f"rater_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

@@ -67,6 +67,6 @@ def test_status_command(demo, capsys):
     from rater.cli import main
 
     db, _, _ = demo
-    assert main(["status", "--db", str(db.path)]) == 0
+    assert main(["status", "--db", db.url]) == 0
     out = capsys.readouterr().out
     assert "Team 1 (therapist behaviour)" in out and "R01 Alex Rivera" in out and "Quality flags (0)" in out

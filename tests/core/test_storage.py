@@ -14,7 +14,8 @@ from rater.storage import migrate
 from rater.storage.lock import AppLock
 
 
-def test_sqlite_runs_in_wal_with_foreign_keys_and_full_sync(db):
+def test_sqlite_runs_in_wal_with_foreign_keys_and_full_sync(sqlite_db):
+    db = sqlite_db
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -96,8 +97,8 @@ def test_second_copy_of_the_app_is_refused_by_the_lock(tmp_path):
     again.release()
 
 
-def test_write_while_another_process_holds_the_lock_is_reported(tmp_path, monkeypatch, demo):
-    db, ws, _ = demo
+def test_write_while_another_process_holds_the_lock_is_reported(tmp_path, monkeypatch, sqlite_demo):
+    db, ws, _ = sqlite_demo
     monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 200)
     db2 = open_database(db.path)
     from rater.study.workstation import Workstation
@@ -119,8 +120,8 @@ def test_write_while_another_process_holds_the_lock_is_reported(tmp_path, monkey
     assert ws2.open(entry.assignment_id, rater.id).responses["asg1"].value == 2
 
 
-def test_disk_full_during_a_save_loses_nothing_already_saved(demo):
-    db, ws, _ = demo
+def test_disk_full_during_a_save_loses_nothing_already_saved(sqlite_demo):
+    db, ws, _ = sqlite_demo
     rater = ws.raters()[0]
     entry = ws.queue(rater.id)[0]
     ws.open(entry.assignment_id, rater.id)
@@ -143,3 +144,36 @@ def test_disk_full_during_a_save_loses_nothing_already_saved(demo):
     view = ws.open(entry.assignment_id, rater.id)
     assert view.responses["asg1"].value == 3
     assert all(mk.text == "x" * 2000 for mk in view.marks)
+
+
+def test_schema_is_created_by_migrations_on_both_backends(db):
+    assert migrate.current_revision(db) == migrate.SCHEMA_HEAD
+    with db.engine.connect() as conn:
+        from sqlalchemy import inspect
+
+        tables = set(inspect(conn).get_table_names())
+    assert {"study", "rating", "item_score", "audit_event", "assignment"} <= tables
+
+
+def test_unreachable_server_is_explained():
+    with pytest.raises(DatabaseError) as info:
+        open_database("postgresql+psycopg://rater@127.0.0.1:1/nowhere?connect_timeout=2")
+    assert info.value.kind == "unreachable" and "cannot be reached" in str(info.value)
+
+
+def test_connection_dropped_mid_rating_then_recovers(demo):
+    db, ws, _ = demo
+    if db.is_sqlite:
+        pytest.skip("a dropped server connection is a PostgreSQL matter")
+    rater = ws.raters()[0]
+    aid = ws.queue(rater.id)[0].assignment_id
+    ws.open(aid, rater.id)
+    ws.set_response(aid, rater.id, "asg1", 1)
+    # The server kills every other connection to this database, as a restart or network cut would.
+    with db.engine.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        conn.commit()
+    ws.set_response(aid, rater.id, "asg2", 2)  # pool_pre_ping replaces the dead connection
+    view = ws.open(aid, rater.id)
+    assert view.responses["asg1"].value == 1 and view.responses["asg2"].value == 2

@@ -104,7 +104,7 @@ def test_a_bad_file_creates_nothing(db, tmp_path, capsys):
 
     bad = tmp_path / "bad.toml"
     bad.write_text(SMALL.replace('team = "A"\npin', 'team = "Z"\npin'))
-    assert main(["study", "create", "--db", str(db.path), str(bad)]) == 1
+    assert main(["study", "create", "--db", db.url, str(bad)]) == 1
     assert "nothing was created" in capsys.readouterr().out
     assert count(db, m.Study) == 0
 
@@ -114,7 +114,7 @@ def test_cli_creates_and_refuses_a_duplicate_code(db, tmp_path, capsys):
 
     good = tmp_path / "pilot.toml"
     good.write_text(SMALL)
-    assert main(["study", "create", "--db", str(db.path), str(good)]) == 0
-    assert main(["study", "create", "--db", str(db.path), str(good)]) == 1
+    assert main(["study", "create", "--db", db.url, str(good)]) == 0
+    assert main(["study", "create", "--db", db.url, str(good)]) == 1
     assert "already exists" in capsys.readouterr().out
     assert count(db, m.Study) == 1
