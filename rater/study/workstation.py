@@ -221,10 +221,16 @@ class Workstation:
             score.note, score.updated_at = text, m.utcnow()
             return self._bump(rating)
 
-    def add_mark(self, assignment_id: str, rater_id: str, position_ms: int, text: str) -> MarkView:
+    def add_mark(
+        self, assignment_id: str, rater_id: str, position_ms: int, text: str, mark_id: str | None = None
+    ) -> MarkView:
+        """Add a mark; a caller-chosen ``mark_id`` makes a replayed call add it only once."""
         with self.db.transaction() as s:
             a, rating, _instrument, actor = self._writable(s, assignment_id, rater_id)
-            mark = m.Mark(rating_id=rating.id, position_ms=max(0, int(position_ms)), text=text)
+            if mark_id is not None and (existing := s.get(m.Mark, mark_id)) is not None:
+                return MarkView(existing.id, existing.position_ms, existing.text)
+            mark = m.Mark(id=mark_id or m.new_id(), rating_id=rating.id, position_ms=max(0, int(position_ms)),
+                          text=text)
             s.add(mark)
             s.flush()
             audit.record(s, actor=actor, action="create", entity="mark", entity_id=mark.id,
