@@ -26,7 +26,7 @@ CORE=(tests/core tests/stats tests/export tests/pooling)
 present=()
 for d in "${CORE[@]}"; do [ -d "$d" ] && present+=("$d"); done
 echo "== core without Qt or libVLC: ${present[*]}"
-RATER_BLOCK_QT=1 "$PY" -m pytest -q -p no:pytestqt -p no:xvfb "${present[@]}"
+RATER_BLOCK_QT=1 "$PY" -m pytest -q -p no:pytest-qt -p no:xvfb "${present[@]}"
 
 echo "== media and user interface (Xvfb)"
 ignore=()

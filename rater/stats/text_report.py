@@ -1,0 +1,100 @@
+"""A :class:`ReliabilityReport` as aligned plain text for terminals and logs."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+
+from rater.stats.analysis import ReliabilityReport, ScaleReliability
+from rater.stats.bias import RaterBias
+
+logger = logging.getLogger(__name__)
+
+_WIDTH = 96
+_INDENT = "  "
+
+
+def format_report(report: ReliabilityReport) -> str:
+    """Per scale: sessions, k, design, rule, the six ICCs with CI, F, df and p,
+    Cronbach's and Krippendorff's alpha and notes; then a line per item and a
+    table of rater bias and drift."""
+    parts = [_scale_block(result) for result in report.scales.values()]
+    if report.items:
+        parts.append(_items_table(list(report.items.values())))
+    if report.raters:
+        parts.append(_raters_table(report.raters))
+    parts.append(_wrap(f"ICC {report.ci_method}.", ""))
+    return "\n\n".join(parts) + "\n"
+
+
+def _scale_block(r: ScaleReliability) -> str:
+    items = "1 item" if r.n_items == 1 else f"{r.n_items} items, {r.method}"
+    lines = [
+        f"Scale {r.name} ({items})",
+        f"{_INDENT}n = {r.n_sessions} sessions (dropped {r.n_sessions_dropped}, "
+        f"truncated {r.n_sessions_truncated}), k = {r.k_raters} raters, design {r.design}",
+        _wrap(f"rule: {r.rule}", _INDENT),
+        "",
+        _table(["form", "ICC", "95% CI", "F", "df1", "df2", "p"],
+               [[form, _num(x.value), _ci(x.ci95), _num(x.F, 2), _int(x.df1), _int(x.df2),
+                 _p(x.p)] for form, x in r.icc.items()]),
+        "",
+        f"{_INDENT}Cronbach's alpha over ratings: {_num(r.cronbach.value)} "
+        f"(n = {r.cronbach.n_rows}); median by session number: "
+        f"{_num(r.cronbach_by_session.median)}",
+        f"{_INDENT}Krippendorff's alpha: interval {_num(r.krippendorff_interval.value)}, "
+        f"ordinal {_num(r.krippendorff_ordinal.value)}",
+    ]
+    lines += [_wrap(f"note: {note}", _INDENT) for note in r.notes]
+    return "\n".join(lines)
+
+
+def _items_table(items: list[ScaleReliability]) -> str:
+    rows = [[r.name, str(r.n_sessions), str(r.k_raters), r.design,
+             _num(r.icc["ICC(1,1)"].value), _num(r.icc["ICC(A,1)"].value),
+             _num(r.icc["ICC(C,1)"].value), _num(r.krippendorff_interval.value),
+             _num(r.krippendorff_ordinal.value)] for r in items]
+    header = ["item", "n", "k", "design", "ICC(1,1)", "ICC(A,1)", "ICC(C,1)", "Kα int",
+              "Kα ord"]
+    return "Items\n" + _table(header, rows)
+
+
+def _raters_table(raters: list[RaterBias]) -> str:
+    rows = [[str(b.rater_id), b.scale, str(b.n_sessions), _num(b.bias), _num(b.bias_first_half),
+             _num(b.bias_second_half), _num(b.drift_slope_per_day, 4), _p(b.drift_p),
+             "; ".join(b.flags)] for b in raters]
+    header = ["rater", "scale", "n", "bias", "1st half", "2nd half", "slope/day", "p", "flags"]
+    return "Rater bias (score minus the other raters' mean) and drift\n" + _table(header, rows)
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    left = {0, len(header) - 1} if header[-1] == "flags" else {0}
+
+    def line(cells: list[str]) -> str:
+        return _INDENT + "  ".join(cell.ljust(w) if i in left else cell.rjust(w)
+                                   for i, (cell, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    return "\n".join([line(header), *(line(row) for row in rows)])
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(text, _WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+
+
+def _num(x: float | None, digits: int = 3) -> str:
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+def _int(x: int | None) -> str:
+    return "—" if x is None else str(x)
+
+
+def _ci(ci: tuple[float | None, float | None]) -> str:
+    return f"[{_num(ci[0])}, {_num(ci[1])}]"
+
+
+def _p(p: float | None) -> str:
+    if p is None:
+        return "—"
+    return "<.001" if p < 0.001 else f"{p:.3f}"

@@ -1,0 +1,101 @@
+"""The ``reliability`` sub-command."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import re
+
+import pytest
+
+from rater.commands import reliability
+from rater.stats import ICC_FORMS
+
+
+def parse(*argv):
+    parser = argparse.ArgumentParser(prog="rater")
+    reliability.register(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["reliability", *argv])
+
+
+@pytest.fixture
+def ratings_csv(tmp_path, study):
+    scales = {"q1": "A", "q2": "A", "q3": "B", "q4": "B"}
+    path = tmp_path / "ratings.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["session_id", "rater_id", "item", "score", "patient_id",
+                         "session_number", "scale", "submitted_at"])
+        for row in study(n_sessions=24, raters=["R1", "R2", "R3", "R4"], k=3, missing=0.02,
+                         scales=scales, session_numbers=3, with_times=True):
+            writer.writerow(["" if v is None else v for v in row])
+    return path
+
+
+def test_json_output_shape(ratings_csv, capsys):
+    args = parse("--ratings", str(ratings_csv), "--json")
+    assert args.handler is reliability.run
+    assert reliability.run(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"scales", "items", "raters"}
+    assert list(data["scales"]) == ["A", "B"]
+    assert list(data["items"]) == ["q1", "q2", "q3", "q4"]
+    for entry in [*data["scales"].values(), *data["items"].values()]:
+        assert {"n_sessions", "k_raters", "design", "rule", "icc", "cronbach_alpha",
+                "krippendorff_alpha_interval"} <= set(entry)
+        assert isinstance(entry["n_sessions"], int) and isinstance(entry["k_raters"], int)
+        assert entry["design"] in ("one-way", "two-way")
+        assert list(entry["icc"]) == list(ICC_FORMS)
+        for form in entry["icc"].values():
+            assert set(form) == {"value", "F", "df1", "df2", "p", "ci95"}
+            assert len(form["ci95"]) == 2
+            assert all(v is None or math.isfinite(v) for v in [form["value"], *form["ci95"]])
+    assert data["scales"]["A"]["design"] == "one-way"
+    assert isinstance(data["scales"]["A"]["cronbach_alpha"], float)
+    assert {r["rater_id"] for r in data["raters"]} == {"R1", "R2", "R3", "R4"}
+
+
+def test_min_items_is_passed_on(ratings_csv, capsys):
+    reliability.run(parse("--ratings", str(ratings_csv), "--json"))
+    complete = json.loads(capsys.readouterr().out)["scales"]["A"]
+    reliability.run(parse("--ratings", str(ratings_csv), "--json", "--min-items", "1"))
+    prorated = json.loads(capsys.readouterr().out)["scales"]["A"]
+    assert prorated["n_sessions"] >= complete["n_sessions"]
+    assert "prorated" in prorated["rule"]
+
+
+def test_text_output_is_an_aligned_table(ratings_csv, capsys):
+    assert reliability.run(parse("--ratings", str(ratings_csv))) == 0
+    out = capsys.readouterr().out
+    assert "Scale A (2 items, mean)" in out and "design one-way" in out
+    lines = [line for line in out.splitlines() if re.match(r"\s+ICC\([1AC],[1k]\)\s", line)]
+    assert len(lines) == 12  # six forms for each of two scales
+    assert len({line.index("[") for line in lines}) == 1  # CI column aligned
+    assert "Krippendorff's alpha: interval" in out and "McGraw & Wong" in out
+
+
+def test_input_errors_exit_1_with_message_on_stderr(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("session_id,rater_id,item,score\nS1,R1,q1,x\n")
+    assert reliability.run(parse("--ratings", str(bad))) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "score is not a number at line 2" in captured.err
+    assert reliability.run(parse("--ratings", str(tmp_path / "missing.csv"))) == 1
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_database_source_without_study_module(monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "rater.study", None)
+    assert reliability.run(parse("--db", "sqlite:///study.db")) == 2
+    assert "needs the study module" in capsys.readouterr().err
+
+
+def test_a_source_is_required_and_min_items_validated(ratings_csv):
+    with pytest.raises(SystemExit):
+        parse()
+    with pytest.raises(SystemExit):
+        parse("--ratings", str(ratings_csv), "--min-items", "0")
