@@ -18,6 +18,10 @@ log = logging.getLogger(__name__)
 # Each module exposes register(subparsers) and run(args) -> int.
 COMMAND_MODULES = (
     "rater.commands.instruments",
+    "rater.commands.study",
+    "rater.commands.status",
+    "rater.commands.reliability",
+    "rater.commands.assign",
 )
 
 DESCRIPTION = """\
