@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlalchemy import select
-
 
 def add_db_argument(parser: argparse.ArgumentParser, required: bool = True) -> None:
     parser.add_argument("--db", required=required, help="database file or SQLAlchemy URL")
@@ -29,6 +27,8 @@ def open_db(args: argparse.Namespace):
 
 def pick_study(db, code: str | None) -> str:
     """The id of the study with ``code``, or of the only study; exits with a message otherwise."""
+    from sqlalchemy import select
+
     from rater.storage import models as m
 
     with db.reading() as s:

@@ -8,9 +8,6 @@ import logging
 import sys
 from pathlib import Path
 
-from rater.stats import StatsInputError, analyse, read_ratings_csv, report_to_json
-from rater.stats.bias import DEFAULT_BIAS_THRESHOLD
-from rater.stats.text_report import format_report
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         help="prorate scale scores when at least N items are scored "
                              "(default: complete case)")
     parser.add_argument("--bias-threshold", metavar="POINTS", type=float,
-                        default=DEFAULT_BIAS_THRESHOLD,
                         help="flag raters whose mean deviation exceeds this many scale points "
-                             "(default: %(default)s)")
+                             "(default: 0.5)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=run)
     return parser
@@ -43,6 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Analyse and print; 0 on success, 1 for unusable input, 2 if the source is
     unavailable."""
+    # numpy and scipy load only when the command runs, not when the app starts.
+    from rater.stats import StatsInputError, analyse, read_ratings_csv, report_to_json
+    from rater.stats.bias import DEFAULT_BIAS_THRESHOLD
+    from rater.stats.text_report import format_report
+
+    if args.bias_threshold is None:
+        args.bias_threshold = DEFAULT_BIAS_THRESHOLD
     try:
         if args.db:
             try:

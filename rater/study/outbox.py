@@ -67,7 +67,7 @@ class Outbox:
                 log.error("a queued %s was refused: %s", entry["method"], err)
                 self.refused.append(f"{entry['method']}: {err}")
             self.pending.pop(0)
-            self._rewrite()
+            self.save(self.pending)
         self.last_error = ""
         return True
 
@@ -79,10 +79,13 @@ class Outbox:
             fh.flush()
             os.fsync(fh.fileno())
 
-    def _rewrite(self) -> None:
+    def save(self, entries: list[dict[str, Any]]) -> None:
+        """Make the journal hold exactly ``entries`` (atomically; removed when empty)."""
+        self.pending = list(entries)
         if not self.pending:
             self.path.unlink(missing_ok=True)
             return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(e) + "\n" for e in self.pending)

@@ -102,6 +102,7 @@ class AssignmentView:
     previous_homework: list[HomeworkView]
     session_info: dict[str, str] = field(default_factory=dict)
     revision: int = 0
+    recording_id: str | None = None  # the recording last played for this rating
 
     @property
     def read_only(self) -> bool:

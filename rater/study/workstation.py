@@ -166,6 +166,7 @@ class Workstation:
             previous_homework=self._homework(s, sess.patient_id, prev_number),
             session_info=info,
             revision=rating.revision,
+            recording_id=rating.recording_id,
         )
 
     @staticmethod
