@@ -2,8 +2,9 @@
 
 Recordings are stored relative to a media root so one study works on desktops
 that keep the files in different folders. The root is looked up in this
-order: this desktop's override (setting ``media_root:<study id>``), the
-study's own ``media_root`` setting; absolute paths are used as they are.
+order: this desktop's override (setting ``media_root:<study id>@<host name>``,
+so desktops sharing one PostgreSQL database each keep their own), the study's
+own ``media_root`` setting; absolute paths are used as they are.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from rater.storage import models as m
+from rater.storage.audit import desktop_name
 
 
 def setting_key(study_id: str) -> str:
-    return f"media_root:{study_id}"
+    return f"media_root:{study_id}@{desktop_name()}"[:100]
 
 
 def media_root(s: Session, study: m.Study) -> Path | None:
