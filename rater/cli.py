@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "rater.commands.status",
     "rater.commands.reliability",
     "rater.commands.assign",
+    "rater.commands.package",
 )
 
 DESCRIPTION = """\

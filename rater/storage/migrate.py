@@ -16,8 +16,8 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions; a test keeps it equal to Alembic's head.
 # Known here so opening an up-to-date database does not need to import Alembic.
-SCHEMA_HEAD = "0001_initial"
-KNOWN_REVISIONS = ("0001_initial",)
+SCHEMA_HEAD = "0002_pooling"
+KNOWN_REVISIONS = ("0001_initial", "0002_pooling")
 
 
 def current_revision(db: Database) -> str | None:

@@ -250,3 +250,43 @@ class Setting(Base):
     __tablename__ = "setting"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class RatingConflict(Base):
+    """A version of a rating from a package that diverged from the stored one.
+
+    Pooling never overwrites a rating with a version that does not descend from
+    it; the incoming version waits here (complete, with its audit events) until
+    a coordinator keeps one side. ``replaced`` holds the stored version when the
+    incoming one was kept, so neither side is ever lost.
+    """
+
+    __tablename__ = "rating_conflict"
+    __table_args__ = (Index("ix_rating_conflict_assignment", "assignment_id"),)
+    id: Mapped[str] = _id()
+    study_id: Mapped[str] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"))
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
+    stored_rating_id: Mapped[str] = mapped_column(String(36))
+    incoming_rating_id: Mapped[str] = mapped_column(String(36))
+    incoming: Mapped[dict[str, Any]] = mapped_column(JSON)
+    replaced: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    package_id: Mapped[str] = mapped_column(String(36))
+    package_file: Mapped[str] = mapped_column(Text, default="")
+    detected_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolution: Mapped[str | None] = mapped_column(String(16))  # stored | incoming
+    resolved_by: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class MarkLink(Base):
+    """Which rating a mark belongs to, remembered after the mark is deleted.
+
+    Mark audit events name only the mark, so once a mark row is gone its
+    events could no longer be traced to their rating; pooling needs them to
+    tell whether one version of a rating descends from another.
+    """
+
+    __tablename__ = "mark_link"
+    mark_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    rating_id: Mapped[str] = mapped_column(String(36), index=True)

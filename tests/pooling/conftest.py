@@ -1,0 +1,90 @@
+"""Pooling fixtures: databases by name (one per desktop), a coordinator study and its package.
+
+Every test that takes ``make_db`` runs twice: on SQLite files and on fresh
+PostgreSQL databases of the server named by ``RATER_TEST_PG_URL`` (started
+by scripts/run-tests.sh), as tests/conftest.py's ``db_url`` does.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from rater.pooling import export_study, import_study
+from rater.storage import open_database
+from rater.storage.database import Database
+
+from .helpers import build_study
+
+PG_URL = os.environ.get("RATER_TEST_PG_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    if request.param == "postgresql" and not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("RATER_TEST_PG_URL is not set: scripts/run-tests.sh starts PostgreSQL for CI")
+        pytest.skip("no PostgreSQL server: scripts/run-tests.sh starts one and sets RATER_TEST_PG_URL")
+    return request.param
+
+
+@pytest.fixture
+def make_db(backend, tmp_path) -> Callable[[str], Database]:
+    """make_db("desk1") → a new, migrated database on the test's backend."""
+    opened: list[Database] = []
+    created: list[str] = []
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT") if backend == "postgresql" else None
+
+    def make(name: str) -> Database:
+        if admin is None:
+            db = open_database(tmp_path / "db" / f"{name}.sqlite")
+        else:
+            database = f"rater_pool_{uuid.uuid4().hex[:12]}"
+            with admin.connect() as conn:
+                conn.execute(sa.text(f"CREATE DATABASE {database}"))
+            created.append(database)
+            db = open_database(sa.engine.make_url(PG_URL).set(database=database).render_as_string(hide_password=False))
+        opened.append(db)
+        return db
+
+    yield make
+    for db in opened:
+        db.close()
+    if admin is not None:
+        with admin.connect() as conn:
+            for database in created:
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture
+def media(tmp_path) -> Path:
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def lab(make_db, media, tmp_path):
+    """The coordinator's database with a 3-rater study, and its study package."""
+    coordinator = make_db("coordinator")
+    study_id = build_study(coordinator, media, raters=3)
+    package = tmp_path / "POOL.srpkg"
+    export_study(coordinator, package, study_id)
+    return coordinator, study_id, package
+
+
+@pytest.fixture
+def desktop(make_db, lab, media):
+    """make a desktop database set up from the study package: desktop("desk1")."""
+    _, _, package = lab
+
+    def make(name: str) -> Database:
+        db = make_db(name)
+        import_study(db, package, media_root=media)
+        return db
+
+    return make
