@@ -40,8 +40,9 @@ def is_empty(db: Database) -> bool:
 
 
 def demo_recordings() -> list[tuple[str, str]]:
-    """(file name, kind) of the shipped demo recordings, sorted."""
-    files = sorted(p for p in DEMO_MEDIA.iterdir() if p.suffix.lower() in MEDIA_SUFFIXES)
+    """(file name, kind) of the shipped demo recordings, longest (largest) first."""
+    files = sorted((p for p in DEMO_MEDIA.iterdir() if p.suffix.lower() in MEDIA_SUFFIXES),
+                   key=lambda p: (-p.stat().st_size, p.name))
     return [(p.name, "audio" if p.suffix.lower() in AUDIO_SUFFIXES else "video") for p in files]
 
 
