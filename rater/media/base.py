@@ -4,9 +4,11 @@ Contract
 --------
 * ``load(path)`` opens a file and leaves the player paused at 0. It raises
   :class:`MediaError` with a human-readable message when the file is missing,
-  empty, or cannot be decoded (no audio/video track, zero duration).
+  empty, or cannot be decoded (no audio/video track, zero duration); the
+  player is then in state ``ERROR`` until a later ``load`` succeeds.
 * ``play()`` / ``pause()`` change state; ``pause()`` on a paused player is a no-op.
-* ``seek_ms(ms)`` is clamped to ``[0, duration_ms()]``; it works while paused.
+* ``seek_ms(ms)`` is clamped to ``[0, duration_ms()]``; it works while paused,
+  and after the end it leaves the player paused at ``ms``.
 * ``position_ms()`` is the current time; backends whose native clock moves in
   coarse steps interpolate so the UI sees a smooth clock.
 * When playback reaches the end the player stops at the end (state ``ENDED``)
@@ -14,6 +16,7 @@ Contract
   restarts from 0.
 * ``stop()`` pauses and returns to 0; ``close()`` releases native resources, after
   which the player must not be used.
+* ``set_window(win_id)`` is called once, before the first ``play()``.
 * Callbacks given to :meth:`Player.set_callbacks` may be invoked on a backend's
   own thread: receivers must only hand the event over to their own thread
   (the Qt wrapper emits a queued signal).
@@ -22,8 +25,9 @@ Contract
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 
 class MediaError(Exception):

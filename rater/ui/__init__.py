@@ -1,0 +1,1 @@
+"""The Qt desktop interface. Imports the core (study, storage, instruments); the core never imports this."""

@@ -1,0 +1,1 @@
+"""The rating form generated from an instrument definition."""

@@ -1,0 +1,1 @@
+"""The rating page: player, form, marks, homework log, autosave."""

@@ -1,0 +1,141 @@
+"""The controller of one open rating: state, autosave, marks, playback bookkeeping, submit.
+
+It holds no widgets. Every change goes to the in-memory state first (the form
+follows it) and then straight to the Workstation through the Autosaver.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QObject, Signal
+
+from rater.instruments.scoring import Response
+from rater.storage.database import DatabaseError
+from rater.study.errors import StudyError
+from rater.study.outbox import outbox_for
+from rater.study.views import AssignmentView
+from rater.study.workstation import Workstation
+from rater.ui.form.state import RatingState
+from rater.ui.rating.autosave import Autosaver
+from rater.ui.rating.marks_panel import MarkEntry
+from rater.ui.rating.playback_tracker import PlaybackTracker
+
+log = logging.getLogger(__name__)
+
+
+class ChangesPending(Exception):
+    """Submit refused: some changes have not reached the database yet."""
+
+
+class RatingSession(QObject):
+    marks_changed = Signal()
+    submitted = Signal()
+
+    def __init__(self, workstation: Workstation, view: AssignmentView, parent: QObject | None = None):
+        super().__init__(parent)
+        self.ws = workstation
+        self.view = view
+        self.state = RatingState(view.instrument, view.session_number, view.responses, view.notes,
+                                 view.read_only, parent=self)
+        self.saver = Autosaver(workstation, outbox_for(workstation.db.url), parent=self)
+        self.marks = [MarkEntry(mk.id, mk.position_ms, mk.text, db_id=mk.id) for mk in view.marks]
+        self.tracker = PlaybackTracker(view.last_position_ms)
+        self.recording_id: str | None = None
+
+    @property
+    def _ids(self) -> tuple[str, str]:
+        return self.view.assignment_id, self.view.rater_id
+
+    @property
+    def _kw(self) -> dict[str, str]:
+        return {"assignment_id": self.view.assignment_id, "rater_id": self.view.rater_id}
+
+    # --- responses and notes --------------------------------------------------
+    def set_response(self, item_id: str, value: int | None, is_na: bool = False) -> None:
+        response = Response(None if is_na else value, is_na)
+        if self.state.read_only or not self.state.set_response(item_id, response):
+            return
+        self.saver.write(("item", item_id), "set_response",
+                         {**self._kw, "item_id": item_id, "value": response.value, "is_na": is_na})
+
+    def set_note(self, item_id: str, text: str) -> None:
+        if self.state.read_only or not self.state.set_note(item_id, text):
+            return
+        self.saver.write(("note", item_id), "set_note", {**self._kw, "item_id": item_id, "text": text})
+
+    # --- marks ----------------------------------------------------------------
+    def mark(self, key: str) -> MarkEntry:
+        return next(mk for mk in self.marks if mk.key == key)
+
+    def add_mark(self, position_ms: int, text: str) -> MarkEntry:
+        # The key doubles as the mark's id, so a replayed write adds the mark only once.
+        entry = MarkEntry(str(uuid.uuid4()), max(0, int(position_ms)), text)
+        self.marks.append(entry)
+        self._write_mark_add(entry)
+        self.marks_changed.emit()
+        return entry
+
+    def _write_mark_add(self, entry: MarkEntry) -> None:
+        def saved(mark_view) -> None:
+            entry.db_id = mark_view.id
+            self.marks_changed.emit()
+
+        self.saver.write(("mark-add", entry.key), "add_mark",
+                         {**self._kw, "position_ms": entry.position_ms, "text": entry.text, "mark_id": entry.key},
+                         saved)
+
+    def update_mark(self, key: str, text: str) -> None:
+        entry = self.mark(key)
+        if entry.text == text:
+            return
+        entry.text = text
+        if entry.db_id is None:
+            self._write_mark_add(entry)  # not in the database yet: the pending add carries the text
+        else:
+            self.saver.write(("mark-text", key), "update_mark", {**self._kw, "mark_id": entry.db_id, "text": text})
+        self.marks_changed.emit()
+
+    def delete_mark(self, key: str) -> None:
+        entry = self.mark(key)
+        self.marks.remove(entry)
+        self.saver.drop(("mark-text", key))
+        if not self.saver.drop(("mark-add", key)) and entry.db_id is not None:
+            self.saver.write(("mark-delete", key), "delete_mark", {**self._kw, "mark_id": entry.db_id})
+        self.marks_changed.emit()
+
+    # --- playback bookkeeping -------------------------------------------------------
+    def save_playback(self, position_ms: int | None = None) -> bool:
+        """Write position, time spent and played stretches; kept for next time on failure."""
+        if position_ms is not None:
+            self.tracker.position_ms = position_ms
+        delta = self.tracker.take()
+        try:
+            self.ws.save_playback(*self._ids, delta.position_ms, delta.time_spent_ms, delta.played,
+                                  self.recording_id)
+        except (DatabaseError, StudyError) as exc:
+            log.warning("playback position not saved: %s", exc)
+            self.tracker.give_back(delta)
+            return False
+        return True
+
+    # --- submitting ---------------------------------------------------------------
+    def submit(self) -> None:
+        """Submit the rating; raises IncompleteRating, RatingLocked, DatabaseError or ChangesPending."""
+        if not self.saver.flush():
+            raise ChangesPending(self.saver.last_error or "The database is not reachable.")
+        self.ws.submit(*self._ids)
+        self.view.status = "submitted"
+        self.view.submitted_at = datetime.now(UTC).replace(tzinfo=None)
+        self.state.set_read_only(True)
+        self.submitted.emit()
+
+    def submitted_text(self) -> str:
+        when = self.view.submitted_at
+        shown = ""
+        if when is not None:
+            local = when.replace(tzinfo=UTC).astimezone()
+            shown = f" on {local:%d %b %Y at %H:%M}"
+        return f"Submitted{shown} — read-only. A coordinator can reopen it."
