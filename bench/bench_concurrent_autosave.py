@@ -22,10 +22,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from rater.paths import RESOURCES
 from rater.storage import DatabaseError, open_database
 from rater.storage import models as m
 from rater.study.instruments import register_file
-from rater.paths import RESOURCES
 from rater.study.workstation import Workstation
 
 ITEMS = [f"asg{i}" for i in range(1, 8)] + [f"obs{i}" for i in range(1, 6)]
@@ -121,7 +121,7 @@ def main() -> None:
     db = open_database(url, migrate=False)
     lost = 0
     with db.reading() as s:
-        for rater_id, aid, ok, _errors, _lat, last in results:
+        for _rater, aid, ok, _errors, _lat, last in results:
             rating_id = s.scalar(sa.select(m.Rating.id).where(m.Rating.assignment_id == aid))
             audited = s.scalar(sa.select(sa.func.count()).select_from(m.AuditEvent).where(
                 m.AuditEvent.entity_id == rating_id, m.AuditEvent.field.like("item:%")))

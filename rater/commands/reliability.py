@@ -8,7 +8,6 @@ import logging
 import sys
 from pathlib import Path
 
-
 logger = logging.getLogger(__name__)
 
 

@@ -8,9 +8,8 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
-from rater.storage import DatabaseError, open_database
+from rater.storage import DatabaseError, migrate, open_database
 from rater.storage import database as dbmod
-from rater.storage import migrate
 from rater.storage.lock import AppLock
 
 
