@@ -3,9 +3,10 @@
 The manifest names the format and its version, the study, the software that
 wrote it and the sha256 of every member, so a reader can refuse a file that
 is foreign, from another format version, truncated or changed after export
-before it looks at the content. Files are written to a temporary file in the
-target folder, fsynced and renamed into place: a crash never leaves a
-half-written package under the real name.
+before it looks at the content. Files are written with
+:func:`rater.fileio.atomic_file` (a temporary file in the target folder,
+fsynced and renamed into place): a crash never leaves a half-written package
+under the real name.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import uuid
 import zipfile
 import zlib
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from rater import __version__
+from rater.fileio import atomic_file
 from rater.pooling.errors import PackageError
 from rater.storage.audit import desktop_name
 from rater.storage.models import utcnow
@@ -94,34 +95,13 @@ def write_package(path: str | os.PathLike[str], kind: str, study: dict[str, Any]
         **(extra or {}),
     }
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                zf.writestr(MANIFEST, to_json(manifest))
-                zf.writestr(member, body)
-            raw.flush()
-            os.fsync(raw.fileno())
-        # mkstemp makes the file private (0600); a package is meant to be copied and read by others.
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(target.parent)
+    # A package is meant to be copied and read by others, so not the temporary file's private 0600.
+    with (atomic_file(target, "wb", permissions=0o644) as raw,
+          zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf):
+        zf.writestr(MANIFEST, to_json(manifest))
+        zf.writestr(member, body)
     log.info("wrote %s package %s (%d bytes of %s)", kind, target, len(body), member)
     return json.loads(to_json(manifest))
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable on POSIX; Windows cannot open folders this way.
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_package(path: str | os.PathLike[str], kind: str) -> Package:

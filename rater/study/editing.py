@@ -1,23 +1,23 @@
-"""Changing a study after it was created: what the coordinator's set-up screens read and write.
+"""Changing a study after it was created: what the coordinator's set-up screens write.
 
-Every write is one transaction carrying its audit events, and every read
-hands back plain dataclasses. Nothing that holds rating work is deleted: a
-rater with scores or a submitted rating is deactivated instead of removed, a
-session with ratings stays, a team keeps the instruments it has assignments
-for. Sessions are assigned with :mod:`rater.study.assign`, recordings
-imported with :mod:`rater.study.recordings`; the new-study path is
+Every write is one transaction carrying its audit events; the screens read the
+study back with :func:`rater.study.overview.study_overview`. Nothing that holds
+rating work is deleted: a rater with scores or a submitted rating is
+deactivated instead of removed, a team keeps the instruments it has
+assignments for. This module changes the study's settings, instruments, raters
+and teams; patients and sessions are changed with
+:mod:`rater.study.editing_sessions`. Sessions are assigned with
+:mod:`rater.study.assign`, recordings imported with
+:mod:`rater.study.recordings`; the new-study path is
 :func:`rater.study.studyfile.create_study`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import re
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,9 @@ from rater.instruments import loader
 from rater.storage import audit
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study import media_paths
 from rater.study.errors import InvalidValue, NotFound, StudyError
 from rater.study.instruments import register_data
+from rater.study.overview import InstrumentInfo, Rate
 from rater.study.workstation import hash_pin
 
 log = logging.getLogger(__name__)
@@ -45,174 +45,7 @@ class RaterHasRatings(StudyError):
     """The rater has rating work, so they can only be deactivated; nothing was changed."""
 
 
-# --- what the screens show --------------------------------------------------------------------
-@dataclass(frozen=True)
-class StudyInfo:
-    """A study in the database's list of studies."""
-
-    id: str
-    code: str
-    name: str
-
-
-@dataclass(frozen=True)
-class InstrumentInfo:
-    """An instrument version stored in the database."""
-
-    id: str
-    key: str
-    version: str
-    name: str
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A team rates ``instrument_id`` on session numbers ``session_min``–``session_max`` (None: open)."""
-
-    instrument_id: str
-    session_min: int | None = None
-    session_max: int | None = None
-    key: str = ""
-    name: str = ""
-
-    @property
-    def label(self) -> str:
-        lo, hi = self.session_min, self.session_max
-        where = "all sessions" if lo is None and hi is None else f"sessions {lo or 1}–{hi or '…'}"
-        return f"{self.name or self.key} on {where}"
-
-
-@dataclass(frozen=True)
-class TeamView:
-    """A team with the instruments it rates and its members (rater ids, by code)."""
-
-    id: str
-    name: str
-    description: str
-    raters_per_session: int
-    keeps_homework_log: bool
-    rates: tuple[Rate, ...]
-    rater_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RaterView:
-    """A rater with their teams and their study assignments by status."""
-
-    id: str
-    code: str
-    name: str
-    active: bool
-    has_pin: bool
-    team_ids: tuple[str, ...]
-    team_names: tuple[str, ...]
-    assigned: int = 0
-    in_progress: int = 0
-    submitted: int = 0
-
-
-@dataclass(frozen=True)
-class RecordingInfo:
-    """A recording of a session and whether its file is where the media root says."""
-
-    id: str
-    path: str  # as stored
-    resolved: str
-    kind: str
-    priority: int
-    size: int | None
-    duration_ms: int | None
-    exists: bool
-
-
-@dataclass(frozen=True)
-class AssignedInfo:
-    """Who rates a session on which instrument, and how far they are."""
-
-    assignment_id: str
-    rater_id: str
-    rater_code: str
-    rater_name: str
-    team_id: str | None
-    team_name: str
-    instrument_key: str
-    instrument_name: str
-    status: str
-    purpose: str
-    submitted_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class SessionView:
-    """A session with its recordings, raters and homework entries; ``meta`` includes hidden fields."""
-
-    id: str
-    patient_id: str
-    patient_code: str
-    number: int
-    date: dt.date | None
-    is_practice: bool
-    meta: dict[str, Any]
-    recordings: tuple[RecordingInfo, ...]
-    assigned: tuple[AssignedInfo, ...]
-    homework_entries: int
-
-    @property
-    def status_label(self) -> str:
-        study = [a for a in self.assigned if a.purpose == "study"]
-        if not study:
-            return "not assigned"
-        done = sum(a.status == "submitted" for a in study)
-        return f"{done} of {len(study)} submitted"
-
-
-@dataclass(frozen=True)
-class PatientView:
-    """A patient with their sessions; ``meta`` includes hidden fields."""
-
-    id: str
-    code: str
-    meta: dict[str, Any]
-    sessions: tuple[SessionView, ...]
-
-
-@dataclass(frozen=True)
-class StudyOverview:
-    """The whole study for the coordinator's screens (never for raters: it holds hidden metadata)."""
-
-    id: str
-    code: str
-    name: str
-    description: str
-    min_played_fraction: float
-    hidden_fields: tuple[str, ...]
-    media_root: str | None
-    desktop_media_root: str | None
-    teams: tuple[TeamView, ...]
-    raters: tuple[RaterView, ...]
-    patients: tuple[PatientView, ...]
-
-    @property
-    def sessions(self) -> list[SessionView]:
-        return [sess for p in self.patients for sess in p.sessions]
-
-    def team(self, team_id: str) -> TeamView:
-        return next(t for t in self.teams if t.id == team_id)
-
-
-def studies(db: Database) -> list[StudyInfo]:
-    """Every study in the database, by code."""
-    with db.reading() as s:
-        return [StudyInfo(x.id, x.code, x.name) for x in s.scalars(select(m.Study).order_by(m.Study.code))]
-
-
-def instruments(db: Database) -> list[InstrumentInfo]:
-    """Every instrument version stored in the database (a team can rate any of them)."""
-    with db.reading() as s:
-        rows = s.scalars(select(m.Instrument).order_by(m.Instrument.name, m.Instrument.version))
-        return [InstrumentInfo(i.id, i.key, i.version, i.name) for i in rows]
-
-
+# --- instruments ------------------------------------------------------------------------------
 def register_instrument_file(db: Database, path: str | os.PathLike[str]) -> InstrumentInfo:
     """Validate an instrument file and store it (raises ``InstrumentError`` listing its problems)."""
     _instrument, data = loader.load_file(path)
@@ -223,89 +56,6 @@ def register_instrument_file(db: Database, path: str | os.PathLike[str]) -> Inst
             audit.record(s, actor=ACTOR, action="create", entity="instrument", entity_id=row.id, field="instrument",
                          new={"key": row.key, "version": row.version, "file": str(path)})
         return InstrumentInfo(row.id, row.key, row.version, row.name)
-
-
-def study_overview(db: Database, study_id: str) -> StudyOverview:
-    """The whole study as the coordinator sees it, hidden metadata included (never give this to raters)."""
-    with db.reading() as s:
-        study = _get(s, m.Study, study_id, "study")
-        teams = _teams(s, study_id)
-        members: dict[str, list[str]] = defaultdict(list)
-        for team in teams:
-            for rid in team.rater_ids:
-                members[rid].append(team.id)
-        team_name = {t.id: t.name for t in teams}
-        assigned = _assigned(s, study_id)
-        study_rows = [a for rows in assigned.values() for a in rows if a.purpose == "study"]
-        load = Counter((a.rater_id, a.status) for a in study_rows)
-        total = Counter(a.rater_id for a in study_rows)
-        raters = tuple(
-            RaterView(r.id, r.code, r.name, r.active, r.pin_hash is not None, tuple(members[r.id]),
-                      tuple(team_name[t] for t in members[r.id]),
-                      total[r.id], load[(r.id, "in_progress")],
-                      load[(r.id, "submitted")])
-            for r in s.scalars(select(m.Rater).where(m.Rater.study_id == study_id).order_by(m.Rater.code)))
-        desktop = s.get(m.Setting, media_paths.setting_key(study_id))
-        return StudyOverview(
-            study.id, study.code, study.name, study.description,
-            float(study.settings.get("min_played_fraction", 0.8)), tuple(study.settings.get("hidden_fields", [])),
-            study.settings.get("media_root"), (desktop.value or None) if desktop else None,
-            teams, raters, _patients(s, study, assigned))
-
-
-def _teams(s: Session, study_id: str) -> tuple[TeamView, ...]:
-    rates: dict[str, list[Rate]] = defaultdict(list)
-    for ti, inst in s.execute(select(m.TeamInstrument, m.Instrument).join(m.Instrument)
-                              .join(m.Team, m.Team.id == m.TeamInstrument.team_id)
-                              .where(m.Team.study_id == study_id)):
-        rates[ti.team_id].append(Rate(inst.id, ti.session_min, ti.session_max, inst.key, inst.name))
-    members: dict[str, list[str]] = defaultdict(list)
-    for team_id, rater_id in s.execute(select(m.TeamMember.team_id, m.TeamMember.rater_id)
-                                       .join(m.Rater).order_by(m.Rater.code)):
-        members[team_id].append(rater_id)
-    return tuple(
-        TeamView(t.id, t.name, t.description, t.raters_per_session, t.keeps_homework_log,
-                 tuple(sorted(rates[t.id], key=lambda r: (r.session_min or 0, r.name))), tuple(members[t.id]))
-        for t in s.scalars(select(m.Team).where(m.Team.study_id == study_id).order_by(m.Team.name)))
-
-
-def _assigned(s: Session, study_id: str) -> dict[str, list[AssignedInfo]]:
-    rows = s.execute(
-        select(m.Assignment, m.Rater, m.Team.name, m.Instrument, m.Rating.submitted_at)
-        .join(m.Rater, m.Rater.id == m.Assignment.rater_id)
-        .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
-        .outerjoin(m.Team, m.Team.id == m.Assignment.team_id)
-        .outerjoin(m.Rating, m.Rating.assignment_id == m.Assignment.id)
-        .where(m.Assignment.study_id == study_id)
-        .order_by(m.Team.name, m.Instrument.name, m.Rater.code))
-    out: dict[str, list[AssignedInfo]] = defaultdict(list)
-    for a, r, team, inst, submitted in rows:
-        out[a.session_id].append(AssignedInfo(a.id, r.id, r.code, r.name, a.team_id, team or "", inst.key,
-                                              inst.name, a.status, a.purpose, submitted))
-    return out
-
-
-def _patients(s: Session, study: m.Study, assigned: dict[str, list[AssignedInfo]]) -> tuple[PatientView, ...]:
-    root = media_paths.media_root(s, study)
-    recordings: dict[str, list[RecordingInfo]] = defaultdict(list)
-    homework = dict(s.execute(select(m.HomeworkEntry.session_id, func.count()).join(m.Session).join(m.Patient)
-                              .where(m.Patient.study_id == study.id).group_by(m.HomeworkEntry.session_id)).all())
-    sessions: dict[str, list[m.Session]] = defaultdict(list)
-    for sess in s.scalars(select(m.Session).join(m.Patient).where(m.Patient.study_id == study.id)
-                          .order_by(m.Session.number)):
-        sessions[sess.patient_id].append(sess)
-    for rec in s.scalars(select(m.Recording).join(m.Session).join(m.Patient)
-                         .where(m.Patient.study_id == study.id).order_by(m.Recording.priority)):
-        path = Path(rec.path)
-        resolved = path if path.is_absolute() else (root / path if root else path.resolve())
-        recordings[rec.session_id].append(RecordingInfo(rec.id, rec.path, str(resolved), rec.kind, rec.priority,
-                                                        rec.size, rec.duration_ms, resolved.is_file()))
-    return tuple(
-        PatientView(p.id, p.code, dict(p.meta), tuple(
-            SessionView(x.id, p.id, p.code, x.number, x.date, x.is_practice, dict(x.meta),
-                        tuple(recordings[x.id]), tuple(assigned.get(x.id, ())), homework.get(x.id, 0))
-            for x in sessions[p.id]))
-        for p in s.scalars(select(m.Patient).where(m.Patient.study_id == study.id).order_by(m.Patient.code)))
 
 
 # --- study settings -----------------------------------------------------------------------------
@@ -444,96 +194,6 @@ def move_rater(db: Database, rater_id: str, team_id: str) -> int:
         if s.get(m.TeamMember, (team_id, rater_id)) is None:
             _join(s, rater, team)
         return len(rows)
-
-
-# --- patients and sessions ----------------------------------------------------------------------
-def add_patient(db: Database, study_id: str, code: str, sessions: Iterable[int] = (),
-                meta: dict[str, Any] | None = None) -> str:
-    """Add a patient with the given session numbers (no dates yet); returns the patient id."""
-    code = _code(code, "patient")
-    numbers = sorted(set(_number(n) for n in sessions))
-    with db.transaction() as s:
-        _get(s, m.Study, study_id, "study")
-        if s.scalar(select(m.Patient.id).where(m.Patient.study_id == study_id,
-                                               func.lower(m.Patient.code) == code.lower())):
-            raise InvalidValue(f"There is already a patient with the code {code}.")
-        patient = m.Patient(study_id=study_id, code=code, meta=_meta(meta))
-        s.add(patient)
-        s.flush()
-        for n in numbers:
-            s.add(m.Session(patient_id=patient.id, number=n))
-        audit.record(s, actor=ACTOR, action="create", entity="patient", entity_id=patient.id, field="patient",
-                     new={"code": code, "sessions": numbers, "meta": patient.meta}, study_id=study_id)
-        return patient.id
-
-
-def update_patient(db: Database, patient_id: str, *, meta: dict[str, Any]) -> None:
-    """Replace the patient's metadata (fields listed as hidden are never shown to raters)."""
-    with db.transaction() as s:
-        patient = _get(s, m.Patient, patient_id, "patient")
-        new = _meta(meta)
-        if new != patient.meta:
-            audit.record(s, actor=ACTOR, action="update", entity="patient", entity_id=patient_id, field="meta",
-                         old=patient.meta, new=new, study_id=patient.study_id)
-            patient.meta = new
-
-
-def add_session(db: Database, patient_id: str, number: int, date: dt.date | None = None,
-                meta: dict[str, Any] | None = None) -> str:
-    """Add session ``number`` to a patient; returns the session id."""
-    number = _number(number)
-    with db.transaction() as s:
-        patient = _get(s, m.Patient, patient_id, "patient")
-        if s.scalar(select(m.Session.id).where(m.Session.patient_id == patient_id, m.Session.number == number)):
-            raise InvalidValue(f"{patient.code} already has a session {number}.")
-        sess = m.Session(patient_id=patient_id, number=number, date=date, meta=_meta(meta))
-        s.add(sess)
-        s.flush()
-        audit.record(s, actor=ACTOR, action="create", entity="session", entity_id=sess.id, field="session",
-                     new={"patient": patient.code, "number": number, "date": date, "meta": sess.meta},
-                     study_id=patient.study_id)
-        return sess.id
-
-
-def update_session(db: Database, session_id: str, *, date: dt.date | None = UNSET,
-                   meta: dict[str, Any] = UNSET) -> None:
-    """Change a session's date and/or its metadata (only the given ones)."""
-    with db.transaction() as s:
-        sess = _get(s, m.Session, session_id, "session")
-        changes = {"date": date, "meta": meta if meta is UNSET else _meta(meta)}
-        for field, new in changes.items():
-            if new is UNSET or getattr(sess, field) == new:
-                continue
-            audit.record(s, actor=ACTOR, action="update", entity="session", entity_id=session_id, field=field,
-                         old=getattr(sess, field), new=new, study_id=sess.patient.study_id)
-            setattr(sess, field, new)
-
-
-def remove_session(db: Database, session_id: str) -> None:
-    """Delete a session nobody has started rating, with its recordings (files untouched),
-    assignments and homework entries, each audited. Refused when it has any rating."""
-    with db.transaction() as s:
-        sess = _get(s, m.Session, session_id, "session")
-        label, study_id = f"{sess.patient.code} session {sess.number}", sess.patient.study_id
-        rows = list(s.scalars(select(m.Assignment).where(m.Assignment.session_id == session_id)))
-        rated = s.scalar(select(func.count()).select_from(m.Rating)
-                         .where(m.Rating.assignment_id.in_([a.id for a in rows]))) if rows else 0
-        if rated:
-            raise StudyError(f"{label} cannot be removed: {rated} rating(s) of it exist. Ratings are never deleted.")
-        _delete_assignments(s, rows, study_id, f"{label} removed")
-        for rec in sess.recordings:
-            audit.record(s, actor=ACTOR, action="delete", entity="recording", entity_id=rec.id, field="recording",
-                         old={"path": rec.path, "kind": rec.kind, "checksum": rec.checksum},
-                         reason=f"{label} removed", study_id=study_id)
-        for hw in s.scalars(select(m.HomeworkEntry).where(m.HomeworkEntry.session_id == session_id)):
-            audit.record(s, actor=ACTOR, action="delete", entity="homework", entity_id=hw.id, field="entry",
-                         old={"kind": hw.kind, "description": hw.description}, reason=f"{label} removed",
-                         study_id=study_id)
-            s.delete(hw)
-        audit.record(s, actor=ACTOR, action="delete", entity="session", entity_id=session_id, field="session",
-                     old={"patient": sess.patient.code, "number": sess.number, "date": sess.date},
-                     study_id=study_id)
-        s.delete(sess)
 
 
 # --- teams ------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from rater.fileio import atomic_file
 from rater.storage.database import DatabaseError
 from rater.study.errors import StudyError
 
@@ -86,12 +87,8 @@ class Outbox:
             self.path.unlink(missing_ok=True)
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
+        with atomic_file(self.path, "w", encoding="utf-8") as fh:
             fh.writelines(json.dumps(e) + "\n" for e in self.pending)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
 
 
 def outbox_for(db_url: str) -> Outbox:

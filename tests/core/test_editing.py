@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from rater.storage import models as m
-from rater.study import editing
+from rater.study import editing, editing_sessions, overview
 from rater.study.assign import add_rater_to_session
-from rater.study.editing import Rate, RaterHasRatings
+from rater.study.editing import RaterHasRatings
 from rater.study.errors import InvalidValue, NotFound, StudyError
+from rater.study.overview import Rate
 
 
 def events(db, entity: str, action: str | None = None) -> list[m.AuditEvent]:
@@ -66,7 +67,7 @@ def rate_and_submit(ws, rater_name: str, patient: str, number: int, submit: bool
 
 def test_overview_lists_teams_raters_patients_sessions_recordings(demo):
     db, _ws, study_id = demo
-    o = editing.study_overview(db, study_id)
+    o = overview.study_overview(db, study_id)
     assert (o.code, o.min_played_fraction, o.hidden_fields) == ("DEMO", 0.8, ("condition",))
     assert [t.name for t in o.teams] == ["Team 1 (therapist behaviour)", "Team 2 (homework engagement)"]
     team2 = o.teams[1]
@@ -82,7 +83,7 @@ def test_overview_lists_teams_raters_patients_sessions_recordings(demo):
     assert s2.recordings and all(r.exists for r in s2.recordings)
     assert {a.instrument_key for a in s2.assigned} == {"hes_general", "hes_ct"}
     assert d01.sessions[2].status_label == "not assigned"
-    assert [x.code for x in editing.studies(db)] == ["DEMO"]
+    assert [x.code for x in overview.studies(db)] == ["DEMO"]
 
 
 def test_rater_add_rename_pin_deactivate_with_audit(demo):
@@ -134,30 +135,30 @@ def test_move_rater_between_teams(demo):
     t1, t2 = team_id(db, "Team 1"), team_id(db, "Team 2")
     # Alex has not started: his Team 1 assignments are taken away when he moves.
     assert editing.move_rater(db, rater_id(db, "R01"), t2) == 2
-    alex = editing.study_overview(db, study_id).raters[0]
+    alex = overview.study_overview(db, study_id).raters[0]
     assert alex.team_ids == (t2,) and alex.assigned == 0
     # Sam has opened a session of Team 2: the move is refused and nothing changes.
     rate_and_submit(ws, "Sam Chen", "D01", 2, submit=False)
     with pytest.raises(StudyError, match="started 1 session"):
         editing.move_rater(db, rater_id(db, "R02"), t1)
-    sam = editing.study_overview(db, study_id).raters[1]
+    sam = overview.study_overview(db, study_id).raters[1]
     assert sam.team_ids == (t2,) and sam.assigned == 3
 
 
 def test_patients_and_sessions(demo):
     db, _ws, study_id = demo
-    pid = editing.add_patient(db, study_id, "D03", sessions=[1, 2], meta={"condition": "B"})
+    pid = editing_sessions.add_patient(db, study_id, "D03", sessions=[1, 2], meta={"condition": "B"})
     with pytest.raises(InvalidValue, match="already a patient"):
-        editing.add_patient(db, study_id, "d03")
-    sid = editing.add_session(db, pid, 3, dt.date(2026, 10, 1))
+        editing_sessions.add_patient(db, study_id, "d03")
+    sid = editing_sessions.add_session(db, pid, 3, dt.date(2026, 10, 1))
     with pytest.raises(InvalidValue, match="already has a session 3"):
-        editing.add_session(db, pid, 3)
+        editing_sessions.add_session(db, pid, 3)
     with pytest.raises(InvalidValue, match="start at 1"):
-        editing.add_session(db, pid, 0)
-    editing.update_session(db, sid, date=dt.date(2026, 10, 2), meta={"therapist": "T7", " ": "dropped"})
-    editing.update_session(db, sid, date=None)
-    editing.update_patient(db, pid, meta={"condition": "A"})
-    d03 = next(p for p in editing.study_overview(db, study_id).patients if p.code == "D03")
+        editing_sessions.add_session(db, pid, 0)
+    editing_sessions.update_session(db, sid, date=dt.date(2026, 10, 2), meta={"therapist": "T7", " ": "dropped"})
+    editing_sessions.update_session(db, sid, date=None)
+    editing_sessions.update_patient(db, pid, meta={"condition": "A"})
+    d03 = next(p for p in overview.study_overview(db, study_id).patients if p.code == "D03")
     assert d03.meta == {"condition": "A"}
     assert [(x.number, x.date, x.meta) for x in d03.sessions] == [(1, None, {}), (2, None, {}),
                                                                   (3, None, {"therapist": "T7"})]
@@ -168,9 +169,9 @@ def test_remove_session_only_without_ratings(demo):
     db, ws, _ = demo
     rate_and_submit(ws, "Sam Chen", "D01", 2, submit=False)
     with pytest.raises(StudyError, match="1 rating"):
-        editing.remove_session(db, session_id(db, "D01", 2))
+        editing_sessions.remove_session(db, session_id(db, "D01", 2))
     # D02 session 3 has an assignment nobody opened, a recording and no rating: it may go.
-    editing.remove_session(db, session_id(db, "D02", 3))
+    editing_sessions.remove_session(db, session_id(db, "D02", 3))
     assert session_id(db, "D02", 3) is None and session_id(db, "D01", 2)
     assert {e.entity for e in events(db, "assignment") + events(db, "recording") + events(db, "session")} == {
         "assignment", "recording", "session"}
@@ -178,7 +179,7 @@ def test_remove_session_only_without_ratings(demo):
 
 def test_teams_instruments_and_ranges(demo):
     db, _ws, study_id = demo
-    insts = {i.key: i.id for i in editing.instruments(db)}
+    insts = {i.key: i.id for i in overview.instruments(db)}
     tid = editing.add_team(db, study_id, "Team 3", raters_per_session=2,
                            rates=[Rate(insts["hstbs"], 2, 3)])
     with pytest.raises(InvalidValue, match="already a team"):
@@ -187,7 +188,7 @@ def test_teams_instruments_and_ranges(demo):
         editing.update_team(db, tid, rates=[Rate(insts["hstbs"], 4, 2)])
     editing.update_team(db, tid, raters_per_session=3, keeps_homework_log=True,
                         rates=[Rate(insts["hstbs"], 1, 4), Rate(insts["hes_ct"], 2, 5)])
-    team = editing.study_overview(db, study_id).team(tid)
+    team = overview.study_overview(db, study_id).team(tid)
     assert (team.raters_per_session, team.keeps_homework_log) == (3, True)
     assert [(r.key, r.session_min, r.session_max) for r in team.rates] == [("hstbs", 1, 4), ("hes_ct", 2, 5)]
     # Team 1 has HSTBS assignments on sessions 1 and 2: it must keep rating them there.
@@ -196,7 +197,7 @@ def test_teams_instruments_and_ranges(demo):
         editing.update_team(db, t1, rates=[Rate(insts["hstbs"], 2, 4)])
     with pytest.raises(StudyError, match="must keep rating"):
         editing.update_team(db, t1, rates=[Rate(insts["hes_ct"], 2, 5)])
-    assert [r.key for r in editing.study_overview(db, study_id).team(t1).rates] == ["hstbs"]
+    assert [r.key for r in overview.study_overview(db, study_id).team(t1).rates] == ["hstbs"]
     rates_events = [e for e in events(db, "team") if e.field == "rates"]
     assert len(rates_events) == 2
 
@@ -213,7 +214,7 @@ def test_study_settings(demo, tmp_path):
     db, _ws, study_id = demo
     editing.update_study(db, study_id, name="Demo (renamed)", min_played_fraction=0.9,
                          hidden_fields=["condition", " site ", "condition", ""], media_root=tmp_path)
-    o = editing.study_overview(db, study_id)
+    o = overview.study_overview(db, study_id)
     assert (o.name, o.min_played_fraction, o.hidden_fields, o.media_root) == (
         "Demo (renamed)", 0.9, ("condition", "site"), str(tmp_path))
     with pytest.raises(InvalidValue, match="between 0% and 100%"):
@@ -221,7 +222,7 @@ def test_study_settings(demo, tmp_path):
     with pytest.raises(InvalidValue, match="does not exist"):
         editing.update_study(db, study_id, media_root=tmp_path / "missing")
     editing.update_study(db, study_id, media_root=None)
-    assert editing.study_overview(db, study_id).media_root is None
+    assert overview.study_overview(db, study_id).media_root is None
     fields = [e.field for e in events(db, "study", "update")]
     assert fields == ["name", "settings.min_played_fraction", "settings.hidden_fields", "settings.media_root",
                       "settings.media_root"]
@@ -233,9 +234,9 @@ def test_register_instrument_file_once(demo, tmp_path):
     from rater.instruments.loader import InstrumentError, bundled_instrument_files
 
     db, _ws, _study = demo
-    before = len(editing.instruments(db))
+    before = len(overview.instruments(db))
     info = editing.register_instrument_file(db, bundled_instrument_files()[0])
-    assert len(editing.instruments(db)) == before and info.key
+    assert len(overview.instruments(db)) == before and info.key
     bad = tmp_path / "bad.toml"
     bad.write_text("id = 3\n", encoding="utf-8")
     with pytest.raises(InstrumentError):

@@ -8,9 +8,9 @@ import random
 from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget
 
 from rater.storage.database import DatabaseError
-from rater.study import assign, editing
-from rater.study.editing import StudyOverview, TeamView
+from rater.study import assign, overview
 from rater.study.errors import StudyError
+from rater.study.overview import StudyOverview, TeamView
 from rater.ui import dialogs
 from rater.ui.coordinator import asks
 from rater.ui.coordinator.context import Context
@@ -75,7 +75,7 @@ class AssignmentsScreen(Screen):
         self.content.addWidget(manual, 1)
 
     def reload(self) -> None:
-        o = self.overview = editing.study_overview(self.db, self.study_id)
+        o = self.overview = overview.study_overview(self.db, self.study_id)
         for combo, first in ((self.team, "All teams"), (self.edit_team, None)):
             current = combo.currentData()
             combo.blockSignals(True)
@@ -140,7 +140,7 @@ class AssignmentsScreen(Screen):
         team = self._team()
         self.edit_status.setText("" if team else "Add a team first.")
 
-    def _members(self, exclude: set[str]) -> list[editing.RaterView]:
+    def _members(self, exclude: set[str]) -> list[overview.RaterView]:
         team = self._team()
         return [r for r in self.overview.raters if team and r.id in team.rater_ids and r.active and r.id not in exclude]
 

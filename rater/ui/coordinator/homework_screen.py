@@ -7,8 +7,8 @@ from datetime import UTC
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QPlainTextEdit, QWidget
 
-from rater.study import editing, homework
-from rater.study.editing import StudyOverview
+from rater.study import homework, overview
+from rater.study.overview import StudyOverview
 from rater.study.views import HOMEWORK_KINDS, HomeworkView
 from rater.ui import dialogs
 from rater.ui.coordinator.context import Context
@@ -77,7 +77,7 @@ class HomeworkScreen(Screen):
             button("Delete…", self.delete_entry, "Delete the selected entry"), None))
 
     def reload(self) -> None:
-        self.overview = editing.study_overview(self.db, self.study_id)
+        self.overview = overview.study_overview(self.db, self.study_id)
         current = self.patient.currentData()
         self.patient.blockSignals(True)
         self.patient.clear()

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from rater.storage.database import Database, DatabaseError
 from rater.study.studyfile import StudyFileError, create_study
+from rater.study.studyfile_writer import StudyDesign, to_spec, to_toml
 from rater.ui import dialogs
-from rater.ui.coordinator.design import StudyDesign, to_spec, to_toml
 from rater.ui.coordinator.new_study_lists import RatersEditor, TeamsEditor
 from rater.ui.coordinator.report_dialog import ReportDialog
 from rater.ui.coordinator.study_screen import folder_field, problems_report

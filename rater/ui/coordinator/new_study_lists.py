@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from rater.instruments.loader import InstrumentError, bundled_instrument_files, load_file
-from rater.ui.coordinator.design import RaterDesign, TeamDesign
+from rater.study.studyfile_writer import RaterDesign, TeamDesign
 from rater.ui.coordinator.report_dialog import show_report
 from rater.ui.coordinator.team_dialog import TeamDialog, TeamValues
 from rater.ui.coordinator.widgets import button, make_table, row

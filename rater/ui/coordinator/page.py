@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from rater.storage.database import Database, DatabaseError
-from rater.study import editing
+from rater.study import overview
 from rater.ui import dialogs
 from rater.ui.coordinator.context import Context
 from rater.ui.coordinator.widgets import Screen
@@ -126,7 +126,7 @@ class CoordinatorPage(QWidget):
     def reload_studies(self, select: str | None = None) -> None:
         """Fill the study chooser (after a study was created, ``select`` it)."""
         try:
-            found = editing.studies(self.ctx.db)
+            found = overview.studies(self.ctx.db)
         except DatabaseError as exc:
             dialogs.error(self, "Database problem", str(exc))
             found = []

@@ -7,8 +7,8 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QWidget
 
-from rater.study import editing
-from rater.study.editing import PatientView, SessionView, StudyOverview
+from rater.study import editing_sessions, overview
+from rater.study.overview import PatientView, SessionView, StudyOverview
 from rater.ui import dialogs
 from rater.ui.coordinator import asks
 from rater.ui.coordinator.context import Context
@@ -90,7 +90,7 @@ class PatientsScreen(Screen):
         self.content.addWidget(self.status)
 
     def reload(self) -> None:
-        o = self.overview = editing.study_overview(self.db, self.study_id)
+        o = self.overview = overview.study_overview(self.db, self.study_id)
         selected = self.selected()
         expanded = {self.tree.topLevelItem(i).data(0, ID_ROLE) for i in range(self.tree.topLevelItemCount())
                     if self.tree.topLevelItem(i).isExpanded()}
@@ -157,7 +157,7 @@ class PatientsScreen(Screen):
         except ValueError:
             dialogs.warn(self, "Patient not added", f"{numbers!r} is not a list of session numbers such as 1-5.")
             return
-        if attempt(self, "Patient not added", editing.add_patient, self.db, self.study_id, code,
+        if attempt(self, "Patient not added", editing_sessions.add_patient, self.db, self.study_id, code,
                    sessions) is not FAILED:
             self.changed()
             self.status.setText(f"{code.strip()} added with {len(sessions)} session(s).")
@@ -171,7 +171,7 @@ class PatientsScreen(Screen):
         self.dialog = SessionDialog(f"Add a session to {patient.code}", {}, self.overview.hidden_fields,
                                     number=number, parent=self)
         self.dialog.accepted.connect(lambda: self._saved(attempt(
-            self, "Session not added", editing.add_session, self.db, patient.id, self.dialog.number.value(),
+            self, "Session not added", editing_sessions.add_session, self.db, patient.id, self.dialog.number.value(),
             self.dialog.session_date(), self.dialog.meta())))
         self.dialog.open()
 
@@ -182,12 +182,13 @@ class PatientsScreen(Screen):
             self.dialog = SessionDialog(f"{patient.code} session {sess.number}", sess.meta, hidden, date=sess.date,
                                         parent=self)
             self.dialog.accepted.connect(lambda: self._saved(attempt(
-                self, "Session not changed", editing.update_session, self.db, sess.id,
+                self, "Session not changed", editing_sessions.update_session, self.db, sess.id,
                 date=self.dialog.session_date(), meta=self.dialog.meta())))
         elif patient is not None:
             self.dialog = SessionDialog(f"Patient {patient.code}", patient.meta, hidden, with_date=False, parent=self)
             self.dialog.accepted.connect(lambda: self._saved(attempt(
-                self, "Patient not changed", editing.update_patient, self.db, patient.id, meta=self.dialog.meta())))
+                self, "Patient not changed", editing_sessions.update_patient, self.db, patient.id,
+                meta=self.dialog.meta())))
         else:
             return
         self.dialog.open()
@@ -207,7 +208,7 @@ class PatientsScreen(Screen):
         if dialogs.confirm(self, "Remove session", f"Remove {patient.code} session {sess.number}? With it go "
                            f"{', '.join(goes)}. Every removal is kept in the audit trail.", ok="Remove",
                            default_ok=False):
-            self._saved(attempt(self, "Session not removed", editing.remove_session, self.db, sess.id))
+            self._saved(attempt(self, "Session not removed", editing_sessions.remove_session, self.db, sess.id))
 
 
 def parse_numbers(text: str) -> list[int]:

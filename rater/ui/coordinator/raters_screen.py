@@ -8,9 +8,9 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
 from rater.instruments.loader import InstrumentError
 from rater.storage.database import DatabaseError
-from rater.study import editing
-from rater.study.editing import Rate, RaterView, StudyOverview
+from rater.study import editing, overview
 from rater.study.errors import StudyError
+from rater.study.overview import Rate, RaterView, StudyOverview
 from rater.ui import dialogs
 from rater.ui.coordinator import asks
 from rater.ui.coordinator.context import Context
@@ -63,7 +63,7 @@ class RatersScreen(Screen):
         self.content.addWidget(self.status)
 
     def reload(self) -> None:
-        o = self.overview = editing.study_overview(self.db, self.study_id)
+        o = self.overview = overview.study_overview(self.db, self.study_id)
         fill_table(self.teams, [(t.name, t.raters_per_session, "keeps it" if t.keeps_homework_log else "",
                                  "; ".join(r.label for r in t.rates) or "no instrument", len(t.rater_ids))
                                 for t in o.teams], [t.id for t in o.teams])
@@ -87,7 +87,7 @@ class RatersScreen(Screen):
 
     # --- teams ------------------------------------------------------------------------------------
     def _instruments(self) -> list[tuple[str, str]]:
-        return [(f"{i.name} ({i.key} {i.version})", i.id) for i in editing.instruments(self.db)]
+        return [(f"{i.name} ({i.key} {i.version})", i.id) for i in overview.instruments(self.db)]
 
     def add_team(self) -> None:
         self.dialog = TeamDialog(self._instruments(), TeamValues(name=f"Team {len(self.overview.teams) + 1}"),

@@ -8,8 +8,8 @@ from datetime import UTC
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from rater.study import coordination, editing
-from rater.study.editing import AssignedInfo, SessionView
+from rater.study import coordination, overview
+from rater.study.overview import AssignedInfo, SessionView
 from rater.ui.coordinator import asks
 from rater.ui.coordinator.context import Context
 from rater.ui.coordinator.widgets import FAILED, Screen, attempt, button, fill_table, make_table, row, selected_key
@@ -44,7 +44,7 @@ class RatingsScreen(Screen):
         self.content.addLayout(row(self.status, None, self.reopen_button))
 
     def reload(self) -> None:
-        o = editing.study_overview(self.db, self.study_id)
+        o = overview.study_overview(self.db, self.study_id)
         self.rows = [(s, a) for s in o.sessions for a in s.assigned if a.status == "submitted"]
         self._fill()
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rater.study import editing
+from rater.study import overview
 from rater.study import recordings as rec
 from rater.ui.coordinator.context import Context
 from rater.ui.coordinator.import_report import import_sections, scan_sections, summary
@@ -91,7 +91,7 @@ class RecordingsScreen(Screen):
                                           "Re-read every recording: missing, moved or changed files"), None))
 
     def reload(self) -> None:
-        o = editing.study_overview(self.db, self.study_id)
+        o = overview.study_overview(self.db, self.study_id)
         if not self.media_root.text():
             self.media_root.setText(o.desktop_media_root or o.media_root or "")
         count = sum(len(s.recordings) for s in o.sessions)
@@ -189,7 +189,7 @@ class RecordingsScreen(Screen):
         Done after the import, so a cancelled import leaves the study exactly as it was. A
         desktop with its own media root keeps the study's root untouched.
         """
-        o = editing.study_overview(self.db, self.study_id)
+        o = overview.study_overview(self.db, self.study_id)
         if o.desktop_media_root:
             return
         if not o.media_root or Path(root).resolve() != Path(o.media_root).resolve():

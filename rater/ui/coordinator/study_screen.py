@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from rater.storage.database import DatabaseError
-from rater.study import editing, recordings
+from rater.study import editing, overview, recordings
 from rater.study.errors import StudyError
 from rater.study.studyfile import StudyFileError, create_study, load_study_file
 from rater.ui.coordinator.context import Context
@@ -123,7 +123,7 @@ class StudyScreen(Screen):
         self.details.setVisible(has_study)
         if not has_study:
             return
-        o = editing.study_overview(self.db, self.study_id)
+        o = overview.study_overview(self.db, self.study_id)
         sessions = o.sessions
         self.heading.setText(f"{o.code} — {o.name}")
         active = sum(r.active for r in o.raters)
@@ -144,7 +144,7 @@ class StudyScreen(Screen):
         self.desktop_root.setText(o.desktop_media_root or "")
 
     def save_settings(self) -> None:
-        o = editing.study_overview(self.db, self.study_id)
+        o = overview.study_overview(self.db, self.study_id)
         done = attempt(self, "Settings not saved", editing.update_study, self.db, self.study_id,
                        name=self.name.text(), description=self.description.text(),
                        min_played_fraction=self.min_played.value() / 100,

@@ -59,9 +59,9 @@ def test_manual_add_refused_by_the_one_session_per_patient_rule(qtbot, coordinat
 
 
 def test_manual_remove_and_swap(qtbot, coordinator, db, answers, answered_dialogs):
-    from rater.study import editing
+    from rater.study import editing, overview
 
-    team1 = editing.study_overview(db, coordinator.ctx.study_id).teams[0]
+    team1 = overview.study_overview(db, coordinator.ctx.study_id).teams[0]
     editing.add_rater(db, coordinator.ctx.study_id, "R03", "Robin Park", team_id=team1.id)
     coordinator.ctx.data_changed.emit()
     screen = coordinator.show_screen(AssignmentsScreen)

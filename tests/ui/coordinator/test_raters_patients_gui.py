@@ -6,7 +6,7 @@ import datetime as dt
 
 from PySide6.QtCore import QDate
 
-from rater.study import editing
+from rater.study import overview
 from rater.ui.coordinator.patients_screen import PatientsScreen, parse_numbers
 from rater.ui.coordinator.raters_screen import RatersScreen
 from rater.ui.coordinator.study_screen import StudyScreen
@@ -18,7 +18,7 @@ def select_rater(screen: RatersScreen, code: str) -> None:
 
 
 def rater(db, study_id, code):
-    return next(r for r in editing.study_overview(db, study_id).raters if r.code == code)
+    return next(r for r in overview.study_overview(db, study_id).raters if r.code == code)
 
 
 def test_removing_a_rater_with_ratings_is_refused_and_deactivation_offered(qtbot, coordinator, ws, db,
@@ -58,7 +58,7 @@ def test_rename_pin_move_and_remove_a_rater(qtbot, coordinator, db, answers, ans
     assert "2 not-started assignment(s) taken away" in screen.status.text()
     select_rater(screen, "R01")
     screen.remove()
-    assert all(r.code != "R01" for r in editing.study_overview(db, study_id).raters)
+    assert all(r.code != "R01" for r in overview.study_overview(db, study_id).raters)
 
 
 def test_patients_tree_edit_session_and_add_patient(qtbot, coordinator, ws, db, answers, answered_dialogs):
@@ -73,18 +73,18 @@ def test_patients_tree_edit_session_and_add_patient(qtbot, coordinator, ws, db, 
     screen.dialog.date.setDate(QDate(2026, 9, 30))
     screen.dialog.meta_editor.add("therapist", "T7")
     screen.dialog.accept()
-    d01 = editing.study_overview(db, study_id).patients[0]
+    d01 = overview.study_overview(db, study_id).patients[0]
     assert (d01.sessions[2].date, d01.sessions[2].meta) == (dt.date(2026, 9, 30), {"therapist": "T7"})
 
     answers.queue += ["D03", "1-3"]
     screen.add_patient()
-    codes = [p.code for p in editing.study_overview(db, study_id).patients]
+    codes = [p.code for p in overview.study_overview(db, study_id).patients]
     assert codes == ["D01", "D02", "D03"] and "D03 added with 3 session(s)" in screen.status.text()
     # Nobody has opened D01 session 1: it goes (after a confirmation); session 2 is being rated: it stays.
     screen.tree.setCurrentItem(screen.tree.topLevelItem(0).child(0))
     screen.remove_session()
     assert answered_dialogs.confirms == ["Remove session"] and answered_dialogs.messages == []
-    assert [s.number for s in editing.study_overview(db, study_id).patients[0].sessions] == [2, 3]
+    assert [s.number for s in overview.study_overview(db, study_id).patients[0].sessions] == [2, 3]
     sam = next(r for r in ws.raters() if r.name == "Sam Chen")
     ws.open(next(e for e in ws.queue(sam.id) if e.patient_code == "D01").assignment_id, sam.id)
     screen.tree.setCurrentItem(screen.tree.topLevelItem(0).child(0))
@@ -104,6 +104,6 @@ def test_study_settings_are_saved(qtbot, coordinator, db, tmp_path):
     screen.hidden.setText("condition, site")
     screen.media_root.setText(str(tmp_path))
     screen.save_settings()
-    o = editing.study_overview(db, coordinator.ctx.study_id)
+    o = overview.study_overview(db, coordinator.ctx.study_id)
     assert (o.min_played_fraction, o.hidden_fields, o.media_root) == (0.9, ("condition", "site"), str(tmp_path))
     assert screen.saved.text() == "Saved."

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from rater.storage import models as m
-from rater.study import editing, recordings_import
+from rater.study import overview, recordings_import
 from rater.study.recordings_files import Cancelled
 from rater.ui.coordinator.recordings_screen import RecordingsScreen
 
@@ -63,7 +63,7 @@ def test_folder_import_runs_in_a_worker_and_reports_every_file(qtbot, coordinato
     assert stored["recordings/P101_S01.mp4"] == ("P101", 1, "video")
     assert stored["recordings/week2/p101-s3.m4a"] == ("P101", 3, "audio")
     assert stored["recordings/P100_S02.mp4"] == ("P100", 2, "video")
-    assert editing.study_overview(db, coordinator.ctx.study_id).media_root == str(tmp_path)
+    assert overview.study_overview(db, coordinator.ctx.study_id).media_root == str(tmp_path)
     report = screen.last_report.text()
     assert report.startswith("3 recording(s) imported")
     assert "interview notes.mp4 — name does not match the pattern" in report

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from rater.paths import RESOURCES
 from rater.storage import models as m
 from rater.storage import open_database
-from rater.study import coordination, editing
+from rater.study import coordination, overview
 from rater.study.studyfile import create_study, load_study_file
 from rater.ui.coordinator.study_screen import StudyScreen
 from rater.ui.coordinator.widgets import NO_STUDY
@@ -95,7 +95,7 @@ def fill_reference_design(dialog, qtbot) -> None:
 
 
 def shape(db, study_id):
-    o = editing.study_overview(db, study_id)
+    o = overview.study_overview(db, study_id)
     teams = [(t.name, t.raters_per_session, t.keeps_homework_log,
               [(r.key, r.session_min, r.session_max) for r in t.rates], len(t.rater_ids)) for t in o.teams]
     return teams, [(p.code, [s.number for s in p.sessions]) for p in o.patients], o.hidden_fields

@@ -1,4 +1,4 @@
-"""The new-study form's content, written out as a study file (Qt-free).
+"""The new-study form's content, written out as a study file.
 
 The form does not build database rows itself: it writes the same TOML a lab
 would keep under version control and reads it back with
