@@ -1,4 +1,10 @@
-"""Exporting ratings from a desktop: one rater's, or every rater's on this desktop, to one package."""
+"""Exporting ratings from a desktop: one rater's, or every rater's on this desktop, to one package.
+
+The package also carries the homework log entries these raters wrote here
+(key ``homework``, see :mod:`homework_export`), inside the same checksummed
+member. Readers from before that key ignore it, and packages without it still
+import, so the format version is unchanged.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from rater.pooling import container, lineage
 from rater.pooling.errors import PackageError
+from rater.pooling.homework_export import KEY as HOMEWORK_KEY
+from rater.pooling.homework_export import homework_records
 from rater.pooling.records import event_record, history_key
 from rater.pooling.snapshot import instrument_record, snapshot
 from rater.storage import models as m
@@ -30,6 +38,7 @@ class RatingsExport:
     study_code: str
     rater_codes: tuple[str, ...]
     ratings: int
+    homework: int = 0  # homework log entries (deleted ones included)
 
 
 def export_ratings(db: Database, out: str | os.PathLike[str], study_id: str,
@@ -57,13 +66,17 @@ def export_ratings(db: Database, out: str | os.PathLike[str], study_id: str,
             "instruments": _instruments(s, rows),
             "ratings": ratings,
             "loose_events": _loose_events(s, study_id, [r.code for r in raters]),
+            HOMEWORK_KEY: homework_records(s, study_id, [r.code for r in raters]),
         }
         study_info = {"id": study.id, "code": study.code}
     codes = tuple(r.code for r in raters if any(x["rater_id"] == r.id for x in ratings))
+    homework = len(payload[HOMEWORK_KEY])
     manifest = container.write_package(out, "ratings", study_info, payload,
-                                       extra={"summary": {"ratings": len(ratings), "raters": list(codes)}})
-    log.info("exported %d rating(s) of %s to %s", len(ratings), ", ".join(codes) or "nobody", out)
-    return RatingsExport(Path(out), manifest["package_id"], study_info["code"], codes, len(ratings))
+                                       extra={"summary": {"ratings": len(ratings), "raters": list(codes),
+                                                          "homework": homework}})
+    log.info("exported %d rating(s) of %s and %d homework entr%s to %s", len(ratings), ", ".join(codes) or "nobody",
+             homework, "y" if homework == 1 else "ies", out)
+    return RatingsExport(Path(out), manifest["package_id"], study_info["code"], codes, len(ratings), homework)
 
 
 def _raters(s: Session, study: m.Study, code: str | None) -> list[m.Rater]:

@@ -14,6 +14,10 @@ assignments, never by names. For each rating in the package:
 Playback bookkeeping (position, time spent, played stretches) is not in the
 history and is merged in every non-conflict case (see :func:`snapshot.merged`),
 so importing the same packages in any order leaves the same database.
+
+The homework log entries a package carries are pooled in the same
+transaction by the same history rule (:mod:`homework_import`); a homework
+conflict keeps the stored entry and is reported in :attr:`ImportResult.homework`.
 """
 
 from __future__ import annotations
@@ -28,9 +32,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rater.pooling import container, lineage
+from rater.pooling import container, homework_import, lineage
 from rater.pooling.conflicts import differences
 from rater.pooling.errors import PackageError
+from rater.pooling.homework_import import HomeworkOutcome
 from rater.pooling.records import AUDIT_FIELDS, insert_events
 from rater.pooling.snapshot import apply, instrument_record, merged, snapshot, state
 from rater.storage import audit
@@ -72,14 +77,25 @@ class ImportResult:
     unchanged: int = 0
     conflicts: list[ConflictNote] = field(default_factory=list)
     events_added: int = 0
+    homework: HomeworkOutcome = field(default_factory=HomeworkOutcome)
 
     def summary(self) -> str:
         if self.status == "rejected":
             return f"rejected — {self.message}"
+        hw = self.homework
         if self.status == "unchanged":
-            return f"unchanged (already imported: {self.unchanged} rating(s))"
-        text = f"imported — {self.added} new, {self.updated} updated, {self.unchanged} unchanged"
-        return text + (f", {len(self.conflicts)} conflict(s) to resolve" if self.conflicts else "")
+            entries = f", {hw.unchanged} homework entr{'y' if hw.unchanged == 1 else 'ies'}" if hw.unchanged else ""
+            text = f"unchanged (already imported: {self.unchanged} rating(s){entries})"
+        else:
+            text = f"imported — {self.added} new, {self.updated} updated, {self.unchanged} unchanged"
+            text += f", {len(self.conflicts)} conflict(s) to resolve" if self.conflicts else ""
+            if hw.changed:
+                text += (f"; homework log: {hw.added} new, {hw.updated} updated, {hw.deleted} deleted, "
+                         f"{hw.unchanged} unchanged")
+        if hw.conflicts:
+            text += f"; {len(hw.conflicts)} homework conflict(s), the entries here were kept:"
+            text += "".join(f"\n  {note.message}" for note in hw.conflicts)
+        return text
 
 
 def import_packages(db: Database, paths: Iterable[str | os.PathLike[str]], progress: Progress | None = None,
@@ -101,10 +117,11 @@ def import_package(db: Database, path: str | os.PathLike[str], progress: Progres
     pkg = container.read_package(path, "ratings")
     name = Path(path).name
     ratings, loose = _shape(pkg.payload, name)
+    homework = homework_import.shape(pkg.payload, name)
     result = ImportResult(Path(path), package_id=pkg.id)
     try:
         with db.transaction() as s:
-            _import(s, pkg, name, ratings, loose, result, progress, cancel)
+            _import(s, pkg, name, ratings, loose, homework, result, progress, cancel)
     except (KeyError, TypeError, ValueError) as exc:
         # Checksums matched, so this is a package no Session Rater should have written.
         raise PackageError(f"{name}: the package content is malformed ({exc!r}); nothing was imported.") from None
@@ -113,10 +130,11 @@ def import_package(db: Database, path: str | os.PathLike[str], progress: Progres
 
 
 def _import(s: Session, pkg: container.Package, name: str, ratings: list[dict[str, Any]],
-            loose: list[dict[str, Any]], result: ImportResult, progress: Progress | None,
-            cancel: Cancel | None) -> None:
+            loose: list[dict[str, Any]], homework: list[dict[str, Any]], result: ImportResult,
+            progress: Progress | None, cancel: Cancel | None) -> None:
     study = _study(s, pkg, name)
     assignments = _check_references(s, study, ratings, name)
+    homework_import.check_references(s, study, homework, name)
     for done, snap in enumerate(ratings, start=1):
         if cancel is not None and cancel():
             raise Cancelled
@@ -124,12 +142,18 @@ def _import(s: Session, pkg: container.Package, name: str, ratings: list[dict[st
         if progress is not None:
             progress(done, len(ratings), f"{name}: {snap.get('rater_code', '')}")
     result.events_added += insert_events(s, loose)
-    changed = result.added or result.updated or result.conflicts or result.events_added
+    if cancel is not None and cancel():
+        raise Cancelled
+    homework_import.pool(s, study, homework, name, result.homework)
+    changed = result.added or result.updated or result.conflicts or result.events_added or result.homework.changed
     result.status = "imported" if changed else "unchanged"
     if changed:
+        counts: dict[str, Any] = {"added": result.added, "updated": result.updated,
+                                  "conflicts": len(result.conflicts)}
+        if result.homework.changed or result.homework.conflicts:
+            counts["homework"] = result.homework.counts()
         audit.record(s, actor="coordinator", action="import", entity="package", entity_id=pkg.id,
-                     field=name[:100], new={"added": result.added, "updated": result.updated,
-                                           "conflicts": len(result.conflicts)}, study_id=study.id)
+                     field=name[:100], new=counts, study_id=study.id)
 
 
 def _shape(payload: dict[str, Any], name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

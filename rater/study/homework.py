@@ -48,6 +48,10 @@ def _actor(db: Database, rater_id: str | None) -> str:
         return f"rater:{rater.code}" if rater else "rater:?"
 
 
+def _study_of(s, row: m.HomeworkEntry) -> str:
+    return s.get(m.Session, row.session_id).patient.study_id
+
+
 def _check(db: Database, session_id: str, rater_id: str | None, kind: str, description: str) -> None:
     if kind not in HOMEWORK_KINDS:
         raise InvalidValue(f"Unknown homework type {kind!r}; choose one of: {', '.join(HOMEWORK_KINDS)}.")
@@ -85,7 +89,7 @@ def update_entry(db: Database, entry_id: str, kind: str, description: str, rater
         row = s.get(m.HomeworkEntry, entry_id)
         audit.record(s, actor=actor, action="update", entity="homework", entity_id=row.id, field="entry",
                      old={"kind": row.kind, "description": row.description},
-                     new={"kind": kind, "description": description.strip()})
+                     new={"kind": kind, "description": description.strip()}, study_id=_study_of(s, row))
         row.kind, row.description = kind, description.strip()
 
 
@@ -101,5 +105,5 @@ def delete_entry(db: Database, entry_id: str, rater_id: str | None = None) -> No
     with db.transaction() as s:
         row = s.get(m.HomeworkEntry, entry_id)
         audit.record(s, actor=actor, action="delete", entity="homework", entity_id=row.id, field="entry",
-                     old={"kind": row.kind, "description": row.description})
+                     old={"kind": row.kind, "description": row.description}, study_id=_study_of(s, row))
         s.delete(row)
