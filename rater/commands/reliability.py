@@ -28,8 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         help="prorate scale scores when at least N items are scored "
                              "(default: complete case)")
     parser.add_argument("--bias-threshold", metavar="POINTS", type=float,
-                        help="flag raters whose mean deviation exceeds this many scale points "
-                             "(default: 0.5)")
+                        help="flag raters whose mean deviation exceeds this many points of the item mean "
+                             "(× the number of items for sum scales; default: 0.5)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=run)
     return parser

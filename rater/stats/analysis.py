@@ -83,6 +83,8 @@ def analyse(
     iterable of :class:`RatingRow`-like rows. Without ``scales``, each value of
     the ``scale`` column is a mean scale, or all items form one scale "all".
     ``min_items`` switches scale scoring from complete case to prorating.
+    ``bias_threshold`` is in points of the item mean: for a sum scale of n
+    items a rater is flagged beyond n × the threshold.
     Raises :class:`StatsInputError` for unusable input.
     """
     started = time.perf_counter()
@@ -101,9 +103,11 @@ def analyse(
     for spec in specs:
         scored = score_scale(matrix, item_names, spec, min_items)
         scale_results[spec.name] = _reliability(spec, "scale", scored, table)
+        # The threshold is in item-mean points; a sum scale spreads over n items.
+        threshold = bias_threshold * (len(spec.items) if spec.method == "sum" else 1)
         raters.extend(rater_bias(spec.name, scored.scores, table.rating_session,
                                  table.rating_rater, table.rater_labels, table.rating_days,
-                                 bias_threshold, drift_alpha))
+                                 threshold, drift_alpha))
     item_results: dict[str, ScaleReliability] = {}
     if include_items:
         for name in item_names:

@@ -77,3 +77,17 @@ def test_report_includes_drift_from_submission_times(study):
     assert set(rater) >= {"rater_id", "scale", "n_sessions", "bias", "drift_slope_per_day",
                           "drift_p", "bias_first_half", "bias_second_half", "flagged", "flags"}
     assert rater["drift_slope_per_day"] is not None and rater["reason"] is None
+
+
+def test_sum_scales_scale_the_threshold_by_their_item_count(study):
+    from rater.stats import ScaleSpec
+
+    # R1 scores 0.4 higher on every item: 1.6 points on a 4-item sum, which is a
+    # 0.4 shift of the item mean and stays under the default 0.5 threshold.
+    rows = study(n_sessions=60, noise=0.2, offsets={"R1": 0.4}, seed=3)
+    report = analyse(rows, scales=[ScaleSpec("total", ["q1", "q2", "q3", "q4"], method="sum")])
+    r1 = next(b for b in report.raters if b.rater_id == "R1")
+    assert r1.bias > 1.0 and not r1.flagged
+    flagged = analyse(rows, scales=[ScaleSpec("total", ["q1", "q2", "q3", "q4"], method="sum")],
+                      bias_threshold=0.2)
+    assert next(b for b in flagged.raters if b.rater_id == "R1").flagged
