@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "rater.commands.reliability",
     "rater.commands.assign",
     "rater.commands.package",
+    "rater.commands.export",
+    "rater.commands.ratings",
 )
 
 DESCRIPTION = """\

@@ -40,7 +40,9 @@ def atomic_file(target: str | os.PathLike[str], mode: str = "wb", *, permissions
             handle.flush()
             os.fsync(handle.fileno())
         if permissions is not None:
-            os.chmod(tmp, permissions)
+            # Best effort: FAT/exFAT USB sticks have no permissions to set.
+            with suppress(OSError):
+                os.chmod(tmp, permissions)
         os.replace(tmp, target)
     except BaseException:
         with suppress(OSError):

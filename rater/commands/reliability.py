@@ -24,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         help="long-format CSV: session_id, rater_id, item, score "
                              "[, patient_id, session_number, scale, submitted_at]")
     source.add_argument("--db", metavar="DB", help="study database URL or path")
+    parser.add_argument("--study", metavar="CODE",
+                        help="with --db: study code (needed only when the database holds several)")
     parser.add_argument("--min-items", metavar="N", type=_positive_int,
                         help="prorate scale scores when at least N items are scored "
                              "(default: complete case)")
@@ -42,20 +44,21 @@ def run(args: argparse.Namespace) -> int:
     from rater.stats import StatsInputError, analyse, read_ratings_csv, report_to_json
     from rater.stats.bias import DEFAULT_BIAS_THRESHOLD
     from rater.stats.text_report import format_report
+    from rater.storage import DatabaseError
 
     if args.bias_threshold is None:
         args.bias_threshold = DEFAULT_BIAS_THRESHOLD
     try:
         if args.db:
-            try:
-                from rater.study import reliability_rows
-            except ImportError:
-                print("reliability from a database needs the study module", file=sys.stderr)
-                return 2
-            rows = reliability_rows(args.db)
+            from rater.study.reliability_data import reliability_rows
+
+            rows, scales = reliability_rows(args.db, study_code=args.study)
         else:
-            rows = read_ratings_csv(args.ratings)
-        report = analyse(rows, min_items=args.min_items, bias_threshold=args.bias_threshold)
+            rows, scales = read_ratings_csv(args.ratings), None
+        report = analyse(rows, scales, min_items=args.min_items, bias_threshold=args.bias_threshold)
+    except DatabaseError as err:
+        print(f"reliability: {err}", file=sys.stderr)
+        return 2
     except StatsInputError as err:
         print("reliability: the ratings cannot be analysed:", file=sys.stderr)
         for problem in err.problems:

@@ -87,8 +87,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 def _sqlite_begin(conn) -> None:
     # BEGIN IMMEDIATE takes the write lock up front, so two desktops writing the
-    # same file wait for each other instead of failing half-way through.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # same file wait for each other instead of failing half-way through. Reads
+    # take no lock (WAL lets them run beside a writer), so a long export never
+    # holds up a rater's autosave.
+    if conn.get_execution_options().get("rater_read_only"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def explain(exc: BaseException) -> DatabaseError:
@@ -145,6 +150,7 @@ class Database:
         """A read-only unit of work (rolled back at the end)."""
         session = self._factory()
         try:
+            session.connection(execution_options={"rater_read_only": True})
             yield session
         except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DatabaseError) as exc:
             raise explain(exc) from exc

@@ -26,6 +26,8 @@ class RaterInfo:
     study_name: str
     has_pin: bool
     teams: tuple[str, ...] = ()
+    study_id: str = ""
+    study_code: str = ""
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class Workstation:
     def raters(self) -> list[RaterInfo]:
         with self.db.reading() as s:
             rows = s.execute(
-                select(m.Rater, m.Study.name)
+                select(m.Rater, m.Study.name, m.Study.code)
                 .join(m.Study, m.Study.id == m.Rater.study_id)
                 .where(m.Rater.active.is_(True))
                 .order_by(m.Rater.name)
@@ -76,8 +76,9 @@ class Workstation:
             ):
                 teams.setdefault(rater_id, []).append(team)
             return [
-                RaterInfo(r.id, r.code, r.name, study, r.pin_hash is not None, tuple(teams.get(r.id, ())))
-                for r, study in rows
+                RaterInfo(r.id, r.code, r.name, study, r.pin_hash is not None, tuple(teams.get(r.id, ())),
+                          r.study_id, code)
+                for r, study, code in rows
             ]
 
     def check_pin(self, rater_id: str, pin: str) -> bool:

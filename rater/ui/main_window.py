@@ -46,12 +46,13 @@ class MainWindow(QMainWindow):
 
         self.back_action = self._action("Back to queue", "Alt+Left", self.back_to_queue)
         self.switch_action = self._action("Switch rater", "Ctrl+Shift+R", self.switch_rater)
+        self.export_action = self._action("Export my ratings…", "Ctrl+Shift+E", self.export_my_ratings)
         self.coordinator_action = self._action("Coordinator…", "Ctrl+Shift+C", self.open_coordinator)
         self.help_action = self._action("Keyboard shortcuts", "F1", self.show_help)
         self.quit_action = self._action("Quit", "Ctrl+Q", self.close)
         menus = self.menuBar()
         session_menu = menus.addMenu("&Session")
-        for action in (self.back_action, self.switch_action, self.coordinator_action):
+        for action in (self.back_action, self.switch_action, self.export_action, self.coordinator_action):
             session_menu.addAction(action)
         session_menu.addSeparator()
         session_menu.addAction(self.quit_action)
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         page = self.stack.currentWidget()
         self.back_action.setEnabled(page is self.rating_page and page is not None)
         self.switch_action.setEnabled(self.rater is not None)
+        self.export_action.setEnabled(self.rater is not None)
         self.setWindowTitle(f"{APP_TITLE} — {self.rater.name}" if self.rater else APP_TITLE)
 
     # --- navigation ---------------------------------------------------------------
@@ -105,6 +107,11 @@ class MainWindow(QMainWindow):
         self.rater_page.refresh()
         self.stack.setCurrentWidget(self.rater_page)
         self._update_actions()
+
+    def refresh_raters(self) -> None:
+        """Read the names on "Who is rating?" again (a study package may have brought new raters)."""
+        if self.ws is not None:
+            self.rater_page.refresh()
 
     def open_assignment(self, assignment_id: str) -> None:
         from rater.storage.database import DatabaseError
@@ -125,6 +132,13 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
         self._update_actions()
+
+    def export_my_ratings(self) -> None:
+        """The chosen rater's own ratings (never anyone else's) to a package for the coordinator."""
+        from rater.ui.rating.export_ratings import start_export
+
+        if self.ws is not None and self.rater is not None:
+            start_export(self, self.rater)
 
     def open_coordinator(self) -> None:
         """Coordinator mode, behind the coordinator password (the only way to reach it)."""
@@ -156,7 +170,8 @@ class MainWindow(QMainWindow):
     # --- help and closing ---------------------------------------------------------------
     def shortcut_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
         window = [(a.text(), a.shortcut().toString(QKeySequence.SequenceFormat.NativeText))
-                  for a in (self.help_action, self.back_action, self.switch_action, self.coordinator_action)]
+                  for a in (self.help_action, self.back_action, self.switch_action, self.export_action,
+                            self.coordinator_action)]
         if self.rating_page is not None:
             return [("Window", window), *self.rating_page.shortcut_sections()]
         from rater.ui.keys import FORM_SHORTCUTS, MARK_SHORTCUTS

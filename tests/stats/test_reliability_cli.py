@@ -86,12 +86,33 @@ def test_input_errors_exit_1_with_message_on_stderr(tmp_path, capsys):
     assert "cannot read" in capsys.readouterr().err
 
 
-def test_database_source_without_study_module(monkeypatch, capsys):
-    import sys
+def test_database_source(tmp_path, capsys):
+    import json
 
-    monkeypatch.setitem(sys.modules, "rater.study", None)
-    assert reliability.run(parse("--db", "sqlite:///study.db")) == 2
-    assert "needs the study module" in capsys.readouterr().err
+    from rater.storage import open_database
+    from rater.study.demo import create_demo_study
+    from rater.study.workstation import Workstation
+
+    db = open_database(tmp_path / "study.sqlite")
+    create_demo_study(db)
+    ws = Workstation(db)
+    for rater in ws.raters():
+        for entry in ws.queue(rater.id):
+            view = ws.open(entry.assignment_id, rater.id)
+            for item in view.instrument.items:
+                if view.instrument.item_applies(item.id, view.session_number):
+                    ws.set_response(entry.assignment_id, rater.id, item.id, 1)
+            ws.submit(entry.assignment_id, rater.id)
+    assert reliability.run(parse("--db", db.url, "--json")) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {"Review", "Assignment", "Overcoming Obstacles", "HES-General", "HES-CT"} <= set(report["scales"])
+    # One rater per demo session: no ICC can be computed, and the report says why instead of failing.
+    assert report["scales"]["Assignment"]["icc"]["ICC(1,1)"]["value"] is None
+
+    not_a_db = tmp_path / "notes.sqlite"
+    not_a_db.write_text("not a database")
+    assert reliability.run(parse("--db", str(not_a_db))) == 2
+    assert "not a Session Rater database" in capsys.readouterr().err
 
 
 def test_a_source_is_required_and_min_items_validated(ratings_csv):

@@ -28,6 +28,8 @@ from rater.ui.style import ACCENT, ACCENT_SOFT, BORDER, TEXT
 log = logging.getLogger(__name__)
 
 LEAVE_KEYS = "Ctrl+Shift+L"
+# Ctrl+1 … Ctrl+9, Ctrl+0 jump to the first ten screens; Ctrl+PgUp/PgDown step through all of them.
+SCREEN_KEYS = [f"Ctrl+{d}" for d in "1234567890"]
 PAGE_STYLE = f"""
 QListWidget#coordinatorNav {{ background: white; border: none; border-right: 1px solid {BORDER};
     font-size: 11.5pt; padding: 8px 6px; outline: none; }}
@@ -43,20 +45,24 @@ QLabel#modeChip {{ background: #fdf0d5; color: #92400e; border-radius: 9px; padd
 
 def _screens(ctx: Context) -> list[Screen]:
     from rater.ui.coordinator.assignments_screen import AssignmentsScreen
+    from rater.ui.coordinator.export_screen import ExportScreen
     from rater.ui.coordinator.homework_screen import HomeworkScreen
     from rater.ui.coordinator.patients_screen import PatientsScreen
+    from rater.ui.coordinator.pooling_screen import PoolingScreen
     from rater.ui.coordinator.progress_screen import ProgressScreen
     from rater.ui.coordinator.raters_screen import RatersScreen
     from rater.ui.coordinator.ratings_screen import RatingsScreen
     from rater.ui.coordinator.recordings_screen import RecordingsScreen
+    from rater.ui.coordinator.reliability_screen import ReliabilityScreen
     from rater.ui.coordinator.study_screen import StudyScreen
 
     return [cls(ctx) for cls in (StudyScreen, RatersScreen, PatientsScreen, RecordingsScreen, AssignmentsScreen,
-                                 HomeworkScreen, ProgressScreen, RatingsScreen)]
+                                 HomeworkScreen, ProgressScreen, RatingsScreen, PoolingScreen, ReliabilityScreen,
+                                 ExportScreen)]
 
 
 class CoordinatorPage(QWidget):
-    """Everything a coordinator does, one screen at a time (Ctrl+1 … Ctrl+8 switch screens)."""
+    """Everything a coordinator does, one screen at a time (Ctrl+1 … Ctrl+0, Ctrl+PgUp/PgDown switch screens)."""
 
     leave_requested = Signal()
 
@@ -92,14 +98,14 @@ class CoordinatorPage(QWidget):
         self.nav = QListWidget(objectName="coordinatorNav")
         self.nav.setFixedWidth(210)
         self.stack = QStackedWidget()
-        for n, screen in enumerate(self.screens, start=1):
+        for row, screen in enumerate(self.screens):
             self.nav.addItem(screen.title)
-            self.nav.item(n - 1).setToolTip(f"{screen.title} (Ctrl+{n})")
             self.stack.addWidget(screen)
-            action = QAction(self, shortcut=QKeySequence(f"Ctrl+{n}"))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, row=n - 1: self.nav.setCurrentRow(row))
-            self.addAction(action)
+            if row < len(SCREEN_KEYS):
+                self.nav.item(row).setToolTip(f"{screen.title} ({SCREEN_KEYS[row]})")
+                self._screen_key(SCREEN_KEYS[row], lambda r=row: r)
+        self._screen_key("Ctrl+PgDown", lambda: (self.nav.currentRow() + 1) % len(self.screens))
+        self._screen_key("Ctrl+PgUp", lambda: (self.nav.currentRow() - 1) % len(self.screens))
         self.nav.currentRowChanged.connect(self._show_screen)
         body = QHBoxLayout()
         body.setContentsMargins(0, 0, 0, 0)
@@ -122,6 +128,12 @@ class CoordinatorPage(QWidget):
         self.nav.setCurrentRow(0)
         self._show_screen(0)
         self.nav.setFocus()
+
+    def _screen_key(self, keys: str, row_of) -> None:
+        action = QAction(self, shortcut=QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(lambda _=False: self.nav.setCurrentRow(row_of()))
+        self.addAction(action)
 
     def reload_studies(self, select: str | None = None) -> None:
         """Fill the study chooser (after a study was created, ``select`` it)."""

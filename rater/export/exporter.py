@@ -1,0 +1,133 @@
+"""Exporting a study: the workbook the PI opens and the same tables as CSV.
+
+:func:`export_study` checks the targets first (an unwritable path fails
+before any work), computes the reliability figures with :mod:`rater.stats`,
+then streams every table to the workbook and/or the CSV folder, reporting
+progress and honouring cancellation throughout.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rater.export.atomic import check_target
+from rater.export.codebook import codebook_tables
+from rater.export.csv_tables import prepare_folder, write_csv_folder
+from rater.export.dataset import Counts, StudyData, load_study
+from rater.export.progress import CancelFn, ProgressFn, Tracker
+from rater.export.rating_tables import item_columns, long_table, scale_ids, session_means_table, wide_table
+from rater.export.record_tables import homework_table, marks_table, rater_bias_table, raters_table
+from rater.export.reliability_tables import reliability_table
+from rater.export.table import Sheet
+from rater.export.workbook import write_workbook
+from rater.stats import ReliabilityReport, StatsInputError, analyse
+from rater.storage.database import Database
+from rater.study.reliability_data import reliability_rows
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ExportSummary:
+    """What was written and how long it took."""
+
+    study_code: str
+    counts: Counts
+    workbook: Path | None = None
+    csv_files: list[Path] = field(default_factory=list)
+    reliability_problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class StudyReliability:
+    """The study's reliability report (None if nothing can be analysed, with the reasons)
+    and where its scale and item labels come from."""
+
+    report: ReliabilityReport | None
+    scale_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    item_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def study_reliability(data: StudyData) -> StudyReliability:
+    """Analyse the same ratings the export contains with :func:`rater.stats.analyse`."""
+    try:
+        rel = reliability_rows(data.db, data.study.id, include_in_progress=data.include_in_progress)
+        report = analyse(rel.rows, rel.scales)
+    except StatsInputError as err:
+        log.info("no reliability figures: %s", "; ".join(err.problems))
+        return StudyReliability(None, problems=list(err.problems))
+    return StudyReliability(report, rel.scale_sources, rel.item_sources)
+
+
+def build_sheets(data: StudyData, counts: Counts, reliability: StudyReliability,
+                 exported_at: datetime) -> list[Sheet]:
+    """The workbook's sheets in order; tables stream their rows when written."""
+    report = reliability.report
+    bias = report.raters if report else []
+    data_tables = [
+        long_table(data, counts.item_scores),
+        wide_table(data, counts.rater_sessions),
+        session_means_table(data, counts.sessions),
+        reliability_table(report, "scale", reliability.scale_sources, reliability.problems),
+        reliability_table(report, "item", reliability.item_sources, reliability.problems),
+        raters_table(data, bias),
+        rater_bias_table(bias),
+        homework_table(data),
+        marks_table(data),
+    ]
+    codebook = codebook_tables(data, counts, exported_at, data_tables)
+    return [Sheet("Codebook", codebook, sectioned=True), *(Sheet(t.title, [t]) for t in data_tables)]
+
+
+def export_study(db: Database, study_id: str, *, xlsx: str | Path | None = None, csv_dir: str | Path | None = None,
+                 include_in_progress: bool = False, csv_bom: bool = False,
+                 progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> ExportSummary:
+    """Export one study to an .xlsx workbook and/or a folder of CSV files.
+
+    ``progress(fraction, message)`` is called as work proceeds; when
+    ``cancel()`` returns True the export stops with
+    :class:`~rater.export.atomic.ExportCancelled`. An unwritable target raises
+    :class:`~rater.export.atomic.ExportError` before any work. Either way no
+    partial file is left behind.
+    """
+    if xlsx is None and csv_dir is None:
+        raise ValueError("choose a workbook path, a CSV folder, or both")
+    started = time.perf_counter()
+    target = check_target(Path(xlsx)) if xlsx is not None else None
+    folder = prepare_folder(csv_dir) if csv_dir is not None else None
+    data = load_study(db, study_id, include_in_progress)
+    counts = data.counts()
+    # Reliability costs about as much as two passes over the item scores; the
+    # estimate only shapes the progress bar.
+    reliability_weight = 2 * counts.item_scores + 1
+    tracker = Tracker(reliability_weight + _estimate(data, counts), progress, cancel)
+    tracker.advance(0, "Computing reliability", force=True)
+    reliability = study_reliability(data)
+    tracker.advance(reliability_weight, "Reliability computed")
+
+    exported_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    sheets = build_sheets(data, counts, reliability, exported_at)
+    outputs = (target is not None) + (folder is not None)
+    tracker.total = tracker.done + outputs * sum(s.weight for s in sheets)
+    summary = ExportSummary(data.study.code, counts, reliability_problems=reliability.problems)
+    if target is not None:
+        summary.workbook = write_workbook(sheets, target, tracker, title=data.study.name)
+    if folder is not None:
+        summary.csv_files = write_csv_folder(sheets, folder, tracker, bom=csv_bom)
+    summary.seconds = time.perf_counter() - started
+    tracker.finish(f"Exported {counts.item_scores:,} item scores in {summary.seconds:.1f} s")
+    log.info("exported study %s (%d item scores) in %.1f s", data.study.code, counts.item_scores, summary.seconds)
+    return summary
+
+
+def _estimate(data: StudyData, counts: Counts) -> int:
+    """Cells to write, before the tables exist (for the first progress fractions)."""
+    n_items, n_scales = len(item_columns(data)), len(scale_ids(data))
+    return (14 * counts.item_scores + (8 + n_items + n_scales) * counts.rater_sessions
+            + (4 + 2 * n_scales) * counts.sessions)

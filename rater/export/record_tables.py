@@ -1,0 +1,138 @@
+"""Small per-study tables: the homework log, raters' marks and rater counts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from rater.export.dataset import StudyData, natural_key
+from rater.export.rating_tables import SESSION_COLUMNS
+from rater.export.table import Column, Table, static_table
+from rater.stats import RaterBias
+from rater.storage import models as m
+
+log = logging.getLogger(__name__)
+
+
+def homework_table(data: StudyData) -> Table:
+    """Every homework log entry, by patient and session."""
+    sessions = {s.id: s for s in data.sessions}
+    with data.db.reading() as s:
+        entries = s.execute(
+            select(m.HomeworkEntry.session_id, m.HomeworkEntry.kind, m.HomeworkEntry.description,
+                   m.HomeworkEntry.author, m.HomeworkEntry.created_at)
+            .join(m.Session, m.Session.id == m.HomeworkEntry.session_id)
+            .join(m.Patient, m.Patient.id == m.Session.patient_id)
+            .where(m.Patient.study_id == data.study.id)
+        ).all()
+    entries = [e for e in entries if e[0] in sessions]  # practice sessions are not exported
+    order = {x.id: i for i, x in enumerate(data.sessions)}
+    entries.sort(key=lambda e: (order[e[0]], e[4]))
+    rows = [(data.study.code, sessions[sid].patient, sessions[sid].number, sessions[sid].date, kind, text, author,
+             created) for sid, kind, text, author, created in entries]
+    columns = (*SESSION_COLUMNS,
+               Column("kind", description="Homework type: cognitive, self_monitoring, behavioural or other"),
+               Column("description", description="What was assigned in this session"),
+               Column("author", description="Who wrote the entry"),
+               Column("created_at", "datetime", "When the entry was written (UTC)"))
+    return static_table("homework_log", "Homework log", columns, rows,
+                        "Homework assigned in each session, as kept by the log-keeping team.")
+
+
+def marks_table(data: StudyData) -> Table:
+    """Timestamped marks of the included ratings."""
+    sessions = {s.id: s for s in data.sessions}
+    instruments = data.instruments
+    query = (select(m.Assignment.session_id, m.Assignment.rater_id, m.Assignment.instrument_id,
+                    m.Mark.position_ms, m.Mark.text, m.Mark.created_at)
+             .join(m.Rating, m.Rating.id == m.Mark.rating_id)
+             .join(m.Assignment, m.Assignment.id == m.Rating.assignment_id)
+             .where(m.Assignment.study_id == data.study.id, m.Assignment.purpose == "study"))
+    if not data.include_in_progress:
+        query = query.where(m.Rating.submitted_at.is_not(None))
+    with data.db.reading() as s:
+        marks = [row for row in s.execute(query).all() if row[0] in sessions]
+    order = {x.id: i for i, x in enumerate(data.sessions)}
+    marks.sort(key=lambda r: (order[r[0]], natural_key(data.raters[r[1]].code), r[3]))
+    rows = []
+    for sid, rater_id, inst_id, position, text, created in marks:
+        sess = sessions[sid]
+        rows.append((data.study.code, sess.patient, sess.number, sess.date, data.raters[rater_id].code,
+                     instruments[inst_id].key, _clock(position), position / 1000.0, text, created))
+    columns = (*SESSION_COLUMNS,
+               Column("rater", description="Rater code"),
+               Column("instrument", description="Instrument of the rating the mark belongs to"),
+               Column("position", description="Position in the recording (h:mm:ss or m:ss)"),
+               Column("position_s", "float", "Position in the recording, seconds", "0.0"),
+               Column("text", description="The rater's note at that moment"),
+               Column("created_at", "datetime", "When the mark was made (UTC)"))
+    return static_table("marks", "Marks", columns, rows, "Moments raters marked in the recordings.")
+
+
+def _clock(ms: int) -> str:
+    seconds = max(0, int(ms)) // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def raters_table(data: StudyData, bias: Sequence[RaterBias]) -> Table:
+    """Per rater: teams, assignment counts by status, submission dates, bias flags."""
+    with data.db.reading() as s:
+        counts = s.execute(
+            select(m.Assignment.rater_id, m.Assignment.status, func.count(),
+                   func.min(m.Rating.submitted_at), func.max(m.Rating.submitted_at))
+            .outerjoin(m.Rating, m.Rating.assignment_id == m.Assignment.id)
+            .where(m.Assignment.study_id == data.study.id, m.Assignment.purpose == "study")
+            .group_by(m.Assignment.rater_id, m.Assignment.status)).all()
+    per: dict[str, dict] = {}
+    for rater_id, status, n, first, last in counts:
+        entry = per.setdefault(rater_id, {"first": None, "last": None})
+        entry[status] = n
+        if first is not None:
+            entry["first"] = first if entry["first"] is None else min(entry["first"], first)
+            entry["last"] = last if entry["last"] is None else max(entry["last"], last)
+    flags: dict[str, list[str]] = {}
+    for b in bias:
+        if b.flagged:
+            flags.setdefault(str(b.rater_id), []).append(f"{b.scale}: {'; '.join(b.flags)}")
+    rows = []
+    for rater in data.raters.values():
+        c = per.get(rater.id, {})
+        done = [c.get(k, 0) for k in ("not_started", "in_progress", "submitted")]
+        rows.append((rater.code, rater.name, ", ".join(rater.teams) or None, rater.active, sum(done), *done,
+                     c.get("first"), c.get("last"), len(flags.get(rater.code, [])),
+                     " | ".join(flags.get(rater.code, [])) or None))
+    columns = (Column("rater", description="Rater code"), Column("name", description="Rater name"),
+               Column("teams", description="Team membership"), Column("active", "bool", "Still active"),
+               Column("assigned", "int", "Study assignments"), Column("not_started", "int", "Not yet opened"),
+               Column("in_progress", "int", "Opened, not submitted"), Column("submitted", "int", "Submitted"),
+               Column("first_submitted", "datetime", "First submission (UTC)"),
+               Column("last_submitted", "datetime", "Latest submission (UTC)"),
+               Column("flagged_scales", "int", "Scales on which the rater's bias or drift is flagged"),
+               Column("flags", description="Why: see the Rater bias sheet"))
+    return static_table("raters", "Raters", columns, rows, "Raters' workload and bias/drift flags.")
+
+
+def rater_bias_table(bias: Sequence[RaterBias]) -> Table:
+    """One row per rater and scale: bias against the other raters and drift over time."""
+    ordered = sorted(bias, key=lambda b: (natural_key(str(b.rater_id)), b.scale))
+    rows = [(str(b.rater_id), b.scale, b.n_sessions, b.bias, b.bias_first_half, b.bias_second_half,
+             b.drift_slope_per_day, b.drift_p, b.flagged, "; ".join(b.flags) or None, b.reason)
+            for b in ordered]
+    columns = (Column("rater", description="Rater code"),
+               Column("scale", description="Scale (see Codebook)"),
+               Column("n_sessions", "int", "Sessions shared with at least one other rater"),
+               Column("bias", "float", "Mean of (rater's score - mean of the other raters' scores)", "0.000"),
+               Column("bias_first_half", "float", "Bias over the earlier half of the rater's ratings", "0.000"),
+               Column("bias_second_half", "float", "Bias over the later half", "0.000"),
+               Column("drift_per_day", "float", "Least-squares slope of the difference per day", "0.0000"),
+               Column("drift_p", "float", "Two-sided p of the drift slope"),
+               Column("flagged", "bool", "Bias beyond the threshold or significant drift"),
+               Column("flags", description="Which flag and why"),
+               Column("notes", description="Why a value is blank"))
+    return static_table("rater_bias", "Rater bias", columns, rows,
+                        "Each rater against the other raters of the same sessions, per scale.")
+
