@@ -49,25 +49,77 @@ def _private_data_dir(tmp_path, monkeypatch):
 PG_URL = os.environ.get("RATER_TEST_PG_URL")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    """A fresh, empty database on each backend: an SQLite file, and a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "study.sqlite")
-        return
+def _require_pg() -> None:
     if not PG_URL:
         if os.environ.get("CI"):
             pytest.fail("RATER_TEST_PG_URL is not set: scripts/run-tests.sh starts PostgreSQL for CI")
         pytest.skip("no PostgreSQL server: scripts/run-tests.sh starts one and sets RATER_TEST_PG_URL")
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory):
+    """Migrated empty databases made once per run; each test copies one instead of migrating."""
+    made: dict[str, str] = {}
+    yield made
+    if "postgresql" in made:
+        import sqlalchemy as sa
+
+        admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {made['postgresql']} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture
+def new_db_url(_templates, tmp_path_factory, tmp_path):
+    """new_db_url("sqlite"|"postgresql", name) → the URL of a fresh, migrated, empty database."""
+    import shutil
+
     import sqlalchemy as sa
 
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    name = f"rater_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    try:
-        yield sa.engine.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
+    from rater.storage import open_database
+
+    created: list[str] = []
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT") if PG_URL else None
+
+    def make(backend: str, name: str = "study") -> str:
+        if backend == "sqlite":
+            if "sqlite" not in _templates:
+                template = tmp_path_factory.mktemp("template") / "template.sqlite"
+                open_database(template).close()  # closing checkpoints the WAL into the file
+                _templates["sqlite"] = str(template)
+            target = tmp_path / "db" / f"{name}.sqlite"
+            target.parent.mkdir(exist_ok=True)
+            shutil.copyfile(_templates["sqlite"], target)
+            return str(target)
+        _require_pg()
+        if "postgresql" not in _templates:
+            template = f"rater_template_{uuid.uuid4().hex[:8]}"
+            with admin.connect() as conn:
+                conn.execute(sa.text(f"CREATE DATABASE {template}"))
+            open_database(_pg_url(template)).close()
+            _templates["postgresql"] = template
+        database = f"rater_test_{uuid.uuid4().hex[:12]}"
         with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(sa.text(f"CREATE DATABASE {database} TEMPLATE {_templates['postgresql']}"))
+        created.append(database)
+        return _pg_url(database)
+
+    yield make
+    if admin is not None:
+        with admin.connect() as conn:
+            for database in created:
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
         admin.dispose()
+
+
+def _pg_url(database: str) -> str:
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, new_db_url):
+    """A fresh, empty database on each backend: an SQLite file, and a new PostgreSQL database."""
+    return new_db_url(request.param)

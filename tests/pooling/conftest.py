@@ -8,12 +8,10 @@ by scripts/run-tests.sh), as tests/conftest.py's ``db_url`` does.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from rater.pooling import export_study, import_study
 from rater.storage import open_database
@@ -34,32 +32,18 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def make_db(backend, tmp_path) -> Callable[[str], Database]:
+def make_db(backend, new_db_url) -> Callable[[str], Database]:
     """make_db("desk1") → a new, migrated database on the test's backend."""
     opened: list[Database] = []
-    created: list[str] = []
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT") if backend == "postgresql" else None
 
     def make(name: str) -> Database:
-        if admin is None:
-            db = open_database(tmp_path / "db" / f"{name}.sqlite")
-        else:
-            database = f"rater_pool_{uuid.uuid4().hex[:12]}"
-            with admin.connect() as conn:
-                conn.execute(sa.text(f"CREATE DATABASE {database}"))
-            created.append(database)
-            db = open_database(sa.engine.make_url(PG_URL).set(database=database).render_as_string(hide_password=False))
+        db = open_database(new_db_url(backend, name))
         opened.append(db)
         return db
 
     yield make
     for db in opened:
         db.close()
-    if admin is not None:
-        with admin.connect() as conn:
-            for database in created:
-                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
-        admin.dispose()
 
 
 @pytest.fixture
