@@ -54,6 +54,7 @@ QPushButton#primary {{ background: {ACCENT}; color: white; border: none; border-
     padding: 7px 18px; font-weight: 600; }}
 QPushButton#primary:disabled {{ background: #b7c6e8; color: #eef2fb; }}
 QPushButton#primary:hover:!disabled {{ background: #1d4ed8; }}
+QPushButton:disabled {{ color: #a7adb5; }}
 ItemRow {{ background: white; border: 1px solid {BORDER}; border-left: 4px solid {BORDER};
     border-radius: 6px; }}
 ItemRow[current="true"] {{ border: 1px solid {ACCENT}; border-left: 4px solid {ACCENT};
