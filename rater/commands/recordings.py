@@ -85,20 +85,13 @@ class ProgressLine:
 
 
 def _print_issues(title: str, issues: list[FileIssue], base: Path | None) -> None:
+    from rater.study.recordings import display_path
+
     if not issues:
         return
     print(f"{title} ({len(issues)}):")
     for issue in issues:
-        print(f"  {_name(issue.path, base)}: {issue.reason}")
-
-
-def _name(path: Path, base: Path | None) -> str:
-    if base is not None:
-        try:
-            return path.relative_to(base).as_posix()
-        except ValueError:
-            pass
-    return str(path)
+        print(f"  {display_path(issue.path, base)}: {issue.reason}")
 
 
 def _print_scan(report: ScanReport) -> None:

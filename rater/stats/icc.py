@@ -86,33 +86,28 @@ def icc(matrix: np.ndarray, confidence: float = 0.95) -> dict[str, IccResult]:
 
 def _one_way(msr: float, msw: float, n: int, k: int, df1: int, df2: int,
              tail: float) -> dict[str, IccResult]:
-    f_obs = msr / msw if msw > 0 else _ratio_without_error(msr)
-    f_lo = f_obs / _f_upper(tail, df1, df2)
-    f_hi = f_obs * _f_upper(tail, df2, df1)
-    p = _p_value(f_obs, df1, df2)
-    single = (msr - msw) / (msr + (k - 1) * msw)
-    average = (msr - msw) / msr
-    ci_single = ((f_lo - 1) / (f_lo + k - 1), (f_hi - 1) / (f_hi + k - 1))
-    ci_average = (1 - 1 / f_lo, 1 - 1 / f_hi)
-    return {
-        "ICC(1,1)": _result(single, f_obs, df1, df2, p, ci_single),
-        "ICC(1,k)": _result(average, f_obs, df1, df2, p, ci_average),
-    }
+    return _ratio_forms(msr, msw, k, df1, df2, tail, ("ICC(1,1)", "ICC(1,k)"))
 
 
 def _consistency(msr: float, mse: float, k: int, df1: int, df2: int,
                  tail: float) -> dict[str, IccResult]:
-    f_obs = msr / mse if mse > 0 else _ratio_without_error(msr)
+    return _ratio_forms(msr, mse, k, df1, df2, tail, ("ICC(C,1)", "ICC(C,k)"))
+
+
+def _ratio_forms(msr: float, ms_error: float, k: int, df1: int, df2: int, tail: float,
+                 labels: tuple[str, str]) -> dict[str, IccResult]:
+    """One-way and consistency forms share their algebra; only the error term differs."""
+    f_obs = msr / ms_error if ms_error > 0 else _ratio_without_error(msr)
     f_lo = f_obs / _f_upper(tail, df1, df2)
     f_hi = f_obs * _f_upper(tail, df2, df1)
     p = _p_value(f_obs, df1, df2)
-    single = (msr - mse) / (msr + (k - 1) * mse)
-    average = (msr - mse) / msr
+    single = (msr - ms_error) / (msr + (k - 1) * ms_error)
+    average = (msr - ms_error) / msr
     ci_single = ((f_lo - 1) / (f_lo + k - 1), (f_hi - 1) / (f_hi + k - 1))
     ci_average = (1 - 1 / f_lo, 1 - 1 / f_hi)
     return {
-        "ICC(C,1)": _result(single, f_obs, df1, df2, p, ci_single),
-        "ICC(C,k)": _result(average, f_obs, df1, df2, p, ci_average),
+        labels[0]: _result(single, f_obs, df1, df2, p, ci_single),
+        labels[1]: _result(average, f_obs, df1, df2, p, ci_average),
     }
 
 

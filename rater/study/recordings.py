@@ -33,6 +33,7 @@ from rater.study.recordings_files import (
     Cancelled,
     FileIssue,
     RecordingEntry,
+    display_path,
     human_size,
     stored_path,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "RecordingProblem",
     "ScanReport",
     "compile_pattern",
+    "display_path",
     "human_size",
     "import_recordings",
     "read_manifest",

@@ -140,6 +140,16 @@ def stored_path(path: Path, media_root: Path | None) -> str:
     return str(absolute)
 
 
+def display_path(path: Path, base: Path | None) -> str:
+    """``path`` relative to ``base`` when it lies under it (shorter in reports), else in full."""
+    if base is not None:
+        try:
+            return path.relative_to(base).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
 def human_size(size: int) -> str:
     """1234567 → '1.2 MB' (decimal units, as file managers show them)."""
     value = float(size)

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rater.study.recordings import FileIssue, ImportReport, ScanReport, human_size
+from rater.study.recordings import FileIssue, ImportReport, ScanReport, display_path, human_size
 from rater.ui.coordinator.report_dialog import Section
 
 
-def _name(path: Path, base: Path | None) -> str:
-    if base is not None:
-        try:
-            return path.relative_to(base).as_posix()
-        except ValueError:
-            pass
-    return str(path)
-
-
 def _issues(issues: list[FileIssue], base: Path | None) -> list[str]:
-    return [f"{_name(i.path, base)} — {i.reason}" for i in issues]
+    return [f"{display_path(i.path, base)} — {i.reason}" for i in issues]
 
 
 def scan_sections(scan: ScanReport) -> list[Section]:
