@@ -66,6 +66,11 @@ class ReliabilityReport:
     ci_method: str = ICC_CI_METHOD
 
 
+def scale_bias_threshold(spec: ScaleSpec, bias_threshold: float = DEFAULT_BIAS_THRESHOLD) -> float:
+    """The flag threshold in the scale's own points: given in item-mean points, × n items for a sum scale."""
+    return bias_threshold * (len(spec.items) if spec.method == "sum" else 1)
+
+
 def analyse(
     rows: RatingTable | Mapping[str, Any] | Iterable[Any],
     scales: Sequence[ScaleSpec] | None = None,
@@ -103,11 +108,9 @@ def analyse(
     for spec in specs:
         scored = score_scale(matrix, item_names, spec, min_items)
         scale_results[spec.name] = _reliability(spec, "scale", scored, table)
-        # The threshold is in item-mean points; a sum scale spreads over n items.
-        threshold = bias_threshold * (len(spec.items) if spec.method == "sum" else 1)
         raters.extend(rater_bias(spec.name, scored.scores, table.rating_session,
                                  table.rating_rater, table.rater_labels, table.rating_days,
-                                 threshold, drift_alpha))
+                                 scale_bias_threshold(spec, bias_threshold), drift_alpha))
     item_results: dict[str, ScaleReliability] = {}
     if include_items:
         for name in item_names:

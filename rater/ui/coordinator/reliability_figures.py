@@ -18,6 +18,7 @@ import numpy as np
 
 from rater.export.dataset import natural_key
 from rater.stats import RaterBias, ReliabilityReport, ScaleSpec, analyse
+from rater.stats.analysis import scale_bias_threshold
 from rater.stats.bias import DEFAULT_BIAS_THRESHOLD
 from rater.stats.scoring import item_matrix, score_scale
 from rater.stats.table import RatingTable
@@ -109,7 +110,7 @@ def _scale_figures(spec: ScaleSpec, matrix: np.ndarray, item_names: list[str], t
     weeks = _weekly_differences(values, table.rating_session[scored], raters,
                                 table.rating_days[scored] if table.rating_days is not None else None,
                                 [str(label) for label in table.rater_labels], order)
-    return ScaleFigures(spec.name, boxes, bias, weeks)
+    return ScaleFigures(spec.name, boxes, bias, weeks, scale_bias_threshold(spec))
 
 
 def _box(values: np.ndarray) -> BoxStats:
