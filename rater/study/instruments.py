@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -38,15 +37,14 @@ def register_data(session: Session, data: dict) -> m.Instrument:
     return row
 
 
-@lru_cache(maxsize=64)
-def _build(content_hash: str, content_json: str) -> Instrument:
-    import json
-
-    # Stored content was validated when it was registered; building is enough.
-    return loader.build(json.loads(content_json))
+# Built instruments by content hash: the hash names the content exactly, so the
+# autosave path never re-serialises or re-builds an instrument it has seen.
+_BUILT: dict[str, Instrument] = {}
 
 
 def instrument_of(row: m.Instrument) -> Instrument:
-    import json
-
-    return _build(row.content_hash, json.dumps(row.content, sort_keys=True))
+    built = _BUILT.get(row.content_hash)
+    if built is None:
+        # Stored content was validated when it was registered; building is enough.
+        built = _BUILT[row.content_hash] = loader.build(row.content)
+    return built

@@ -94,13 +94,10 @@ class PoolingScreen(Screen):
         column.addLayout(row(self.import_button, self.export_button, None))
         column.addWidget(split, 1)
         # Without a study the screen shows the usual "No study yet" above the desktop set-up, not instead of it.
-        self._stack.removeWidget(self.empty)
         self.no_study = QWidget()
         column = QVBoxLayout(self.no_study)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.empty)
-        self.empty.show()  # the stacked layout had hidden it
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft)
         column.addWidget(QLabel("To set up a lab desktop, import the study package the coordinator exported:",
                                 objectName="pageSubtitle"))
         self.desktop = DesktopPanel(ctx)

@@ -141,11 +141,13 @@ class Screen(QWidget):
         self.content.setSpacing(10)
         column.addLayout(self.content, 1)
         self.empty = QLabel(NO_STUDY, objectName="pageSubtitle")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self._stack = QStackedLayout(self)
         self._stack.addWidget(self.body)
-        self._stack.addWidget(self.empty)
+        if self.needs_study:
+            # Shown instead of the body; screens that work without a study place it themselves.
+            self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._stack.addWidget(self.empty)
 
     @property
     def db(self):
