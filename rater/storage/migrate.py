@@ -16,8 +16,8 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions; a test keeps it equal to Alembic's head.
 # Known here so opening an up-to-date database does not need to import Alembic.
-SCHEMA_HEAD = "0002_pooling"
-KNOWN_REVISIONS = ("0001_initial", "0002_pooling")
+SCHEMA_HEAD = "0006_training"
+KNOWN_REVISIONS = ("0001_initial", "0002_pooling", "0003_safety", "0004_quality", "0005_player", "0006_training")
 
 
 def current_revision(db: Database) -> str | None:
