@@ -5,18 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rater.commands.common import add_db_argument, add_study_argument, open_db, pick_study
+from rater.commands.common import COORDINATOR, add_db_argument, add_study_argument, open_db, pick_study
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "assign",
-        help="assign raters to sessions (k per session, one session per patient per rater, even loads)",
+        help=COORDINATOR + "assign raters to sessions (k per session, one session per patient per rater, even loads)",
         description="Assign raters to every session their team rates. Sessions that already have their "
         "raters are left alone and no existing assignment is removed, so the command can be run again "
         "after adding patients or sessions. The seed used is printed; pass it with --seed to reproduce a run.",
     )
-    add_db_argument(parser)
+    add_db_argument(parser, coordinator=True)
     add_study_argument(parser)
     parser.add_argument("--team", metavar="NAME", help="only this team (default: every team of the study)")
     parser.add_argument("--seed", type=int, metavar="N", help="random seed (default: drawn and printed)")
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from rater.study.assign import format_report, generate_assignments
     from rater.study.errors import StudyError
 
-    db = open_db(args)
+    db = open_db(args, coordinator=True)
     try:
         study_id = pick_study(db, args.study)
         team_id = None

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from rater.commands.common import add_db_argument, add_study_argument, open_db, pick_study
+from rater.commands.common import COORDINATOR, add_db_argument, add_study_argument, open_db, pick_study
 
 log = logging.getLogger(__name__)
 
@@ -15,13 +15,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add ``rater export``."""
     parser = sub.add_parser(
         "export",
-        help="export a study: one Excel workbook and/or CSV files",
+        help=COORDINATOR + "export a study: one Excel workbook and/or CSV files",
         description="Export a study's pooled ratings: ratings long and wide, session means, reliability, "
         "raters, homework log, marks and a codebook, as one Excel workbook and/or one CSV file per table. "
-        "Files are written to a temporary name and moved into place only when complete.",
+        "Files are written to a temporary name and moved into place only when complete. Coordinator-only: "
+        "asks for the coordinator password. Works on a database on read-only media.",
         epilog="example: rater export --db lab.sqlite --out pooled.xlsx --csv pooled_csv",
     )
-    add_db_argument(parser)
+    add_db_argument(parser, coordinator=True)
     add_study_argument(parser)
     parser.add_argument("--out", metavar="FILE.xlsx", help="the workbook to write")
     parser.add_argument("--csv", metavar="DIR", help="also (or only) write one CSV file per table into DIR")
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.out and not args.csv:
         print("error: give --out FILE.xlsx, --csv DIR, or both", file=sys.stderr)
         return 2
-    db = open_db(args)
+    db = open_db(args, coordinator=True, reading_only=True)
     study_id = pick_study(db, args.study)
     try:
         summary = export_study(db, study_id, xlsx=args.out, csv_dir=args.csv,

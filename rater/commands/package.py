@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rater.commands.common import add_db_argument, add_study_argument, open_db, pick_study
+from rater.commands.common import COORDINATOR, add_db_argument, add_study_argument, open_db, pick_study
 
 EPILOG = """\
 workflow:
@@ -20,22 +20,23 @@ workflow:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("package", help="pool ratings between desktops with package files",
+    parser = sub.add_parser("package", help=COORDINATOR + "pool ratings between desktops with package files",
                             description="Study packages carry the set-up to the desktops; ratings packages "
                             "carry ratings back to the coordinator.", epilog=EPILOG,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     inner = parser.add_subparsers(dest="package_command", metavar="ACTION")
 
-    p = inner.add_parser("export-study", help="write the study set-up to a study package (coordinator)")
-    add_db_argument(p)
+    p = inner.add_parser("export-study", help=COORDINATOR + "write the study set-up to a study package")
+    add_db_argument(p, coordinator=True)
     add_study_argument(p)
     p.add_argument("--out", required=True, metavar="FILE", help="package file to write (e.g. HWCT.srpkg)")
     p.set_defaults(handler=run_export_study)
 
-    p = inner.add_parser("import-study", help="create or update the study from a study package (desktop)",
+    p = inner.add_parser("import-study", help=COORDINATOR + "create or update the study from a study package "
+                         "(setting up a desktop)",
                          description="Creates the study with the coordinator's ids, maps the media root to this "
                          "desktop's folder and checks every recording's checksum; problems are listed.")
-    add_db_argument(p)
+    add_db_argument(p, coordinator=True)
     p.add_argument("file", metavar="FILE")
     p.add_argument("--media-root", metavar="DIR", help="where this desktop keeps the recordings "
                    "(default: the coordinator's media root)")
@@ -43,28 +44,29 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "size, without hashing them")
     p.set_defaults(handler=run_import_study)
 
-    p = inner.add_parser("export", help="write ratings to a ratings package (desktop)")
-    add_db_argument(p)
+    p = inner.add_parser("export", help=COORDINATOR + "write a desktop's ratings to a ratings package "
+                         "(raters export their own in the app)")
+    add_db_argument(p, coordinator=True)
     add_study_argument(p)
     p.add_argument("--rater", metavar="CODE", help="only this rater's ratings (default: every rater's)")
     p.add_argument("--out", required=True, metavar="FILE", help="package file to write")
     p.set_defaults(handler=run_export)
 
-    p = inner.add_parser("import", help="pool ratings packages into this database (coordinator)",
+    p = inner.add_parser("import", help=COORDINATOR + "pool ratings packages into this database",
                          description="Each package is imported completely or not at all; importing one twice "
                          "changes nothing; diverging edits of a rating are kept as conflicts.")
-    add_db_argument(p)
+    add_db_argument(p, coordinator=True)
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(handler=run_import)
 
-    p = inner.add_parser("conflicts", help="list rating conflicts waiting for a decision")
-    add_db_argument(p)
+    p = inner.add_parser("conflicts", help=COORDINATOR + "list rating conflicts waiting for a decision")
+    add_db_argument(p, coordinator=True)
     add_study_argument(p)
     p.add_argument("--all", action="store_true", help="include resolved conflicts")
     p.set_defaults(handler=run_conflicts)
 
-    p = inner.add_parser("resolve", help="resolve a conflict by keeping one version (audited)")
-    add_db_argument(p)
+    p = inner.add_parser("resolve", help=COORDINATOR + "resolve a conflict by keeping one version (audited)")
+    add_db_argument(p, coordinator=True)
     p.add_argument("conflict", metavar="CONFLICT_ID", help="the conflict id (or its first characters)")
     p.add_argument("--keep", required=True, choices=("stored", "incoming"),
                    help="stored: the rating in this database; incoming: the version from the package")
@@ -81,7 +83,7 @@ def run_export_study(args: argparse.Namespace) -> int:
     from rater.pooling import PackageError, export_study
     from rater.storage import DatabaseError
 
-    db = open_db(args)
+    db = open_db(args, coordinator=True)
     try:
         done = export_study(db, args.out, pick_study(db, args.study))
     except (PackageError, DatabaseError, OSError) as err:
@@ -100,7 +102,7 @@ def run_import_study(args: argparse.Namespace) -> int:
     from rater.pooling import PackageError, import_study
     from rater.storage import DatabaseError
 
-    db = open_db(args)
+    db = open_db(args, coordinator=True)
     try:
         done = import_study(db, args.file, media_root=args.media_root, verify=not args.no_verify)
     except (PackageError, DatabaseError) as err:
@@ -126,7 +128,7 @@ def run_export(args: argparse.Namespace) -> int:
     from rater.pooling import PackageError, export_ratings
     from rater.storage import DatabaseError
 
-    db = open_db(args)
+    db = open_db(args, coordinator=True)
     try:
         done = export_ratings(db, args.out, pick_study(db, args.study), args.rater)
     except (PackageError, DatabaseError, OSError) as err:
@@ -140,7 +142,7 @@ def run_import(args: argparse.Namespace) -> int:
     from rater.pooling import import_packages
     from rater.storage import DatabaseError
 
-    db = open_db(args)
+    db = open_db(args, coordinator=True)
     try:
         results = import_packages(db, args.files)
     except DatabaseError as err:
@@ -157,7 +159,7 @@ def run_import(args: argparse.Namespace) -> int:
 def run_conflicts(args: argparse.Namespace) -> int:
     from rater.pooling import list_conflicts
 
-    db = open_db(args)
+    db = open_db(args, coordinator=True)
     study_id = pick_study(db, args.study)
     views = list_conflicts(db, study_id, include_resolved=args.all)
     if not views:
@@ -179,7 +181,7 @@ def run_resolve(args: argparse.Namespace) -> int:
     from rater.storage import DatabaseError
     from rater.study.errors import StudyError
 
-    db = open_db(args)
+    db = open_db(args, coordinator=True)
     try:
         view = resolve_conflict(db, find_conflict(db, args.conflict), args.keep, args.reason)
     except (StudyError, DatabaseError) as err:

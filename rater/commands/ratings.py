@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 
-from rater.commands.common import add_db_argument, add_study_argument, open_db, pick_study
+from rater.commands.common import COORDINATOR, add_db_argument, add_study_argument, open_db, pick_study
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ Every bad row is listed with its line; if there is any, nothing is imported.
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``rater ratings import``."""
-    parser = sub.add_parser("ratings", help="import legacy ratings")
+    parser = sub.add_parser("ratings", help=COORDINATOR + "import legacy ratings")
     inner = parser.add_subparsers(dest="ratings_command", metavar="ACTION")
     imp = inner.add_parser(
         "import",
@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=FORMAT_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_db_argument(imp)
+    add_db_argument(imp, coordinator=True)
     add_study_argument(imp)
     imp.add_argument("file", metavar="FILE.csv|FILE.xlsx")
     imp.add_argument("--rater-create", action="store_true", help="create raters whose codes are not in the study")
@@ -49,7 +49,7 @@ def run_import(args: argparse.Namespace) -> int:
     from rater.export.legacy_import import LegacyImportError, import_legacy_ratings
     from rater.storage import DatabaseError
 
-    db = open_db(args)
+    db = open_db(args, coordinator=True)
     try:
         study_id = pick_study(db, args.study)
         summary = import_legacy_ratings(db, study_id, args.file, create_raters=args.rater_create)

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from rater.commands.common import add_db_argument, open_db
+
 if TYPE_CHECKING:
     from rater.storage.database import Database
     from rater.study.recordings import FileIssue, ImportReport, ScanReport
@@ -47,7 +49,7 @@ def add_import_recordings_parser(study_subparsers: argparse._SubParsersAction) -
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--db", required=True, help="database file or SQLAlchemy URL")
+    add_db_argument(parser, coordinator=True)
     parser.add_argument("--study", metavar="CODE", help="study code (optional when the database has one study)")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("folder", nargs="?", metavar="FOLDER", help="folder to scan")
@@ -153,15 +155,11 @@ def _pick_study(db: Database, code: str | None) -> tuple[str, str | None]:
 
 def run(args: argparse.Namespace) -> int:
     """Scan or read the manifest, print the report, import unless --dry-run; 0 or 1 (see EPILOG)."""
-    from rater.storage import DatabaseError, open_database
+    from rater.storage import DatabaseError
     from rater.study import recordings as rec
     from rater.study.errors import StudyError
 
-    try:
-        db = open_database(args.db)
-    except DatabaseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    db = open_db(args, coordinator=True)
     try:
         study_id, study_root = _pick_study(db, args.study)
         source = Path(args.manifest).parent if args.manifest else Path(args.folder)

@@ -8,6 +8,8 @@ import logging
 import sys
 from pathlib import Path
 
+from rater.commands.common import add_password_argument, require_coordinator
+
 logger = logging.getLogger(__name__)
 
 
@@ -16,14 +18,18 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     the parser's ``func`` default)."""
     parser = subparsers.add_parser(
         "reliability",
-        help="inter-rater reliability (ICC, Cronbach's and Krippendorff's alpha, rater bias)",
-        description="Inter-rater reliability of every scale and item of a study.",
+        help="inter-rater reliability (ICC, Cronbach's and Krippendorff's alpha, rater bias); "
+             "[coordinator] with --db",
+        description="Inter-rater reliability of every scale and item of a study. With --db it is "
+                    "coordinator-only (asks for the coordinator password) and works on a database on "
+                    "read-only media; with --ratings it reads only the CSV file.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--ratings", metavar="FILE.csv", type=Path,
                         help="long-format CSV: session_id, rater_id, item, score "
                              "[, patient_id, session_number, scale, submitted_at]")
     source.add_argument("--db", metavar="DB", help="study database URL or path")
+    add_password_argument(parser)
     parser.add_argument("--study", metavar="CODE",
                         help="with --db: study code (needed only when the database holds several)")
     parser.add_argument("--min-items", metavar="N", type=_positive_int,
@@ -50,9 +56,15 @@ def run(args: argparse.Namespace) -> int:
         args.bias_threshold = DEFAULT_BIAS_THRESHOLD
     try:
         if args.db:
+            from rater.storage import open_database
             from rater.study.reliability_data import reliability_rows
 
-            rows, scales = reliability_rows(args.db, study_code=args.study)
+            db = open_database(args.db, reading_only=True)
+            try:
+                require_coordinator(db, args.password_file)
+                rows, scales = reliability_rows(db, study_code=args.study)
+            finally:
+                db.close()
         else:
             rows, scales = read_ratings_csv(args.ratings), None
         report = analyse(rows, scales, min_items=args.min_items, bias_threshold=args.bias_threshold)

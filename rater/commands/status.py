@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from rater.commands.common import add_db_argument, add_study_argument, open_db, pick_study
+from rater.commands.common import COORDINATOR, add_db_argument, add_study_argument, open_db, pick_study
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("status", help="print the progress of a study with quality flags")
-    add_db_argument(parser)
+    parser = sub.add_parser("status", help=COORDINATOR + "print the progress of a study with quality flags",
+                            description="Progress per team, rater and session with quality flags. "
+                            "Coordinator-only: asks for the coordinator password. Works on a database on "
+                            "read-only media.")
+    add_db_argument(parser, coordinator=True)
     add_study_argument(parser)
     parser.add_argument("--sessions", action="store_true", help="also list every session")
     parser.set_defaults(handler=run)
@@ -18,6 +21,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from rater.study.progress import format_progress, study_progress
 
-    db = open_db(args)
+    db = open_db(args, coordinator=True, reading_only=True)
     print(format_progress(study_progress(db, pick_study(db, args.study)), sessions=args.sessions))
     return 0

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from rater.commands.common import add_db_argument, open_db
+from rater.commands.common import COORDINATOR, add_db_argument, open_db
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("study", help="set up a study (from a study file, recordings)")
+    parser = sub.add_parser("study", help=COORDINATOR + "set up a study (from a study file, recordings)")
     inner = parser.add_subparsers(dest="study_command", metavar="ACTION")
     create = inner.add_parser(
         "create",
@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Create a study from a study file. Every problem in the file is listed with its "
         "location and nothing is created. Example: resources/studies/homework_ct.toml",
     )
-    add_db_argument(create)
+    add_db_argument(create, coordinator=True)
     create.add_argument("file", metavar="STUDYFILE")
     create.add_argument("--check", action="store_true", help="only validate the file")
     create.set_defaults(handler=run_create)
@@ -41,7 +41,7 @@ def run_create(args: argparse.Namespace) -> int:
     if args.check:
         print(f"{args.file}: OK — {summary}")
         return 0
-    db = open_db(args)
+    db = open_db(args, coordinator=True)
     try:
         create_study(db, spec)
     except StudyFileError as err:

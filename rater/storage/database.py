@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, event
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+# Ratings are blind: a new database and the folder made for it are readable by
+# their owner only (SQLite gives its -wal and -shm files the database's mode).
+FILE_MODE = 0o600
+FOLDER_MODE = 0o700
 
 
 class DatabaseError(Exception):
@@ -30,7 +36,7 @@ class DatabaseError(Exception):
 
     def __init__(self, message: str, kind: str = "error"):
         super().__init__(message)
-        self.kind = kind  # locked | read_only | not_a_database | disk_full | unreachable | error
+        self.kind = kind  # locked | read_only | not_a_database | not_found | disk_full | unreachable | error
 
 
 def to_url(target: str | os.PathLike[str]) -> str:
@@ -48,8 +54,13 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def check_sqlite_file(path: Path) -> None:
-    """Refuse files that are not SQLite databases or cannot be written, before touching them."""
+def check_sqlite_file(path: Path, *, reading_only: bool = False) -> bool:
+    """Refuse files that are not SQLite databases or cannot be used, before touching them.
+
+    Returns True when the file can be written. With ``reading_only`` a database
+    that cannot be written (read-only media, no write permission) is accepted
+    for reading; otherwise it is refused with a message.
+    """
     if path.exists():
         if path.is_dir():
             raise DatabaseError(f"{path} is a folder, not a database file.", "not_a_database")
@@ -64,16 +75,37 @@ def check_sqlite_file(path: Path) -> None:
                 "Choose another file; this one was left untouched.",
                 "not_a_database",
             )
-        if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        if not writable and not reading_only:
             raise DatabaseError(
                 f"The database {path} is read-only. Ratings could not be saved there; "
                 "ask the lab manager for write access or choose another location.",
                 "read_only",
             )
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not os.access(path.parent, os.W_OK):
-            raise DatabaseError(f"Cannot create a database in the read-only folder {path.parent}.", "read_only")
+        return writable
+    if reading_only:
+        # Reading must never leave an empty database behind a mistyped name.
+        raise DatabaseError(f"There is no database file {path}.", "not_found")
+    create_private_file(path)
+    return True
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty database file readable by its owner only (and its folder, if new, too)."""
+    if not path.parent.exists():
+        try:
+            path.parent.mkdir(mode=FOLDER_MODE, parents=True)
+        except OSError as exc:
+            raise DatabaseError(f"Cannot create the folder {path.parent}: {exc.strerror}.", "read_only") from None
+    try:
+        # O_EXCL: never truncate a file another process created a moment ago.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise DatabaseError(f"Cannot create a database in the folder {path.parent}: {exc.strerror}.",
+                            "read_only") from None
+    os.close(fd)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -83,6 +115,11 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=FULL")
     cur.close()
+
+
+def _sqlite_read_only_pragmas(dbapi_conn, _record) -> None:
+    # journal_mode and synchronous would try to write; an immutable file has nothing to wait for.
+    dbapi_conn.execute("PRAGMA foreign_keys=ON")
 
 
 def _sqlite_begin(conn) -> None:
@@ -119,9 +156,11 @@ def explain(exc: BaseException) -> DatabaseError:
 class Database:
     """An engine plus a session factory; sessions are opened per unit of work."""
 
-    def __init__(self, url: str, engine: Engine):
+    def __init__(self, url: str, engine: Engine, *, read_only: bool = False):
         self.url = url
         self.engine = engine
+        # True for a database opened from read-only media: it can be read, never written.
+        self.read_only = read_only
         self._factory = sessionmaker(engine, expire_on_commit=False)
 
     @property
@@ -157,33 +196,63 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A connection for reading only: on SQLite it never waits for a writer."""
+        with self.engine.connect() as conn:
+            conn.execution_options(rater_read_only=True)
+            yield conn
+
     def close(self) -> None:
         self.engine.dispose()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, reading_only: bool = False) -> tuple[Engine, bool]:
+    """The engine for ``url`` and whether it can write.
+
+    With ``reading_only``, an SQLite file that cannot be written is opened
+    immutable (``mode=ro&immutable=1``): SQLite then needs no -wal/-shm file and
+    no lock, which is what lets a database on a read-only disk be read at all.
+    """
     if url.startswith("sqlite"):
         path = sqlite_path(url)
-        if path is not None:
-            check_sqlite_file(path)
+        if path is not None and not check_sqlite_file(path, reading_only=reading_only):
+            return _immutable_sqlite_engine(path), False
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling is switched off so BEGIN IMMEDIATE is ours.
-        event.listen(engine, "connect", lambda c, r: setattr(c, "isolation_level", None))
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+        _own_transactions(engine)
+        return engine, True
+    return create_engine(url, pool_pre_ping=True), True
 
 
-def open_database(target: str | os.PathLike[str], migrate: bool = True) -> Database:
-    """Open (and create or migrate) the database at a path or URL."""
+def _immutable_sqlite_engine(path: Path) -> Engine:
+    uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+    event.listen(engine, "connect", _sqlite_read_only_pragmas)
+    _own_transactions(engine, begin=lambda conn: conn.exec_driver_sql("BEGIN"))
+    return engine
+
+
+def _own_transactions(engine: Engine, begin=_sqlite_begin) -> None:
+    # pysqlite's own transaction handling is switched off so BEGIN IMMEDIATE is ours.
+    event.listen(engine, "connect", lambda c, r: setattr(c, "isolation_level", None))
+    event.listen(engine, "begin", begin)
+
+
+def open_database(target: str | os.PathLike[str], migrate: bool = True, *, reading_only: bool = False) -> Database:
+    """Open (and create or migrate) the database at a path or URL.
+
+    ``reading_only`` is for callers that only read (status, reliability,
+    export): a missing file is not created, and a database on read-only media
+    is opened for reading (its schema checked, never upgraded) instead of refused.
+    """
     from rater.storage import migrate as migrations
 
     url = to_url(target)
     try:
-        engine = make_engine(url)
-        db = Database(url, engine)
-        if migrate:
+        engine, writable = make_engine(url, reading_only=reading_only)
+        db = Database(url, engine, read_only=not writable)
+        if migrate and writable:
             migrations.ensure_current(db)
         else:
             migrations.check_current(db)

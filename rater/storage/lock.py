@@ -7,20 +7,44 @@ lock files to clean up by hand.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
-from rater.storage.database import DatabaseError
+from rater.storage.database import FOLDER_MODE, DatabaseError, sqlite_path, to_url
+
+log = logging.getLogger(__name__)
+
+
+def lock_database(target: str | os.PathLike[str]) -> AppLock | None:
+    """Take the lock of the SQLite database at ``target`` (None for a server database, which needs none).
+
+    Raises :class:`DatabaseError` (kind ``locked``) naming the process that has it open.
+    """
+    path = sqlite_path(to_url(target))
+    if path is None or path.is_dir():
+        return None  # a folder is refused by open_database, with its own message
+    lock = AppLock(path)
+    lock.acquire()
+    return lock
 
 
 class AppLock:
+    """An exclusive lock on ``<db>.lock``; whoever holds this object holds the lock."""
+
     def __init__(self, db_path: Path):
         self.path = db_path.with_name(db_path.name + ".lock")
         self._fh = None
 
     def acquire(self) -> None:
         """Take the lock or raise :class:`DatabaseError` naming the other process."""
-        fh = open(self.path, "a+")  # noqa: SIM115 - held for the life of the app
+        try:
+            # A new database's folder is owner-only, as open_database would make it.
+            self.path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+            fh = open(self.path, "a+")  # noqa: SIM115 - held for the life of the app
+        except OSError as exc:
+            raise DatabaseError(f"Cannot use the database folder {self.path.parent}: {exc.strerror}. Ratings "
+                                "could not be saved there; choose another location.", "read_only") from None
         try:
             _lock(fh)
         except OSError:
@@ -37,8 +61,10 @@ class AppLock:
         fh.write(str(os.getpid()))
         fh.flush()
         self._fh = fh
+        log.info("holding %s (process %s)", self.path, os.getpid())
 
     def release(self) -> None:
+        """Let the lock go (also happens when the process ends, however it ends)."""
         if self._fh is not None:
             self._fh.close()
             self._fh = None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 
-from rater.storage.database import Database, DatabaseError
+from rater.storage.database import Database, DatabaseError, create_private_file
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,8 @@ KNOWN_REVISIONS = ("0001_initial", "0002_pooling", "0003_safety", "0004_quality"
 
 
 def current_revision(db: Database) -> str | None:
-    with db.engine.connect() as conn:
+    # A read connection: opening an up-to-date database must not wait for another process's write.
+    with db.read_connection() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -30,7 +31,10 @@ def current_revision(db: Database) -> str | None:
 def check_current(db: Database) -> None:
     rev = current_revision(db)
     if rev != SCHEMA_HEAD:
-        raise DatabaseError(f"The database schema is at {rev or 'no version'}, this program needs {SCHEMA_HEAD}.")
+        hint = (" It cannot be upgraded where it is (read-only): copy it to a writable folder and open the copy."
+                if db.read_only else "")
+        raise DatabaseError(f"The database schema is at {rev or 'no version'}, this program needs {SCHEMA_HEAD}."
+                            + hint, "read_only" if db.read_only else "error")
 
 
 def ensure_current(db: Database) -> Path | None:
@@ -51,7 +55,7 @@ def ensure_current(db: Database) -> Path | None:
 
 
 def _has_tables(db: Database) -> bool:
-    with db.engine.connect() as conn:
+    with db.read_connection() as conn:
         return bool(inspect(conn).get_table_names())
 
 
@@ -75,6 +79,8 @@ def backup_sqlite(db: Database, label: str) -> Path | None:
         return None
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.stem}.backup-{label}-{stamp}{path.suffix}")
+    # The backup holds every rating: owner-only, like the database itself.
+    create_private_file(target)
     src = sqlite3.connect(str(path))
     dst = sqlite3.connect(str(target))
     try:

@@ -9,12 +9,11 @@ from sqlalchemy import select
 from rater.storage import audit
 from rater.storage import models as m
 from rater.storage.database import Database
+from rater.study import backoff
 from rater.study.errors import AccessDenied, NotFound, StudyError
 from rater.study.workstation import hash_pin, verify_secret
 
 PASSWORD_KEY = "coordinator_password"
-# Each failed attempt in a row doubles the wait before the next one is checked.
-_failures = {"count": 0, "until": 0.0}
 
 
 def has_coordinator_password(db: Database) -> bool:
@@ -39,18 +38,17 @@ def set_coordinator_password(db: Database, new: str, current: str | None = None)
 
 
 def check_coordinator_password(db: Database, password: str) -> bool:
-    """True when right; repeated failures are slowed down (1 s, 2 s, 4 s … up to 30 s)."""
-    wait = _failures["until"] - time.monotonic()
+    """True when right; repeated failures are slowed down (1 s, 2 s, 4 s … up to 30 s), across processes."""
+    wait = backoff.wait_seconds(db)
     if wait > 0:
         time.sleep(wait)
     with db.reading() as s:
         row = s.get(m.Setting, PASSWORD_KEY)
     ok = row is not None and verify_secret(password, row.value)
     if ok:
-        _failures.update(count=0, until=0.0)
+        backoff.reset(db)
     else:
-        _failures["count"] += 1
-        _failures["until"] = time.monotonic() + min(30.0, 2.0 ** (_failures["count"] - 1))
+        backoff.record_failure(db)
     return ok
 
 

@@ -63,28 +63,34 @@ def attach_database(window: MainWindow, db_target: str | None, demo: str = "ask"
     """
     from rater.paths import default_db_path
     from rater.storage import DatabaseError, open_database
-    from rater.storage.lock import AppLock
+    from rater.storage.lock import lock_database
     from rater.study.demo import create_demo_study, is_empty
     from rater.study.outbox import outbox_for
     from rater.study.workstation import Workstation
 
     target = db_target or str(default_db_path())
+    lock = None
     try:
+        # Locked before opening, so a second copy never migrates or writes the file the first one has open.
+        lock = lock_database(target)
         db = open_database(target)
-        if db.path is not None:
-            # One running copy per database file: two would each think their view is current.
-            lock = AppLock(db.path)
-            lock.acquire()
-            window.destroyed.connect(lock.release)
         empty = is_empty(db)
-    except DatabaseError as exc:
-        log.error("cannot open database %s: %s", target, exc)
-        dialogs.error(window, "Cannot open the database", _database_message(exc))
-        return EXIT_DATABASE
     except Exception as exc:  # noqa: BLE001 - a dialog, never a traceback, for the rater
-        log.exception("cannot open database %s", target)
-        dialogs.error(window, "Cannot open the database", f"The database {target} could not be opened:\n\n{exc}")
+        if lock is not None:
+            lock.release()
+        if isinstance(exc, DatabaseError):
+            log.error("cannot open database %s: %s", target, exc)
+            dialogs.error(window, "Cannot open the database", _database_message(exc))
+        else:
+            log.exception("cannot open database %s", target)
+            dialogs.error(window, "Cannot open the database",
+                          f"The database {target} could not be opened:\n\n{exc}")
         return EXIT_DATABASE
+    if lock is not None:
+        # The window owns the lock: held as long as the window exists (a local would be
+        # collected on return, closing the file and silently dropping the lock).
+        window.app_lock = lock
+        window.destroyed.connect(lock.release)
     if empty and (demo == "yes" or (demo == "ask" and dialogs.confirm(
         window, "Create the demo study?",
         "This database is empty.\n\nCreate the demo study? It has two raters and a few short "

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from rater.storage import models as m
-from rater.study import coordination
+from rater.study import backoff, coordination
 from rater.study.errors import AccessDenied, IncompleteRating, InvalidValue, RatingLocked, StudyError
 
 
@@ -162,5 +162,5 @@ def test_coordinator_password_is_hashed_and_slows_repeated_failures(db, monkeypa
     assert not coordination.check_coordinator_password(db, "wrong")
     assert not coordination.check_coordinator_password(db, "wrong")
     assert len(waits) == 2 and waits[1] > waits[0] > 0
-    coordination._failures.update(count=0, until=0.0)
     assert coordination.check_coordinator_password(db, "correct horse")
+    assert backoff.wait_seconds(db) == 0

@@ -12,9 +12,8 @@ from rater.ui.coordinator import asks
 
 
 @pytest.fixture(autouse=True)
-def _fresh_failures(monkeypatch):
-    """Wrong-password slow-down is process-wide; each test starts without earlier failures."""
-    monkeypatch.setattr(coordination, "_failures", {"count": 0, "until": 0.0})
+def _checks_done():
+    """Password checks run on the thread pool; none may outlive its test's database."""
     yield
     QThreadPool.globalInstance().waitForDone(35_000)
 
