@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "rater.commands.package",
     "rater.commands.export",
     "rater.commands.ratings",
+    "rater.commands.db",
 )
 
 DESCRIPTION = """\
@@ -40,6 +41,14 @@ database:
   SQLAlchemy URL such as postgresql+psycopg://user@host/lab. Without --db the
   database is ratings.sqlite in the data folder: the platform's user data folder
   (e.g. ~/.local/share/SessionRater), or $RATER_DATA_DIR when that is set.
+
+coordinator-only commands:
+  Commands marked [coordinator] ask for the coordinator password (the one set
+  in the app's coordinator mode) on the terminal, or read it from the first
+  line of --password-file FILE in scripts. A wrong password exits with status 3
+  and does nothing; repeated wrong passwords wait longer each time, also across
+  processes. On the shared PostgreSQL store, rater db roles gives every rater
+  a database role that the server itself restricts to their own ratings.
 
 examples:
   rater                                   start the app on the default database

@@ -290,3 +290,7 @@ class MarkLink(Base):
     __tablename__ = "mark_link"
     mark_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     rating_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+# Tables kept in their own modules, imported here so ``models`` names every table.
+from rater.storage.models_roles import DbRole  # noqa: E402, F401

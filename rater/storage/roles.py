@@ -1,0 +1,220 @@
+"""PostgreSQL roles and row-level security: blinding that holds below the application.
+
+On the shared PostgreSQL store each rater connects with a login role of their
+own. Row-level security then lets that role read and write only its own
+assignments, ratings, item scores (with their notes) and marks, and see no
+row at all of coordinator-only tables; a coordinator role sees everything.
+Whatever program a rater uses — this app, psql, a spreadsheet's ODBC — the
+server answers only with their own rows.
+
+:data:`POLICIES` is the one list of protected tables. A table added later that
+raters must not see (gold ratings, consensus) is protected by adding one line
+``Policy("gold_rating", NO_ROWS)`` and running ``rater db roles`` again.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import inspect, select, text
+from sqlalchemy.engine import Connection
+
+from rater.storage import models as m
+from rater.storage.database import Database, DatabaseError
+
+log = logging.getLogger(__name__)
+
+# The rater ids of the role running the query (a role belongs to one rater; the set keeps the SQL simple).
+MY_RATERS = "(SELECT r.rater_id FROM db_role r WHERE r.role_name = current_user AND r.kind = 'rater')"
+NO_ROWS = "false"
+# A migration drops policies by these names (0003_safety keeps its own copy).
+RATER_POLICY = "rater_own_rows"
+COORDINATOR_POLICY = "coordinator_all_rows"
+POLICY_NAMES = (RATER_POLICY, COORDINATOR_POLICY)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Which rows of ``table`` a rater's role may see (an SQL condition), and what it may do to them.
+
+    Conditions may read another protected table: that table's own policy then
+    applies, so "item scores of ratings I can see" is "my item scores".
+    """
+
+    table: str
+    rater_rows: str
+    rater_writes: tuple[str, ...] = ()
+
+
+_OWN = ("INSERT", "UPDATE", "DELETE")
+_MY_RATINGS = "rating_id IN (SELECT id FROM rating)"
+
+POLICIES: tuple[Policy, ...] = (
+    Policy("assignment", f"rater_id IN {MY_RATERS}", ("UPDATE (status)",)),
+    Policy("rating", "assignment_id IN (SELECT id FROM assignment)", _OWN),
+    Policy("item_score", _MY_RATINGS, _OWN),  # scores and their per-item notes
+    Policy("mark", _MY_RATINGS, _OWN),
+    Policy("mark_link", _MY_RATINGS, _OWN),
+    # Audit events carry old → new values: only the rater's own events.
+    Policy("audit_event", "(actor, study_id) IN (SELECT 'rater:' || x.code, x.study_id FROM rater x "
+                          f"WHERE x.id IN {MY_RATERS})", ("INSERT",)),
+    Policy("rating_conflict", NO_ROWS),
+    Policy("db_role", "role_name = current_user"),
+    # The coordinator password's hash stays out of reach of offline guessing.
+    Policy("setting", "key <> 'coordinator_password'"),
+)
+
+# Tables raters may also write besides their own rows above: the homework log is kept by raters of a team.
+RATER_OTHER_WRITES = {"homework_entry": ("INSERT", "UPDATE", "DELETE")}
+
+
+@dataclass
+class RoleReport:
+    """What ``apply_roles`` did; ``passwords`` holds only roles whose password was set this time."""
+
+    database: str
+    raters_group: str
+    coordinators_group: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    disabled: list[str] = field(default_factory=list)
+    protected_tables: list[str] = field(default_factory=list)
+    missing_tables: list[str] = field(default_factory=list)
+    passwords: dict[str, str] = field(default_factory=dict)  # role → password
+    rater_of_role: dict[str, str] = field(default_factory=dict)  # role → rater code ("" for the coordinator)
+
+
+def role_name(prefix: str, code: str) -> str:
+    """A PostgreSQL role name for a rater code: lower case letters, digits and _, at most 63 bytes."""
+    clean = re.sub(r"[^a-z0-9_]+", "_", code.lower()).strip("_") or "rater"
+    return f"{prefix}_r_{clean}"[:63]
+
+
+def apply_roles(db: Database, *, study_code: str | None = None, new_passwords: bool = False,
+                before_commit: Callable[[RoleReport], None] | None = None) -> RoleReport:
+    """Create or update the roles and row-level security policies of this PostgreSQL database.
+
+    One login role per rater (``<database>_r_<code>``, in the group
+    ``<database>_raters``), one coordinator login role
+    (``<database>_coordinator``, in ``<database>_coordinators``). New roles get
+    a random password; existing roles keep theirs unless ``new_passwords``.
+    Deactivated raters' roles can no longer log in. Safe to run again: it
+    brings roles, grants and policies up to date. Must be run by the role that
+    owns the tables (the one that created the database).
+
+    Everything happens in one transaction (PostgreSQL's role and policy
+    changes are transactional). ``before_commit`` gets the report before the
+    commit — the place to save new passwords: if it raises, nothing changes.
+    """
+    if db.engine.dialect.name != "postgresql":
+        raise DatabaseError("Database roles and row-level security need the shared PostgreSQL store; "
+                            "an SQLite file is protected by its file permissions only.")
+    database = db.engine.url.database or ""
+    prefix = re.sub(r"[^a-z0-9_]+", "_", database.lower())[:40]
+    report = RoleReport(database, f"{prefix}_raters", f"{prefix}_coordinators")
+    with db.transaction() as s:
+        conn = s.connection()
+        _check_owner(conn)
+        for group in (report.raters_group, report.coordinators_group):
+            if not _role_exists(conn, group):
+                conn.execute(text(f'CREATE ROLE "{group}" NOLOGIN'))
+        coordinator = f"{prefix}_coordinator"
+        _login_role(conn, report, coordinator, report.coordinators_group, True, new_passwords)
+        report.rater_of_role[coordinator] = ""
+        _store_role(s, coordinator, "coordinator", None)
+        query = select(m.Rater, m.Study.code).join(m.Study, m.Study.id == m.Rater.study_id)
+        if study_code:
+            query = query.where(m.Study.code == study_code)
+        raters = s.execute(query.order_by(m.Study.code, m.Rater.code)).all()
+        if study_code and not raters:
+            raise DatabaseError(f"No study {study_code!r} with raters in this database.")
+        for rater, _code in raters:
+            name = role_name(prefix, rater.code)
+            _login_role(conn, report, name, report.raters_group, rater.active, new_passwords)
+            report.rater_of_role[name] = rater.code
+            _store_role(s, name, "rater", rater.id)
+        s.flush()
+        _grant(conn, report, database)
+        _protect(conn, report)
+        if before_commit is not None:
+            before_commit(report)
+    log.info("database roles of %s: %d created, %d updated, %d tables protected", database,
+             len(report.created), len(report.updated), len(report.protected_tables))
+    return report
+
+
+def _check_owner(conn: Connection) -> None:
+    owner = conn.execute(text("SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+                              "AND tablename = 'rating'")).scalar()
+    me, superuser = conn.execute(text("SELECT current_user, rolsuper FROM pg_roles "
+                                      "WHERE rolname = current_user")).one()
+    if owner != me and not superuser:
+        raise DatabaseError(f"Run this as the role that owns the tables ({owner}), not as {me}.", "read_only")
+
+
+def _role_exists(conn: Connection, name: str) -> bool:
+    return conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first() is not None
+
+
+def _login_role(conn: Connection, report: RoleReport, name: str, group: str, active: bool,
+                new_password: bool) -> None:
+    exists = _role_exists(conn, name)
+    # Never a superuser or BYPASSRLS: either would walk straight past the policies.
+    conn.execute(text(f'{"ALTER" if exists else "CREATE"} ROLE "{name}" {"LOGIN" if active else "NOLOGIN"} '
+                      "NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB"))
+    if not active:
+        report.disabled.append(name)
+    else:
+        (report.updated if exists else report.created).append(name)
+        if not exists or new_password:
+            password = secrets.token_urlsafe(18)
+            # Role options take no bind parameters; token_urlsafe never contains a quote.
+            conn.execute(text(f"ALTER ROLE \"{name}\" PASSWORD '{password}'"))
+            report.passwords[name] = password
+    conn.execute(text(f'GRANT "{group}" TO "{name}"'))
+
+
+def _store_role(s, name: str, kind: str, rater_id: str | None) -> None:
+    row = s.get(m.DbRole, name)
+    if row is None:
+        s.add(m.DbRole(role_name=name, kind=kind, rater_id=rater_id))
+    else:
+        row.kind, row.rater_id = kind, rater_id
+
+
+def _grant(conn: Connection, report: RoleReport, database: str) -> None:
+    raters, coordinators = report.raters_group, report.coordinators_group
+    tables = inspect(conn).get_table_names()
+    conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO "{raters}", "{coordinators}"'))
+    schema = conn.execute(text("SELECT current_schema()")).scalar()
+    conn.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO "{raters}", "{coordinators}"'))
+    for table in tables:
+        conn.execute(text(f'REVOKE ALL ON "{table}" FROM "{raters}"'))
+        conn.execute(text(f'GRANT ALL ON "{table}" TO "{coordinators}"'))
+        conn.execute(text(f'GRANT SELECT ON "{table}" TO "{raters}"'))
+    writes = {p.table: p.rater_writes for p in POLICIES} | RATER_OTHER_WRITES
+    for table, privileges in writes.items():
+        if privileges and table in tables:
+            conn.execute(text(f'GRANT {", ".join(privileges)} ON "{table}" TO "{raters}"'))
+
+
+def _protect(conn: Connection, report: RoleReport) -> None:
+    tables = set(inspect(conn).get_table_names())
+    for policy in POLICIES:
+        if policy.table not in tables:
+            # A line for a table a newer schema adds: protected once the database has it.
+            report.missing_tables.append(policy.table)
+            continue
+        table = policy.table
+        conn.execute(text(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY'))
+        for name in POLICY_NAMES:
+            conn.execute(text(f'DROP POLICY IF EXISTS "{name}" ON "{table}"'))
+        conn.execute(text(f'CREATE POLICY "{RATER_POLICY}" ON "{table}" TO "{report.raters_group}" '
+                          f"USING ({policy.rater_rows}) WITH CHECK ({policy.rater_rows})"))
+        conn.execute(text(f'CREATE POLICY "{COORDINATOR_POLICY}" ON "{table}" TO "{report.coordinators_group}" '
+                          "USING (true) WITH CHECK (true)"))
+        report.protected_tables.append(table)

@@ -1,0 +1,184 @@
+"""Row-level security on the real PostgreSQL server: each rater's own role sees and changes only their rows."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+
+import pytest
+import sqlalchemy as sa
+from pooling.helpers import build_study, queue, rate, rater_id
+from sqlalchemy import select
+
+from rater.commands import db as db_command
+from rater.storage import DatabaseError, open_database
+from rater.storage import models as m
+from rater.storage.roles import POLICIES, apply_roles
+from rater.study import coordination
+from rater.study.workstation import Workstation
+
+from .conftest import PASSWORD
+
+PG_URL = os.environ.get("RATER_TEST_PG_URL")
+
+
+@pytest.fixture
+def shared(new_db_url, tmp_path):
+    """A shared store: three raters, R01 and R02 have rated (as the admin set-up did); roles applied by the CLI."""
+    url = new_db_url("postgresql", "shared")
+    admin = open_database(url)
+    build_study(admin, tmp_path / "media", raters=3)
+    for code in ("R01", "R02"):
+        for index, assignment_id in enumerate(queue(admin, code)):
+            rate(admin, code, assignment_id, {"q1": index % 5, "q2": 1, "q3": 2, "q4": 3},
+                 notes={"q1": f"private note of {code}"}, marks=((61_000, f"mark of {code}"),))
+    coordination.set_coordinator_password(admin, PASSWORD)
+    password_file = tmp_path / "pw"
+    password_file.write_text(PASSWORD)
+    out = tmp_path / "roles.csv"
+    parser = argparse.ArgumentParser(prog="rater")
+    db_command.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["db", "roles", "--db", url, "--out", str(out), "--password-file", str(password_file)])
+    assert args.handler(args) == 0
+    with out.open(newline="") as fh:
+        credentials = {row["rater"] or "coordinator": row for row in csv.DictReader(fh)}
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    opened = []
+
+    def connect(who: str):
+        row = credentials[who]
+        engine = sa.create_engine(sa.engine.make_url(row["address"]).set(password=row["password"]))
+        opened.append(engine)
+        return engine
+
+    yield admin, connect, credentials
+    for engine in opened:
+        engine.dispose()
+    admin.close()
+    _drop_database_and_roles(url, list(credentials.values()))
+
+
+def _drop_database_and_roles(url: str, credentials: list[dict]) -> None:
+    # Roles are server-wide: drop the database first (its grants go with it), then the roles.
+    database = sa.engine.make_url(url).database
+    prefix = credentials[0]["role"].split("_r_")[0].removesuffix("_coordinator")
+    server = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        for role in [c["role"] for c in credentials] + [f"{prefix}_raters", f"{prefix}_coordinators"]:
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
+    server.dispose()
+
+
+def _scores_of(conn, code: str):
+    return conn.execute(sa.text(
+        "SELECT s.id, s.value, s.note FROM item_score s JOIN rating r ON r.id = s.rating_id "
+        "JOIN assignment a ON a.id = r.assignment_id JOIN rater x ON x.id = a.rater_id WHERE x.code = :c"),
+        {"c": code}).all()
+
+
+def test_a_rater_role_sees_none_of_another_raters_scores_and_cannot_change_them(shared):
+    admin, connect, _ = shared
+    with admin.engine.connect() as conn:
+        theirs = _scores_of(conn, "R01")
+    assert len(theirs) == 16 and theirs[0].note in ("private note of R01", "")
+    with connect("R02").connect() as conn:
+        assert _scores_of(conn, "R01") == []
+        # Even by primary key, with no join through other tables.
+        assert conn.execute(sa.text("SELECT * FROM item_score WHERE id = :i"), {"i": theirs[0].id}).all() == []
+        changed = conn.execute(sa.text("UPDATE item_score SET value = 0, note = 'changed' WHERE id = :i"),
+                               {"i": theirs[0].id})
+        assert changed.rowcount == 0
+        deleted = conn.execute(sa.text("DELETE FROM item_score WHERE rating_id IN "
+                                       "(SELECT rating_id FROM item_score)"))
+        conn.commit()
+        # Its own rows are there (deleting them is its own business); nothing else moved.
+        assert deleted.rowcount == 16
+        assert conn.execute(sa.text("SELECT count(*) FROM mark WHERE text LIKE '%R01%'")).scalar() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM audit_event WHERE actor = 'rater:R01'")).scalar() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM assignment")).scalar() == 4
+        assert conn.execute(sa.text("SELECT count(*) FROM rating_conflict")).scalar() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM setting WHERE key = 'coordinator_password'")).scalar() == 0
+    with admin.engine.connect() as conn:
+        assert _scores_of(conn, "R01") == theirs
+
+
+def test_a_rater_role_cannot_write_into_another_raters_assignment(shared):
+    admin, connect, _ = shared
+    other = queue(admin, "R03")[0]  # R03 has not started: no rating row yet
+    with connect("R02").connect() as conn:
+        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+            conn.execute(sa.text("INSERT INTO rating (id, assignment_id, revision, started_at, updated_at, "
+                                 "last_position_ms, time_spent_ms, played_intervals, played_ms) VALUES "
+                                 "('x-1', :a, 0, now(), now(), 0, 0, '[]', 0)"), {"a": other})
+        conn.rollback()
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            conn.execute(sa.text("UPDATE assignment SET rater_id = rater_id"))
+        conn.rollback()
+    with admin.reading() as s:
+        assert s.scalar(select(m.Rating).where(m.Rating.assignment_id == other)) is None
+
+
+def test_the_rater_rates_through_the_app_on_their_own_role(shared):
+    admin, connect, credentials = shared
+    row = credentials["R03"]
+    own = open_database(sa.engine.make_url(row["address"]).set(password=row["password"])
+                        .render_as_string(hide_password=False))
+    try:
+        ws = Workstation(own)
+        me = rater_id(admin, "R03")
+        entries = ws.queue(me)
+        assert len(entries) == 4
+        first = entries[0].assignment_id
+        ws.open(first, me)
+        for item, value in {"q1": 4, "q2": 3, "q3": 2, "q4": 1}.items():
+            ws.set_response(first, me, item, value)
+        ws.add_mark(first, me, 5_000, "my mark")
+        ws.submit(first, me)
+        # Another rater's queue is simply empty for this role.
+        assert ws.queue(rater_id(admin, "R01")) == []
+    finally:
+        own.close()
+    with admin.reading() as s:
+        rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == first))
+        assert rating.submitted_at is not None
+        assert {sc.item_id: sc.value for sc in rating.scores} == {"q1": 4, "q2": 3, "q3": 2, "q4": 1}
+
+
+def test_the_coordinator_role_sees_everything(shared):
+    admin, connect, _ = shared
+    with admin.engine.connect() as conn:
+        everything = conn.execute(sa.text("SELECT count(*) FROM item_score")).scalar()
+    with connect("coordinator").connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM item_score")).scalar() == everything == 32
+        assert len(_scores_of(conn, "R01")) == 16 and len(_scores_of(conn, "R02")) == 16
+
+
+def test_running_it_again_keeps_passwords_and_a_new_protected_table_is_one_line(shared, monkeypatch):
+    admin, connect, _ = shared
+    again = apply_roles(admin)
+    assert again.created == [] and again.passwords == {}
+    with connect("R02").connect() as conn:  # the old password still works
+        assert conn.execute(sa.text("SELECT count(*) FROM assignment")).scalar() == 4
+    # A coordinator-only table added later (as gold ratings will be): one more line protects it.
+    with admin.transaction() as s:
+        s.execute(sa.text("CREATE TABLE gold_rating (id text PRIMARY KEY, value int)"))
+        s.execute(sa.text("INSERT INTO gold_rating VALUES ('g1', 3)"))
+    from rater.storage import roles
+
+    monkeypatch.setattr(roles, "POLICIES", (*POLICIES, roles.Policy("gold_rating", roles.NO_ROWS)))
+    apply_roles(admin)
+    with connect("R02").connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM gold_rating")).scalar() == 0
+    with connect("coordinator").connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM gold_rating")).scalar() == 1
+
+
+def test_roles_are_refused_on_sqlite_with_a_message(tmp_path):
+    db = open_database(tmp_path / "lab.sqlite")
+    try:
+        with pytest.raises(DatabaseError, match="need the shared PostgreSQL store"):
+            apply_roles(db)
+    finally:
+        db.close()
