@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rater.pooling import container, homework_import, lineage
+from rater.pooling import audit_check, container, homework_import, lineage
 from rater.pooling.conflicts import differences
 from rater.pooling.errors import PackageError
 from rater.pooling.homework_import import HomeworkOutcome
@@ -133,6 +133,7 @@ def _import(s: Session, pkg: container.Package, name: str, ratings: list[dict[st
             loose: list[dict[str, Any]], homework: list[dict[str, Any]], result: ImportResult,
             progress: Progress | None, cancel: Cancel | None) -> None:
     study = _study(s, pkg, name)
+    _check_histories(ratings, name)
     assignments = _check_references(s, study, ratings, name)
     homework_import.check_references(s, study, homework, name)
     for done, snap in enumerate(ratings, start=1):
@@ -178,6 +179,19 @@ def _shape(payload: dict[str, Any], name: str) -> tuple[list[dict[str, Any]], li
     if len(set(ids)) != len(ids) or len(set(assignment_ids)) != len(assignment_ids):
         raise PackageError(f"{name}: the package lists a rating twice; nothing was imported.")
     return ratings, loose
+
+
+def _check_histories(ratings: list[dict[str, Any]], name: str) -> None:
+    """Refuse the package if any rating's stored values disagree with its own audit trail."""
+    for snap in ratings:
+        problems = audit_check.disagreements(snap)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise PackageError(
+                f"{name}: the rating by {snap.get('rater_code') or snap['rater_id']} disagrees with its own audit "
+                f"trail: {problems[0]}{more}. The package was edited outside Session Rater after it was "
+                "written; nothing was imported. Export a new package on the desktop."
+            )
 
 
 def _study(s: Session, pkg: container.Package, name: str) -> m.Study:
