@@ -146,6 +146,10 @@ def explain(exc: BaseException) -> DatabaseError:
         return DatabaseError("The disk is full: your last change could not be saved. Free some space.", "disk_full")
     if "readonly" in text or "read-only" in text:
         return DatabaseError("The database is read-only: changes cannot be saved.", "read_only")
+    if "permission denied" in text or "row-level security" in text:
+        # PostgreSQL roles (rater db roles): a rater's role may not change what is not theirs.
+        return DatabaseError("This database login may not make that change: it is a rater's login, "
+                             "restricted to that rater's own ratings.", "read_only")
     if "not a database" in text or "malformed" in text:
         return DatabaseError("The database file is damaged or is not a database.", "not_a_database")
     if isinstance(exc, (sa_exc.InterfaceError,)) or "connection" in text or "server" in text:

@@ -53,7 +53,7 @@ class AppLock:
             fh.close()
             raise DatabaseError(
                 f"{self.path.with_suffix('').name} is already open in another copy of Session Rater "
-                f"(process {other}). Close that window first, or open another database.",
+                f"(process {other}).",
                 "locked",
             ) from None
         fh.seek(0)

@@ -182,3 +182,18 @@ def test_roles_are_refused_on_sqlite_with_a_message(tmp_path):
             apply_roles(db)
     finally:
         db.close()
+
+
+def test_a_rater_role_cannot_take_over_coordinator_mode(shared):
+    admin, _, credentials = shared
+    row = credentials["R02"]
+    own = open_database(sa.engine.make_url(row["address"]).set(password=row["password"])
+                        .render_as_string(hide_password=False))
+    try:
+        # The hash is out of its sight, and writing a password of its own is refused with a message.
+        assert not coordination.has_coordinator_password(own)
+        with pytest.raises(DatabaseError, match="rater's login"):
+            coordination.set_coordinator_password(own, "taken over")
+    finally:
+        own.close()
+    assert coordination.check_coordinator_password(admin, PASSWORD)
