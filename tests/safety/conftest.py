@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -45,14 +46,22 @@ def build_lab(folder: Path, raters: int = 3) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def _lab_template(tmp_path_factory) -> Path:
+    """Built once per run; each test gets its own copy."""
+    return build_lab(tmp_path_factory.mktemp("lab-template"))
+
+
 @pytest.fixture
-def lab(tmp_path) -> Lab:
+def lab(tmp_path, _lab_template) -> Lab:
     secrets = tmp_path / "secrets"
     secrets.mkdir(mode=0o700)
     right, wrong = secrets / "password", secrets / "wrong"
     right.write_text(PASSWORD + "\n")
     wrong.write_text("not the password\n")
-    return Lab(build_lab(tmp_path), right, wrong)
+    db = tmp_path / "lab.sqlite"
+    shutil.copyfile(_lab_template, db)  # closed cleanly: the whole database is in the one file
+    return Lab(db, right, wrong)
 
 
 def rater_cli(*argv: str, data_dir: Path, prefix: tuple[str, ...] = (), timeout: float = 120,

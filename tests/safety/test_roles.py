@@ -71,6 +71,13 @@ def _drop_database_and_roles(url: str, credentials: list[dict]) -> None:
     server.dispose()
 
 
+def _open_as(credentials: dict, who: str):
+    """The app's own database opening, logged in as ``who``'s role from the roles file."""
+    row = credentials[who]
+    return open_database(sa.engine.make_url(row["address"]).set(password=row["password"])
+                         .render_as_string(hide_password=False))
+
+
 def _scores_of(conn, code: str):
     return conn.execute(sa.text(
         "SELECT s.id, s.value, s.note FROM item_score s JOIN rating r ON r.id = s.rating_id "
@@ -122,9 +129,7 @@ def test_a_rater_role_cannot_write_into_another_raters_assignment(shared):
 
 def test_the_rater_rates_through_the_app_on_their_own_role(shared):
     admin, connect, credentials = shared
-    row = credentials["R03"]
-    own = open_database(sa.engine.make_url(row["address"]).set(password=row["password"])
-                        .render_as_string(hide_password=False))
+    own = _open_as(credentials, "R03")
     try:
         ws = Workstation(own)
         me = rater_id(admin, "R03")
@@ -186,9 +191,7 @@ def test_roles_are_refused_on_sqlite_with_a_message(tmp_path):
 
 def test_a_rater_role_cannot_take_over_coordinator_mode(shared):
     admin, _, credentials = shared
-    row = credentials["R02"]
-    own = open_database(sa.engine.make_url(row["address"]).set(password=row["password"])
-                        .render_as_string(hide_password=False))
+    own = _open_as(credentials, "R02")
     try:
         # The hash is out of its sight, and writing a password of its own is refused with a message.
         assert not coordination.has_coordinator_password(own)
