@@ -11,8 +11,9 @@ from rater.commands.common import COORDINATOR, add_db_argument, add_study_argume
 
 EPILOG = """\
 what it does:
-  Creates (or brings up to date) one login role per rater, <database>_r_<code>,
-  and one coordinator role, <database>_coordinator, then switches on row-level
+  Creates (or brings up to date) one login role per rater,
+  <database>_<study>_<rater>, and one coordinator role, <database>_coordinator,
+  then switches on row-level
   security: a rater's role reads and writes only that rater's assignments,
   ratings, item scores, notes and marks, sees nothing of other raters and no
   coordinator-only table; the coordinator role sees everything. Run it as the

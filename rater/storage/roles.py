@@ -88,17 +88,24 @@ class RoleReport:
     rater_of_role: dict[str, str] = field(default_factory=dict)  # role → rater code ("" for the coordinator)
 
 
-def role_name(prefix: str, code: str) -> str:
-    """A PostgreSQL role name for a rater code: lower case letters, digits and _, at most 63 bytes."""
-    clean = re.sub(r"[^a-z0-9_]+", "_", code.lower()).strip("_") or "rater"
-    return f"{prefix}_r_{clean}"[:63]
+def role_name(prefix: str, study_code: str, rater_code: str) -> str:
+    """A rater's PostgreSQL role: ``<database>_<study>_<rater>`` in lower case letters, digits and _.
+
+    The study is part of the name because rater codes are unique only within
+    a study; two studies' "R01" must never share a login.
+    """
+    return f"{prefix}_{_clean(study_code)}_{_clean(rater_code)}"[:63]
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"[^a-z0-9_]+", "_", text.lower()).strip("_") or "x"
 
 
 def apply_roles(db: Database, *, study_code: str | None = None, new_passwords: bool = False,
                 before_commit: Callable[[RoleReport], None] | None = None) -> RoleReport:
     """Create or update the roles and row-level security policies of this PostgreSQL database.
 
-    One login role per rater (``<database>_r_<code>``, in the group
+    One login role per rater (``<database>_<study>_<rater>``, in the group
     ``<database>_raters``), one coordinator login role
     (``<database>_coordinator``, in ``<database>_coordinators``). New roles get
     a random password; existing roles keep theirs unless ``new_passwords``.
@@ -114,7 +121,7 @@ def apply_roles(db: Database, *, study_code: str | None = None, new_passwords: b
         raise DatabaseError("Database roles and row-level security need the shared PostgreSQL store; "
                             "an SQLite file is protected by its file permissions only.")
     database = db.engine.url.database or ""
-    prefix = re.sub(r"[^a-z0-9_]+", "_", database.lower())[:40]
+    prefix = _clean(database)[:30]
     report = RoleReport(database, f"{prefix}_raters", f"{prefix}_coordinators")
     with db.transaction() as s:
         conn = s.connection()
@@ -132,8 +139,9 @@ def apply_roles(db: Database, *, study_code: str | None = None, new_passwords: b
         raters = s.execute(query.order_by(m.Study.code, m.Rater.code)).all()
         if study_code and not raters:
             raise DatabaseError(f"No study {study_code!r} with raters in this database.")
-        for rater, _code in raters:
-            name = role_name(prefix, rater.code)
+        _refuse_shared_names(prefix, raters)
+        for rater, code in raters:
+            name = role_name(prefix, code, rater.code)
             _login_role(conn, report, name, report.raters_group, rater.active, new_passwords)
             report.rater_of_role[name] = rater.code
             _store_role(s, name, "rater", rater.id)
@@ -145,6 +153,18 @@ def apply_roles(db: Database, *, study_code: str | None = None, new_passwords: b
     log.info("database roles of %s: %d created, %d updated, %d tables protected", database,
              len(report.created), len(report.updated), len(report.protected_tables))
     return report
+
+
+def _refuse_shared_names(prefix: str, raters: list) -> None:
+    # "T1-03" and "T1_03" clean to the same name: one login for two people would break blinding.
+    seen: dict[str, str] = {}
+    for rater, code in raters:
+        name = role_name(prefix, code, rater.code)
+        if name in seen:
+            raise DatabaseError(f"Raters {seen[name]} and {code}/{rater.code} would share the database role "
+                                f"{name}; rename one of them (codes differing only in punctuation or case "
+                                "cannot be told apart by role names).")
+        seen[name] = f"{code}/{rater.code}"
 
 
 def _check_owner(conn: Connection) -> None:

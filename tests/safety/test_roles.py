@@ -56,18 +56,19 @@ def shared(new_db_url, tmp_path):
     for engine in opened:
         engine.dispose()
     admin.close()
-    _drop_database_and_roles(url, list(credentials.values()))
+    _drop_database_and_roles(url)
 
 
-def _drop_database_and_roles(url: str, credentials: list[dict]) -> None:
-    # Roles are server-wide: drop the database first (its grants go with it), then the roles.
+def _drop_database_and_roles(url: str) -> None:
+    # Roles are server-wide: drop the database first (its grants go with it), then its roles.
     database = sa.engine.make_url(url).database
-    prefix = credentials[0]["role"].split("_r_")[0].removesuffix("_coordinator")
     server = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        for role in [c["role"] for c in credentials] + [f"{prefix}_raters", f"{prefix}_coordinators"]:
-            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
+        roles = conn.execute(sa.text("SELECT rolname FROM pg_roles WHERE starts_with(rolname, :p)"),
+                             {"p": database + "_"}).scalars().all()
+        for role in roles:
+            conn.execute(sa.text(f'DROP ROLE "{role}"'))
     server.dispose()
 
 
@@ -200,3 +201,24 @@ def test_a_rater_role_cannot_take_over_coordinator_mode(shared):
     finally:
         own.close()
     assert coordination.check_coordinator_password(admin, PASSWORD)
+
+
+def test_two_raters_whose_codes_would_share_a_role_are_refused_and_nothing_is_created(new_db_url, tmp_path):
+    url = new_db_url("postgresql", "clash")
+    admin = open_database(url)
+    try:
+        study_id = build_study(admin, tmp_path / "media", raters=2)
+        with admin.transaction() as s:
+            s.add(m.Rater(study_id=study_id, code="r01", name="Another person"))
+        with pytest.raises(DatabaseError, match="would share the database role"):
+            apply_roles(admin)
+        with admin.engine.connect() as conn:
+            database = sa.engine.make_url(url).database
+            made = conn.execute(sa.text("SELECT count(*) FROM pg_roles WHERE starts_with(rolname, :p)"),
+                                {"p": database + "_"}).scalar()
+            assert made == 0
+            assert conn.execute(sa.text("SELECT count(*) FROM db_role")).scalar() == 0
+            assert conn.execute(sa.text("SELECT count(*) FROM pg_policies WHERE tablename = 'rating'")).scalar() == 0
+    finally:
+        admin.close()
+        _drop_database_and_roles(url)
