@@ -101,7 +101,9 @@ def test_a_missing_password_file_gives_a_message(lab, tmp_path):
 def test_the_slow_down_carries_over_to_the_next_process(lab, tmp_path):
     data = tmp_path / "data"
     for _ in range(3):
-        rater_cli("status", "--db", str(lab.db), "--password-file", str(lab.wrong_password_file), data_dir=data)
+        wrong = rater_cli("status", "--db", str(lab.db), "--password-file", str(lab.wrong_password_file),
+                          data_dir=data)
+        assert wrong.returncode == 3 and "wrong coordinator password" in wrong.stderr
     db = open_database(lab.db)
     try:
         wait = backoff.wait_seconds(db)
