@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from pooling.helpers import build_study, queue, rate
 
 from rater.storage import open_database
@@ -70,3 +71,16 @@ def rater_cli(*argv: str, data_dir: Path, prefix: tuple[str, ...] = (), timeout:
     env = {**os.environ, "RATER_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
     return subprocess.run([*prefix, sys.executable, "-m", "rater", *argv], cwd=ROOT, env=env, stdin=stdin,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def drop_database_and_roles(url: str) -> None:
+    # Roles are server-wide: drop the database first (its grants go with it), then its roles.
+    database = sa.engine.make_url(url).database
+    server = sa.create_engine(os.environ["RATER_TEST_PG_URL"], isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        roles = conn.execute(sa.text("SELECT rolname FROM pg_roles WHERE starts_with(rolname, :p)"),
+                             {"p": database + "_"}).scalars().all()
+        for role in roles:
+            conn.execute(sa.text(f'DROP ROLE "{role}"'))
+    server.dispose()

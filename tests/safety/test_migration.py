@@ -12,7 +12,7 @@ from rater.storage import open_database
 from rater.storage.migrate import MIGRATIONS, SCHEMA_HEAD, current_revision
 from rater.storage.roles import apply_roles
 
-from .test_roles import _drop_database_and_roles
+from .conftest import drop_database_and_roles
 
 
 def _alembic(db, action, target: str) -> None:
@@ -49,4 +49,4 @@ def test_down_to_0002_and_up_again(new_db_url, tmp_path, backend):
     finally:
         db.close()
         if backend == "postgresql":
-            _drop_database_and_roles(url)
+            drop_database_and_roles(url)

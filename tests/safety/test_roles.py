@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 
 import pytest
 import sqlalchemy as sa
@@ -18,9 +17,7 @@ from rater.storage.roles import POLICIES, apply_roles
 from rater.study import coordination
 from rater.study.workstation import Workstation
 
-from .conftest import PASSWORD
-
-PG_URL = os.environ.get("RATER_TEST_PG_URL")
+from .conftest import PASSWORD, drop_database_and_roles
 
 
 @pytest.fixture
@@ -56,20 +53,7 @@ def shared(new_db_url, tmp_path):
     for engine in opened:
         engine.dispose()
     admin.close()
-    _drop_database_and_roles(url)
-
-
-def _drop_database_and_roles(url: str) -> None:
-    # Roles are server-wide: drop the database first (its grants go with it), then its roles.
-    database = sa.engine.make_url(url).database
-    server = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        roles = conn.execute(sa.text("SELECT rolname FROM pg_roles WHERE starts_with(rolname, :p)"),
-                             {"p": database + "_"}).scalars().all()
-        for role in roles:
-            conn.execute(sa.text(f'DROP ROLE "{role}"'))
-    server.dispose()
+    drop_database_and_roles(url)
 
 
 def _open_as(credentials: dict, who: str):
@@ -221,4 +205,4 @@ def test_two_raters_whose_codes_would_share_a_role_are_refused_and_nothing_is_cr
             assert conn.execute(sa.text("SELECT count(*) FROM pg_policies WHERE tablename = 'rating'")).scalar() == 0
     finally:
         admin.close()
-        _drop_database_and_roles(url)
+        drop_database_and_roles(url)
