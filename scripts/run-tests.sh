@@ -20,9 +20,9 @@ fi
 echo "== lint (ruff)"
 "$PY" -m ruff check rater tests bench
 
-# The Qt-free core (storage, study, statistics, export, pooling) runs with
+# The Qt-free core (storage, study, statistics, export, pooling, data safety) runs with
 # PySide6 and vlc made unimportable, proving it needs neither.
-CORE=(tests/core tests/stats tests/export tests/pooling)
+CORE=(tests/core tests/stats tests/export tests/pooling tests/safety)
 present=()
 for d in "${CORE[@]}"; do [ -d "$d" ] && present+=("$d"); done
 echo "== core without Qt or libVLC: ${present[*]}"

@@ -230,6 +230,11 @@ def make_engine(url: str, *, reading_only: bool = False) -> tuple[Engine, bool]:
 
 
 def _immutable_sqlite_engine(path: Path) -> Engine:
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        # Immutable reading cannot see changes still in the WAL (the file was copied while in use).
+        log.warning("%s is read-only and has changes in %s that cannot be read; copy the database after "
+                    "closing Session Rater", path, wal.name)
     uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
     engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
     event.listen(engine, "connect", _sqlite_read_only_pragmas)
