@@ -8,11 +8,12 @@ button is disabled while a check is under way.
 from __future__ import annotations
 
 import logging
+import math
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from rater.storage.database import Database, DatabaseError
-from rater.study import coordination
+from rater.study import backoff, coordination
 from rater.study.errors import StudyError
 from rater.ui.coordinator.tasks import Task
 
@@ -110,7 +111,10 @@ class PasswordDialog(_Dialog):
         password = self.field.text()
         self.field.setEnabled(False)
         self.ok_button.setEnabled(False)
-        self.message.setText("Checking…")
+        wait = backoff.wait_seconds(self.db)
+        # The slow-down is kept in the database, so it may come from another desktop or an earlier start.
+        self.message.setText(f"Checking… (waiting {math.ceil(wait)} s after earlier wrong passwords)" if wait > 0
+                             else "Checking…")
         self.task = Task(lambda _progress, _cancelled: coordination.check_coordinator_password(self.db, password))
         self.task.finished.connect(self._checked)
         self.task.failed.connect(self._failed)
