@@ -1,4 +1,9 @@
-"""The audit trail: every change to study data is written with who, when, what, old → new."""
+"""The audit trail: every change to study data is written with who, when, what, old → new.
+
+Two ways in, one row shape: :func:`record` adds an event to an ORM session,
+:func:`insert` writes it on a bare connection (the rating hot path). Either way
+the event is part of the caller's transaction, committed with the change itself.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,13 @@ import socket
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import insert as sql_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from rater.storage.models import AuditEvent
+from rater.storage.models import AuditEvent, new_id, utcnow
+
+_INSERT = sql_insert(AuditEvent.__table__)
 
 
 @lru_cache(maxsize=1)
@@ -21,6 +30,22 @@ def _text(value: Any) -> str | None:
     if value is None or isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _values(actor: str, action: str, entity: str, entity_id: str, field: str, old: Any, new: Any,
+            reason: str, study_id: str | None) -> dict[str, Any]:
+    return {
+        "actor": actor,
+        "desktop": desktop_name(),
+        "study_id": study_id,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "field": field,
+        "old": _text(old),
+        "new": _text(new),
+        "reason": reason,
+    }
 
 
 def record(
@@ -36,18 +61,25 @@ def record(
     reason: str = "",
     study_id: str | None = None,
 ) -> AuditEvent:
-    """Add one audit event to the caller's transaction (committed with the change itself)."""
-    event = AuditEvent(
-        actor=actor,
-        desktop=desktop_name(),
-        study_id=study_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        field=field,
-        old=_text(old),
-        new=_text(new),
-        reason=reason,
-    )
+    """Add one audit event to the caller's ORM transaction."""
+    event = AuditEvent(**_values(actor, action, entity, entity_id, field, old, new, reason, study_id))
     session.add(event)
     return event
+
+
+def insert(
+    conn: Connection,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    reason: str = "",
+    study_id: str | None = None,
+) -> None:
+    """Write one audit event in the caller's Core transaction (one INSERT, no ORM)."""
+    values = _values(actor, action, entity, entity_id, field, old, new, reason, study_id)
+    conn.execute(_INSERT, {"id": new_id(), "at": utcnow(), **values})

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,16 @@ class Database:
             raise explain(exc) from exc
         finally:
             session.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One committed unit of work on a bare connection (no ORM), for the rating hot path."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DatabaseError) as exc:
+            log.warning("database error: %s", exc)
+            raise explain(exc) from exc
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
