@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import logging
 import os
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import select
@@ -34,6 +35,7 @@ from rater.study.views import (
     RecordingView,
     SaveResult,
 )
+from rater.study.write_queue import WriteQueue, journal_path
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,11 @@ class Workstation:
     def __init__(self, db: Database):
         self.db = db
         self._writes = RatingWriter(db)
+
+    @cached_property
+    def writes(self) -> WriteQueue:
+        """This desktop's queue of rating writes for this database (journalled while any wait)."""
+        return WriteQueue(self, journal_path(self.db.url))
 
     # --- who is rating -------------------------------------------------------
     def raters(self) -> list[RaterInfo]:

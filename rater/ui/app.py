@@ -65,7 +65,6 @@ def attach_database(window: MainWindow, db_target: str | None, demo: str = "ask"
     from rater.storage import DatabaseError, open_database
     from rater.storage.lock import AppLock
     from rater.study.demo import create_demo_study, is_empty
-    from rater.study.outbox import outbox_for
     from rater.study.workstation import Workstation
 
     target = db_target or str(default_db_path())
@@ -97,11 +96,11 @@ def attach_database(window: MainWindow, db_target: str | None, demo: str = "ask"
             dialogs.warn(window, "Demo study not created", str(exc))
     window.destroyed.connect(db.close)
     workstation = Workstation(db)
-    journal = outbox_for(db.url)
-    if journal.pending and not journal.flush(workstation):
+    writes = workstation.writes  # replays changes journalled while the database was unreachable
+    if writes.pending and not writes.flush().saved:
         dialogs.warn(window, "Changes waiting to be saved",
-                     f"{len(journal.pending)} change(s) made while the database was unreachable are kept on "
-                     f"this computer and will be saved as soon as it answers.\n\n{journal.last_error}")
+                     f"{writes.pending} change(s) made while the database was unreachable are kept on "
+                     f"this computer and will be saved as soon as it answers.\n\n{writes.last_error}")
     window.attach(workstation)
     return None
 
