@@ -12,13 +12,16 @@ import socket
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy import insert as sql_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from rater.storage.models import AuditEvent, new_id, utcnow
+from rater.storage.prepared import Prepared
 
-_INSERT = sql_insert(AuditEvent.__table__)
+_TABLE = AuditEvent.__table__
+_INSERT = Prepared(sql_insert(_TABLE).values({c.name: bindparam(c.name) for c in _TABLE.c}))
 
 
 @lru_cache(maxsize=1)
@@ -82,4 +85,4 @@ def insert(
 ) -> None:
     """Write one audit event in the caller's Core transaction (one INSERT, no ORM)."""
     values = _values(actor, action, entity, entity_id, field, old, new, reason, study_id)
-    conn.execute(_INSERT, {"id": new_id(), "at": utcnow(), **values})
+    _INSERT.execute(conn, {"id": new_id(), "at": utcnow(), **values})

@@ -151,7 +151,9 @@ class Database:
         try:
             with self.engine.begin() as conn:
                 yield conn
-        except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DatabaseError) as exc:
+        # Prepared statements run on the driver's cursor, so its own errors arrive unwrapped.
+        except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DatabaseError,
+                self.engine.dialect.loaded_dbapi.Error) as exc:
             log.warning("database error: %s", exc)
             raise explain(exc) from exc
 

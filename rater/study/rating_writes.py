@@ -17,12 +17,13 @@ import logging
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, insert, select, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from rater.instruments.model import Instrument, Item
 from rater.storage import audit
 from rater.storage import models as m
 from rater.storage.database import Database
+from rater.storage.prepared import Prepared
 from rater.study.errors import AccessDenied, InvalidValue, NotFound, RatingLocked
 from rater.study.instruments import built_instrument
 from rater.study.views import MarkView, SaveResult
@@ -41,28 +42,28 @@ _FACT_COLUMNS = (_A.c.rater_id, _A.c.status, _A.c.study_id, _A.c.instrument_id, 
                  _RT.c.id.label("rating_id"), _RT.c.revision, _RT.c.updated_at)
 _FACT_JOIN = (_A.join(_S, _S.c.id == _A.c.session_id).join(_R, _R.c.id == _A.c.rater_id)
               .outerjoin(_RT, _RT.c.assignment_id == _A.c.id))
-_FACTS = select(*_FACT_COLUMNS).select_from(_FACT_JOIN).where(_A.c.id == bindparam("assignment_id"))
+_FACTS = Prepared(select(*_FACT_COLUMNS).select_from(_FACT_JOIN).where(_A.c.id == bindparam("assignment_id")))
 # The same facts plus the item's stored score (if any), still one round trip.
-_FACTS_AND_SCORE = (
+_FACTS_AND_SCORE = Prepared(
     select(*_FACT_COLUMNS, _SC.c.id.label("score_id"), _SC.c.value, _SC.c.is_na, _SC.c.note)
     .select_from(_FACT_JOIN.outerjoin(_SC, and_(_SC.c.rating_id == _RT.c.id,
                                                _SC.c.item_id == bindparam("item_id"))))
     .where(_A.c.id == bindparam("assignment_id"))
 )
 _INSTRUMENT = select(_IN.c.content_hash, _IN.c.content).where(_IN.c.id == bindparam("instrument_id"))
-_INSERT_SCORE = insert(_SC)
-_UPDATE_VALUE = (update(_SC).where(_SC.c.id == bindparam("b_id"))
+_INSERT_SCORE = Prepared(insert(_SC).values({c.name: bindparam(c.name) for c in _SC.c}))
+_UPDATE_VALUE = Prepared(update(_SC).where(_SC.c.id == bindparam("b_id"))
                  .values(value=bindparam("b_value"), is_na=bindparam("b_is_na"), updated_at=bindparam("b_at")))
-_UPDATE_NOTE = (update(_SC).where(_SC.c.id == bindparam("b_id"))
+_UPDATE_NOTE = Prepared(update(_SC).where(_SC.c.id == bindparam("b_id"))
                 .values(note=bindparam("b_note"), updated_at=bindparam("b_at")))
 # RETURNING reads the new revision under the row lock, so two desktops on one
 # PostgreSQL server never hand out the same revision.
-_BUMP = (update(_RT).where(_RT.c.id == bindparam("b_id"))
+_BUMP = Prepared(update(_RT).where(_RT.c.id == bindparam("b_id"))
          .values(revision=_RT.c.revision + 1, updated_at=bindparam("b_at")).returning(_RT.c.revision))
-_MARK = select(_MK.c.rating_id, _MK.c.position_ms, _MK.c.text).where(_MK.c.id == bindparam("mark_id"))
-_INSERT_MARK = insert(_MK)
-_UPDATE_MARK = update(_MK).where(_MK.c.id == bindparam("b_id")).values(text=bindparam("b_text"))
-_DELETE_MARK = delete(_MK).where(_MK.c.id == bindparam("b_id"))
+_MARK = Prepared(select(_MK.c.rating_id, _MK.c.position_ms, _MK.c.text).where(_MK.c.id == bindparam("mark_id")))
+_INSERT_MARK = Prepared(insert(_MK).values({c.name: bindparam(c.name) for c in _MK.c}))
+_UPDATE_MARK = Prepared(update(_MK).where(_MK.c.id == bindparam("b_id")).values(text=bindparam("b_text")))
+_DELETE_MARK = Prepared(delete(_MK).where(_MK.c.id == bindparam("b_id")))
 
 
 class RatingWriter:
@@ -93,10 +94,10 @@ class RatingWriter:
             now = m.utcnow()
             stored = None if is_na else value
             if facts.score_id is None:
-                conn.execute(_INSERT_SCORE, {"id": m.new_id(), "rating_id": facts.rating_id, "item_id": item_id,
+                _INSERT_SCORE.execute(conn, {"id": m.new_id(), "rating_id": facts.rating_id, "item_id": item_id,
                                              "value": stored, "is_na": is_na, "note": "", "updated_at": now})
             else:
-                conn.execute(_UPDATE_VALUE, {"b_id": facts.score_id, "b_value": stored, "b_is_na": is_na,
+                _UPDATE_VALUE.execute(conn, {"b_id": facts.score_id, "b_value": stored, "b_is_na": is_na,
                                              "b_at": now})
             audit.insert(conn, actor=f"rater:{facts.code}", action="update", entity="rating",
                          entity_id=facts.rating_id, field=f"item:{item_id}", old=old, new=new,
@@ -113,10 +114,10 @@ class RatingWriter:
                 return SaveResult(facts.revision, facts.updated_at)
             now = m.utcnow()
             if facts.score_id is None:
-                conn.execute(_INSERT_SCORE, {"id": m.new_id(), "rating_id": facts.rating_id, "item_id": item_id,
+                _INSERT_SCORE.execute(conn, {"id": m.new_id(), "rating_id": facts.rating_id, "item_id": item_id,
                                              "value": None, "is_na": False, "note": text, "updated_at": now})
             else:
-                conn.execute(_UPDATE_NOTE, {"b_id": facts.score_id, "b_note": text, "b_at": now})
+                _UPDATE_NOTE.execute(conn, {"b_id": facts.score_id, "b_note": text, "b_at": now})
             audit.insert(conn, actor=f"rater:{facts.code}", action="update", entity="rating",
                          entity_id=facts.rating_id, field=f"note:{item_id}", old=old, new=text,
                          study_id=facts.study_id)
@@ -128,11 +129,11 @@ class RatingWriter:
         """Add a mark; a caller-chosen ``mark_id`` makes a replayed call add it only once."""
         with self.db.writing() as conn:
             facts = self._writable(conn, _FACTS, assignment_id, rater_id)
-            if mark_id is not None and (existing := conn.execute(_MARK, {"mark_id": mark_id}).first()):
+            if mark_id is not None and (existing := _MARK.first(conn, {"mark_id": mark_id})):
                 return MarkView(mark_id, existing.position_ms, existing.text)
             mark = MarkView(mark_id or m.new_id(), max(0, int(position_ms)), text)
             now = m.utcnow()
-            conn.execute(_INSERT_MARK, {"id": mark.id, "rating_id": facts.rating_id,
+            _INSERT_MARK.execute(conn, {"id": mark.id, "rating_id": facts.rating_id,
                                         "position_ms": mark.position_ms, "text": text, "created_at": now})
             audit.insert(conn, actor=f"rater:{facts.code}", action="create", entity="mark", entity_id=mark.id,
                          field="mark", new={"position_ms": mark.position_ms, "text": text},
@@ -146,7 +147,7 @@ class RatingWriter:
             mark = _own_mark(conn, facts, mark_id)
             audit.insert(conn, actor=f"rater:{facts.code}", action="update", entity="mark", entity_id=mark_id,
                          field="text", old=mark.text, new=text, study_id=facts.study_id)
-            conn.execute(_UPDATE_MARK, {"b_id": mark_id, "b_text": text})
+            _UPDATE_MARK.execute(conn, {"b_id": mark_id, "b_text": text})
             return _bump(conn, facts.rating_id, m.utcnow())
 
     def delete_mark(self, assignment_id: str, rater_id: str, mark_id: str) -> SaveResult:
@@ -156,14 +157,14 @@ class RatingWriter:
             audit.insert(conn, actor=f"rater:{facts.code}", action="delete", entity="mark", entity_id=mark_id,
                          field="mark", old={"position_ms": mark.position_ms, "text": mark.text},
                          study_id=facts.study_id)
-            conn.execute(_DELETE_MARK, {"b_id": mark_id})
+            _DELETE_MARK.execute(conn, {"b_id": mark_id})
             return _bump(conn, facts.rating_id, m.utcnow())
 
     # --- helpers -------------------------------------------------------------------
     @staticmethod
-    def _writable(conn: Connection, query: Any, assignment_id: str, rater_id: str, **params: Any) -> Row:
+    def _writable(conn: Connection, query: Prepared, assignment_id: str, rater_id: str, **params: Any) -> Any:
         """The facts of a rating its own rater may change now, or the reason it may not."""
-        facts = conn.execute(query, {"assignment_id": assignment_id, **params}).first()
+        facts = query.first(conn, {"assignment_id": assignment_id, **params})
         if facts is None:
             raise NotFound("This assignment no longer exists.")
         if facts.rater_id != rater_id:
@@ -189,13 +190,13 @@ def _item(instrument: Instrument, item_id: str) -> Item:
         raise InvalidValue(f"{instrument.name} has no item {item_id!r}.") from None
 
 
-def _own_mark(conn: Connection, facts: Row, mark_id: str) -> Row:
-    mark = conn.execute(_MARK, {"mark_id": mark_id}).first()
+def _own_mark(conn: Connection, facts: Any, mark_id: str) -> Any:
+    mark = _MARK.first(conn, {"mark_id": mark_id})
     if mark is None or mark.rating_id != facts.rating_id:
         raise NotFound("This mark no longer exists.")
     return mark
 
 
 def _bump(conn: Connection, rating_id: str, now: Any) -> SaveResult:
-    revision = conn.execute(_BUMP, {"b_id": rating_id, "b_at": now}).scalar_one()
+    revision = _BUMP.first(conn, {"b_id": rating_id, "b_at": now}).revision
     return SaveResult(revision, now)
