@@ -35,8 +35,20 @@ def _text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _values(actor: str, action: str, entity: str, entity_id: str, field: str, old: Any, new: Any,
-            reason: str, study_id: str | None) -> dict[str, Any]:
+def _values(
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    reason: str = "",
+    study_id: str | None = None,
+) -> dict[str, Any]:
+    """One event's columns: who (``actor``, this desktop), what (``action`` on ``entity`` ``entity_id``,
+    its ``field``), ``old`` → ``new`` (non-text values as JSON), why, and in which study."""
     return {
         "actor": actor,
         "desktop": desktop_name(),
@@ -51,38 +63,13 @@ def _values(actor: str, action: str, entity: str, entity_id: str, field: str, ol
     }
 
 
-def record(
-    session: Session,
-    *,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: str,
-    field: str = "",
-    old: Any = None,
-    new: Any = None,
-    reason: str = "",
-    study_id: str | None = None,
-) -> AuditEvent:
-    """Add one audit event to the caller's ORM transaction."""
-    event = AuditEvent(**_values(actor, action, entity, entity_id, field, old, new, reason, study_id))
-    session.add(event)
-    return event
+def record(session: Session, **event: Any) -> AuditEvent:
+    """Add one audit event (the keywords of :func:`_values`) to the caller's ORM transaction."""
+    row = AuditEvent(**_values(**event))
+    session.add(row)
+    return row
 
 
-def insert(
-    conn: Connection,
-    *,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: str,
-    field: str = "",
-    old: Any = None,
-    new: Any = None,
-    reason: str = "",
-    study_id: str | None = None,
-) -> None:
-    """Write one audit event in the caller's Core transaction (one INSERT, no ORM)."""
-    values = _values(actor, action, entity, entity_id, field, old, new, reason, study_id)
-    _INSERT.execute(conn, {"id": new_id(), "at": utcnow(), **values})
+def insert(conn: Connection, **event: Any) -> None:
+    """Write one audit event (the keywords of :func:`_values`) in the caller's Core transaction."""
+    _INSERT.execute(conn, {"id": new_id(), "at": utcnow(), **_values(**event)})

@@ -19,8 +19,35 @@ if TYPE_CHECKING:
     from rater.study.workstation import Workstation
 
 
+class _ItemCommand:
+    """A write to one item of one rating: a newer one for the same item replaces it."""
+
+    tag: ClassVar[str]
+    assignment_id: str
+    item_id: str
+
+    @property
+    def key(self) -> Hashable:
+        return (self.tag, self.assignment_id, self.item_id)
+
+
+class _MarkCommand:
+    """A write to one mark: keyed by the mark's id, which is unique across ratings."""
+
+    tag: ClassVar[str]
+    mark_id: str
+
+    @classmethod
+    def key_of(cls, mark_id: str) -> Hashable:
+        return (cls.tag, mark_id)
+
+    @property
+    def key(self) -> Hashable:
+        return self.key_of(self.mark_id)
+
+
 @dataclass(frozen=True)
-class SetResponse:
+class SetResponse(_ItemCommand):
     """One item's value (``None`` clears it) or N/A."""
 
     tag: ClassVar[str] = "set_response"
@@ -30,16 +57,12 @@ class SetResponse:
     value: int | None
     is_na: bool = False
 
-    @property
-    def key(self) -> Hashable:
-        return (self.tag, self.assignment_id, self.item_id)
-
     def apply(self, ws: Workstation) -> Any:
         return ws.set_response(self.assignment_id, self.rater_id, self.item_id, self.value, self.is_na)
 
 
 @dataclass(frozen=True)
-class SetNote:
+class SetNote(_ItemCommand):
     """The rater's note on one item."""
 
     tag: ClassVar[str] = "set_note"
@@ -48,16 +71,12 @@ class SetNote:
     item_id: str
     text: str
 
-    @property
-    def key(self) -> Hashable:
-        return (self.tag, self.assignment_id, self.item_id)
-
     def apply(self, ws: Workstation) -> Any:
         return ws.set_note(self.assignment_id, self.rater_id, self.item_id, self.text)
 
 
 @dataclass(frozen=True)
-class AddMark:
+class AddMark(_MarkCommand):
     """A new mark; its id is chosen here so a replay adds it only once."""
 
     tag: ClassVar[str] = "add_mark"
@@ -67,20 +86,12 @@ class AddMark:
     position_ms: int
     text: str
 
-    @staticmethod
-    def key_of(mark_id: str) -> Hashable:
-        return (AddMark.tag, mark_id)
-
-    @property
-    def key(self) -> Hashable:
-        return self.key_of(self.mark_id)
-
     def apply(self, ws: Workstation) -> Any:
         return ws.add_mark(self.assignment_id, self.rater_id, self.position_ms, self.text, self.mark_id)
 
 
 @dataclass(frozen=True)
-class UpdateMark:
+class UpdateMark(_MarkCommand):
     """New text for a saved mark."""
 
     tag: ClassVar[str] = "update_mark"
@@ -89,30 +100,18 @@ class UpdateMark:
     mark_id: str
     text: str
 
-    @staticmethod
-    def key_of(mark_id: str) -> Hashable:
-        return (UpdateMark.tag, mark_id)
-
-    @property
-    def key(self) -> Hashable:
-        return self.key_of(self.mark_id)
-
     def apply(self, ws: Workstation) -> Any:
         return ws.update_mark(self.assignment_id, self.rater_id, self.mark_id, self.text)
 
 
 @dataclass(frozen=True)
-class DeleteMark:
+class DeleteMark(_MarkCommand):
     """Remove a saved mark."""
 
     tag: ClassVar[str] = "delete_mark"
     assignment_id: str
     rater_id: str
     mark_id: str
-
-    @property
-    def key(self) -> Hashable:
-        return (self.tag, self.mark_id)
 
     def apply(self, ws: Workstation) -> Any:
         return ws.delete_mark(self.assignment_id, self.rater_id, self.mark_id)
