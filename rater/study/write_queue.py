@@ -104,10 +104,11 @@ class WriteQueue:
                 self._pending.pop(key, None)
                 rejected.append(str(exc))
                 continue
-            except DatabaseError as exc:
-                # Every database failure may be fixed while the rater keeps working,
-                # so the write waits rather than vanishing.
-                log.warning("write %r not saved, will retry: %s", key, exc)
+            except Exception as exc:  # noqa: BLE001 - keep the change whatever went wrong
+                # Every database failure (DatabaseError) may be fixed while the rater keeps
+                # working, and an unexpected one must not lose the change either: it waits.
+                log.warning("write %r not saved, will retry: %s", key, exc,
+                            exc_info=not isinstance(exc, DatabaseError))
                 self.last_error = str(exc)
                 self._mirror()
                 return Flushed(False, rejected, self.last_error)
