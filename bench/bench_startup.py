@@ -70,12 +70,15 @@ def visible(pid: int) -> bool:
 
 def one_run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Milliseconds from spawning ``argv`` to its first visible window, and its settled peak RSS."""
+    errors = tempfile.TemporaryFile()
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errors)
     try:
         while not visible(proc.pid):
             if proc.poll() is not None:
-                sys.exit(f"{argv[0]} exited ({proc.returncode}) before showing a window")
+                errors.seek(0)
+                sys.exit(f"{argv[0]} exited ({proc.returncode}) before showing a window:\n"
+                         + errors.read().decode(errors="replace")[-2000:])
             if time.perf_counter() - start > 30:
                 sys.exit(f"{argv[0]} showed no window within 30 s")
             time.sleep(POLL_S)
@@ -85,6 +88,7 @@ def one_run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        errors.close()
 
 
 def summary(label: str, values: list[float], unit: str) -> str:
