@@ -97,10 +97,18 @@ def attach_database(window: MainWindow, db_target: str | None, demo: str = "ask"
     window.destroyed.connect(db.close)
     workstation = Workstation(db)
     writes = workstation.writes  # replays changes journalled while the database was unreachable
-    if writes.pending and not writes.flush().saved:
+    flushed = writes.flush() if writes.pending else None
+    if flushed is not None and flushed.rejected:
+        dialogs.warn(window, "Changes not saved", "Changes made earlier could not be saved:\n\n"
+                     + "\n".join(flushed.rejected))
+    if flushed is not None and not flushed.saved:
         dialogs.warn(window, "Changes waiting to be saved",
                      f"{writes.pending} change(s) made while the database was unreachable are kept on "
                      f"this computer and will be saved as soon as it answers.\n\n{writes.last_error}")
+    if writes.unreadable:
+        dialogs.warn(window, "Unreadable changes kept aside",
+                     f"{len(writes.unreadable)} change(s) in {writes.journal} could not be read. They are kept "
+                     f"unchanged in {writes.journal.with_suffix('.unreadable.jsonl')} for the lab manager.")
     window.attach(workstation)
     return None
 

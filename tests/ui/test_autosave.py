@@ -151,10 +151,12 @@ def test_the_app_writes_a_journal_left_by_an_earlier_run_when_it_opens_the_datab
     ws.open(aid, alex.id)
     journal = journal_path(db.url)
     journal.parent.mkdir(parents=True)
-    journal.write_text(json.dumps(to_json(SetResponse(aid, alex.id, "asg1", 3))) + "\n", encoding="utf-8")
+    lines = [SetResponse(aid, alex.id, "asg1", 3), SetResponse(aid, alex.id, "asg2", 99)]  # the second is refused
+    journal.write_text("".join(json.dumps(to_json(c)) + "\n" for c in lines), encoding="utf-8")
 
     window = app.open_main_window(str(db.path), demo="no", player_factory=player_factory)
     qtbot.addWidget(window)
     assert not journal.exists()
-    assert not answered_dialogs.messages
     assert ws.open(aid, alex.id).responses["asg1"].value == 3
+    assert [title for title, _ in answered_dialogs.messages] == ["Changes not saved"]
+    assert "99 is outside 0–4 for item asg2" in answered_dialogs.messages[0][1]
