@@ -1,6 +1,7 @@
 """Process start → first visible main window, for the ``rater`` command beside a bare Qt window.
 
 Usage: python bench/bench_startup.py [RUNS]   (default 7; needs xdotool, and an X display or Xvfb)
+       BENCH_DISPLAY=:NN picks the private Xvfb's display when DISPLAY is unset (default :143)
 
 The app: ``rater --db <demo database> --demo no`` (the database already holds
 the demo study, as on any day but the first). The floor: a bare PySide6
@@ -27,7 +28,6 @@ import time
 from pathlib import Path
 
 POLL_S = 0.010
-DISPLAY = ":143"
 BARE = (
     "import sys\n"
     "from PySide6.QtWidgets import QApplication, QMainWindow\n"
@@ -41,17 +41,16 @@ BARE = (
 
 
 def ensure_display() -> subprocess.Popen | None:
-    """Use the current X display, or start a private Xvfb and wait until it answers."""
+    """Use the current X display, or start a private Xvfb (``$BENCH_DISPLAY``, default :143)."""
     if os.environ.get("DISPLAY"):
         return None
-    xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-                            stderr=subprocess.DEVNULL)
-    os.environ["DISPLAY"] = DISPLAY
-    deadline = time.monotonic() + 10
-    while subprocess.run(["xdotool", "getdisplaygeometry"], capture_output=True).returncode != 0:
-        if time.monotonic() > deadline or xvfb.poll() is not None:
-            sys.exit(f"Xvfb did not start on {DISPLAY}")
-        time.sleep(0.05)
+    display = os.environ.get("BENCH_DISPLAY", ":143")
+    # With -displayfd Xvfb writes its number once it accepts connections: no guessing with sleeps.
+    xvfb = subprocess.Popen(["Xvfb", display, "-displayfd", "1", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    if not xvfb.stdout.readline().strip():
+        sys.exit(f"Xvfb did not start on {display} (in use? set BENCH_DISPLAY)")
+    os.environ["DISPLAY"] = display
     return xvfb
 
 
@@ -122,6 +121,7 @@ def main(runs: int = 7) -> None:
     finally:
         if xvfb:
             xvfb.terminate()
+            xvfb.wait(timeout=10)
     shown = {name: [r[0] for r in rows] for name, rows in results.items()}
     rss = {name: [r[1] for r in rows] for name, rows in results.items()}
     print(f"process start -> first visible main window, n={runs} each, interleaved, polled every "
