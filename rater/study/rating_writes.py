@@ -3,9 +3,11 @@
 This is the autosave hot path. A change runs: one SELECT that fetches every
 fact the checks need (owner, status, session number, rating, the stored
 score), the write itself, its audit event and the rating's revision bump,
-then COMMIT. Statements are built once at import time so SQLAlchemy's
-compiled cache serves them; the ORM (identity map, flush, row objects) is
-skipped because it cost several times the commit itself. The only facts
+then COMMIT. The statements are written in Core and run as
+:class:`~rater.storage.prepared.Prepared` statements (compiled once per
+dialect, executed on the driver's cursor): the ORM's identity map, flush and
+row objects, and even Core's per-call work, cost several times the commit
+itself. The only facts
 cached across transactions are instrument definitions, whose stored content
 never changes (a changed instrument is a new row). The same statements run
 on SQLite and PostgreSQL.
