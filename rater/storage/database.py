@@ -189,6 +189,18 @@ class Database:
             session.close()
 
     @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One committed unit of work on a bare connection (no ORM), for the rating hot path."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        # Prepared statements run on the driver's cursor, so its own errors arrive unwrapped.
+        except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DatabaseError,
+                self.engine.dialect.loaded_dbapi.Error) as exc:
+            log.warning("database error: %s", exc)
+            raise explain(exc) from exc
+
+    @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only unit of work (rolled back at the end)."""
         session = self._factory()

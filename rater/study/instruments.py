@@ -43,8 +43,13 @@ _BUILT: dict[str, Instrument] = {}
 
 
 def instrument_of(row: m.Instrument) -> Instrument:
-    built = _BUILT.get(row.content_hash)
+    return built_instrument(row.content_hash, row.content)
+
+
+def built_instrument(content_hash: str, content: dict) -> Instrument:
+    """The instrument for stored content, built once per content hash."""
+    built = _BUILT.get(content_hash)
     if built is None:
         # Stored content was validated when it was registered; building is enough.
-        built = _BUILT[row.content_hash] = loader.build(row.content)
+        built = _BUILT[content_hash] = loader.build(content)
     return built

@@ -11,20 +11,21 @@ import hashlib
 import hmac
 import logging
 import os
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from rater.instruments.model import Instrument
 from rater.instruments.scoring import Response, missing_required
 from rater.storage import audit
 from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study import media_paths
-from rater.study.errors import AccessDenied, IncompleteRating, InvalidValue, NotFound, RatingLocked
+from rater.study.errors import AccessDenied, IncompleteRating, NotFound, RatingLocked
 from rater.study.instruments import instrument_of
 from rater.study.playback import covered_ms, merge_intervals
+from rater.study.rating_writes import RatingWriter
 from rater.study.views import (
     AssignmentView,
     HomeworkView,
@@ -34,6 +35,7 @@ from rater.study.views import (
     RecordingView,
     SaveResult,
 )
+from rater.study.write_queue import WriteQueue, journal_path
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,12 @@ class Workstation:
 
     def __init__(self, db: Database):
         self.db = db
+        self._writes = RatingWriter(db)
+
+    @cached_property
+    def writes(self) -> WriteQueue:
+        """This desktop's queue of rating writes for this database (journalled while any wait)."""
+        return WriteQueue(self, journal_path(self.db.url))
 
     # --- who is rating -------------------------------------------------------
     def raters(self) -> list[RaterInfo]:
@@ -188,77 +196,28 @@ class Workstation:
         return [HomeworkView(h.id, h.kind, h.description, h.author, h.created_at) for h in rows]
 
     # --- writes --------------------------------------------------------------
+    # Ratings, notes and marks go through the Core write path (rating_writes): it is
+    # the autosave hot path, kept to one SELECT, the write, its audit row and the bump.
     def set_response(
         self, assignment_id: str, rater_id: str, item_id: str, value: int | None, is_na: bool = False
     ) -> SaveResult:
         """Store one item's value (``None`` clears it) or N/A."""
-        with self.db.transaction() as s:
-            a, rating, instrument, actor = self._writable(s, assignment_id, rater_id)
-            item = self._item(instrument, item_id)
-            if is_na and not item.na_allowed:
-                raise InvalidValue(f"Item {item_id} cannot be marked N/A.")
-            if value is not None and not item.min <= value <= item.max:
-                raise InvalidValue(f"{value} is outside {item.min}–{item.max} for item {item_id}.")
-            if value is not None and not instrument.item_applies(item_id, a.session.number):
-                raise InvalidValue(instrument.not_applicable_reason(item_id, a.session.number))
-            score = self._score_row(s, rating, item_id)
-            old = "N/A" if score.is_na else score.value
-            new = "N/A" if is_na else value
-            if old == new:
-                return SaveResult(rating.revision, rating.updated_at)
-            score.value, score.is_na, score.updated_at = (None if is_na else value), is_na, m.utcnow()
-            audit.record(s, actor=actor, action="update", entity="rating", entity_id=rating.id,
-                         field=f"item:{item_id}", old=old, new=new, study_id=a.study_id)
-            return self._bump(rating)
+        return self._writes.set_response(assignment_id, rater_id, item_id, value, is_na)
 
     def set_note(self, assignment_id: str, rater_id: str, item_id: str, text: str) -> SaveResult:
-        with self.db.transaction() as s:
-            a, rating, instrument, actor = self._writable(s, assignment_id, rater_id)
-            self._item(instrument, item_id)
-            score = self._score_row(s, rating, item_id)
-            if score.note == text:
-                return SaveResult(rating.revision, rating.updated_at)
-            audit.record(s, actor=actor, action="update", entity="rating", entity_id=rating.id,
-                         field=f"note:{item_id}", old=score.note, new=text, study_id=a.study_id)
-            score.note, score.updated_at = text, m.utcnow()
-            return self._bump(rating)
+        return self._writes.set_note(assignment_id, rater_id, item_id, text)
 
     def add_mark(
         self, assignment_id: str, rater_id: str, position_ms: int, text: str, mark_id: str | None = None
     ) -> MarkView:
         """Add a mark; a caller-chosen ``mark_id`` makes a replayed call add it only once."""
-        with self.db.transaction() as s:
-            a, rating, _instrument, actor = self._writable(s, assignment_id, rater_id)
-            if mark_id is not None and (existing := s.get(m.Mark, mark_id)) is not None:
-                return MarkView(existing.id, existing.position_ms, existing.text)
-            mark = m.Mark(id=mark_id or m.new_id(), rating_id=rating.id, position_ms=max(0, int(position_ms)),
-                          text=text)
-            s.add(mark)
-            s.flush()
-            audit.record(s, actor=actor, action="create", entity="mark", entity_id=mark.id,
-                         field="mark", new={"position_ms": mark.position_ms, "text": text},
-                         study_id=a.study_id)
-            self._bump(rating)
-            return MarkView(mark.id, mark.position_ms, mark.text)
+        return self._writes.add_mark(assignment_id, rater_id, position_ms, text, mark_id)
 
     def update_mark(self, assignment_id: str, rater_id: str, mark_id: str, text: str) -> SaveResult:
-        with self.db.transaction() as s:
-            a, rating, _instrument, actor = self._writable(s, assignment_id, rater_id)
-            mark = self._mark(s, rating, mark_id)
-            audit.record(s, actor=actor, action="update", entity="mark", entity_id=mark.id,
-                         field="text", old=mark.text, new=text, study_id=a.study_id)
-            mark.text = text
-            return self._bump(rating)
+        return self._writes.update_mark(assignment_id, rater_id, mark_id, text)
 
     def delete_mark(self, assignment_id: str, rater_id: str, mark_id: str) -> SaveResult:
-        with self.db.transaction() as s:
-            a, rating, _instrument, actor = self._writable(s, assignment_id, rater_id)
-            mark = self._mark(s, rating, mark_id)
-            audit.record(s, actor=actor, action="delete", entity="mark", entity_id=mark.id,
-                         field="mark", old={"position_ms": mark.position_ms, "text": mark.text},
-                         study_id=a.study_id)
-            s.delete(mark)
-            return self._bump(rating)
+        return self._writes.delete_mark(assignment_id, rater_id, mark_id)
 
     def save_playback(
         self,
@@ -319,28 +278,6 @@ class Workstation:
         if a.status == "submitted":
             raise RatingLocked("This rating has been submitted and is read-only. A coordinator can reopen it.")
         return a, rating, instrument_of(a.instrument), f"rater:{a.rater.code}"
-
-    @staticmethod
-    def _item(instrument: Instrument, item_id: str):
-        try:
-            return instrument.item(item_id)
-        except KeyError:
-            raise InvalidValue(f"{instrument.name} has no item {item_id!r}.") from None
-
-    @staticmethod
-    def _score_row(s: Session, rating: m.Rating, item_id: str) -> m.ItemScore:
-        row = s.scalar(select(m.ItemScore).where(m.ItemScore.rating_id == rating.id, m.ItemScore.item_id == item_id))
-        if row is None:
-            row = m.ItemScore(rating_id=rating.id, item_id=item_id, value=None, is_na=False, note="")
-            s.add(row)
-        return row
-
-    @staticmethod
-    def _mark(s: Session, rating: m.Rating, mark_id: str) -> m.Mark:
-        mark = s.get(m.Mark, mark_id)
-        if mark is None or mark.rating_id != rating.id:
-            raise NotFound("This mark no longer exists.")
-        return mark
 
     @staticmethod
     def _bump(rating: m.Rating) -> SaveResult:

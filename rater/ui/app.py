@@ -65,7 +65,6 @@ def attach_database(window: MainWindow, db_target: str | None, demo: str = "ask"
     from rater.storage import DatabaseError, open_database
     from rater.storage.lock import lock_database
     from rater.study.demo import create_demo_study, is_empty
-    from rater.study.outbox import outbox_for
     from rater.study.workstation import Workstation
 
     target = db_target or str(default_db_path())
@@ -103,11 +102,19 @@ def attach_database(window: MainWindow, db_target: str | None, demo: str = "ask"
             dialogs.warn(window, "Demo study not created", str(exc))
     window.destroyed.connect(db.close)
     workstation = Workstation(db)
-    journal = outbox_for(db.url)
-    if journal.pending and not journal.flush(workstation):
+    writes = workstation.writes  # replays changes journalled while the database was unreachable
+    flushed = writes.flush() if writes.pending else None
+    if flushed is not None and flushed.rejected:
+        dialogs.warn(window, "Changes not saved", "Changes made earlier could not be saved:\n\n"
+                     + "\n".join(flushed.rejected))
+    if flushed is not None and not flushed.saved:
         dialogs.warn(window, "Changes waiting to be saved",
-                     f"{len(journal.pending)} change(s) made while the database was unreachable are kept on "
-                     f"this computer and will be saved as soon as it answers.\n\n{journal.last_error}")
+                     f"{writes.pending} change(s) made while the database was unreachable are kept on "
+                     f"this computer and will be saved as soon as it answers.\n\n{writes.last_error}")
+    if writes.unreadable:
+        dialogs.warn(window, "Unreadable changes kept aside",
+                     f"{len(writes.unreadable)} change(s) in {writes.journal} could not be read. They are kept "
+                     f"unchanged in {writes.journal.with_suffix('.unreadable.jsonl')} for the lab manager.")
     window.attach(workstation)
     return None
 

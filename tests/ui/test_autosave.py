@@ -107,7 +107,7 @@ def test_marks_added_while_the_database_is_down_are_saved_later(qtbot, monkeypat
 
 def test_unsaved_changes_survive_a_crash_in_the_journal(qtbot, monkeypatch, ws, open_rating):
     """Server down, rater keeps rating, the app dies: the next start writes every change."""
-    from rater.study.outbox import outbox_for
+    from rater.study.write_queue import WriteQueue, journal_path
 
     monkeypatch.setattr(autosave, "RETRY_MS", 60_000)
     page = open_rating("Alex Rivera", "D02", 2, "hstbs")
@@ -122,17 +122,41 @@ def test_unsaved_changes_survive_a_crash_in_the_journal(qtbot, monkeypatch, ws, 
     row.setFocus()
     qtbot.keyClick(row, Qt.Key.Key_3)
     page.session.add_mark(42_000, "assigns a thought record")
-    journal = outbox_for(ws.db.url)
-    assert journal.path.exists() and len(lines := journal.path.read_text().splitlines()) == 2
+    journal = journal_path(ws.db.url)
+    assert journal.exists() and len(lines := journal.read_text().splitlines()) == 2
     assert '"set_response"' in lines[0] and '"add_mark"' in lines[1]
 
     for name, method in originals.items():  # the server is back; a fresh start replays the journal
         monkeypatch.setattr(Workstation, name, method)
-    replay = outbox_for(ws.db.url)
-    assert len(replay.pending) == 2
-    assert replay.flush(Workstation(ws.db)), replay.last_error
-    assert not replay.refused, replay.refused
+    replay = WriteQueue(Workstation(ws.db), journal)
+    assert replay.pending == 2
+    result = replay.flush()
+    assert result.saved and not result.rejected, (result.error, result.rejected)
     view = ws.open(page.view.assignment_id, page.view.rater_id)
     assert view.responses["asg1"].value == 3
     assert [mk.text for mk in view.marks] == ["assigns a thought record"]
-    assert not journal.path.exists()
+    assert not journal.exists()
+
+
+def test_the_app_writes_a_journal_left_by_an_earlier_run_when_it_opens_the_database(
+        qtbot, ws, db, player_factory, answered_dialogs):
+    import json
+
+    from rater.study.write_commands import SetResponse, to_json
+    from rater.study.write_queue import journal_path
+    from rater.ui import app
+
+    alex = next(r for r in ws.raters() if r.name == "Alex Rivera")
+    aid = ws.queue(alex.id)[0].assignment_id
+    ws.open(aid, alex.id)
+    journal = journal_path(db.url)
+    journal.parent.mkdir(parents=True)
+    lines = [SetResponse(aid, alex.id, "asg1", 3), SetResponse(aid, alex.id, "asg2", 99)]  # the second is refused
+    journal.write_text("".join(json.dumps(to_json(c)) + "\n" for c in lines), encoding="utf-8")
+
+    window = app.open_main_window(str(db.path), demo="no", player_factory=player_factory)
+    qtbot.addWidget(window)
+    assert not journal.exists()
+    assert ws.open(aid, alex.id).responses["asg1"].value == 3
+    assert [title for title, _ in answered_dialogs.messages] == ["Changes not saved"]
+    assert "99 is outside 0–4 for item asg2" in answered_dialogs.messages[0][1]

@@ -15,9 +15,9 @@ from PySide6.QtCore import QObject, Signal
 from rater.instruments.scoring import Response
 from rater.storage.database import DatabaseError
 from rater.study.errors import StudyError
-from rater.study.outbox import outbox_for
 from rater.study.views import AssignmentView
 from rater.study.workstation import Workstation
+from rater.study.write_commands import AddMark, DeleteMark, SetNote, SetResponse, UpdateMark
 from rater.ui.form.state import RatingState
 from rater.ui.rating.autosave import Autosaver
 from rater.ui.rating.marks_panel import MarkEntry
@@ -40,7 +40,7 @@ class RatingSession(QObject):
         self.view = view
         self.state = RatingState(view.instrument, view.session_number, view.responses, view.notes,
                                  view.read_only, parent=self)
-        self.saver = Autosaver(workstation, outbox_for(workstation.db.url), parent=self)
+        self.saver = Autosaver(workstation.writes, parent=self)
         self.marks = [MarkEntry(mk.id, mk.position_ms, mk.text, db_id=mk.id) for mk in view.marks]
         self.tracker = PlaybackTracker(view.last_position_ms)
         self.recording_id: str | None = None
@@ -49,22 +49,17 @@ class RatingSession(QObject):
     def _ids(self) -> tuple[str, str]:
         return self.view.assignment_id, self.view.rater_id
 
-    @property
-    def _kw(self) -> dict[str, str]:
-        return {"assignment_id": self.view.assignment_id, "rater_id": self.view.rater_id}
-
     # --- responses and notes --------------------------------------------------
     def set_response(self, item_id: str, value: int | None, is_na: bool = False) -> None:
         response = Response(None if is_na else value, is_na)
         if self.state.read_only or not self.state.set_response(item_id, response):
             return
-        self.saver.write(("item", item_id), "set_response",
-                         {**self._kw, "item_id": item_id, "value": response.value, "is_na": is_na})
+        self.saver.write(SetResponse(*self._ids, item_id, response.value, is_na))
 
     def set_note(self, item_id: str, text: str) -> None:
         if self.state.read_only or not self.state.set_note(item_id, text):
             return
-        self.saver.write(("note", item_id), "set_note", {**self._kw, "item_id": item_id, "text": text})
+        self.saver.write(SetNote(*self._ids, item_id, text))
 
     # --- marks ----------------------------------------------------------------
     def mark(self, key: str) -> MarkEntry:
@@ -83,9 +78,7 @@ class RatingSession(QObject):
             entry.db_id = mark_view.id
             self.marks_changed.emit()
 
-        self.saver.write(("mark-add", entry.key), "add_mark",
-                         {**self._kw, "position_ms": entry.position_ms, "text": entry.text, "mark_id": entry.key},
-                         saved)
+        self.saver.write(AddMark(*self._ids, entry.key, entry.position_ms, entry.text), saved)
 
     def update_mark(self, key: str, text: str) -> None:
         entry = self.mark(key)
@@ -95,15 +88,15 @@ class RatingSession(QObject):
         if entry.db_id is None:
             self._write_mark_add(entry)  # not in the database yet: the pending add carries the text
         else:
-            self.saver.write(("mark-text", key), "update_mark", {**self._kw, "mark_id": entry.db_id, "text": text})
+            self.saver.write(UpdateMark(*self._ids, entry.db_id, text))
         self.marks_changed.emit()
 
     def delete_mark(self, key: str) -> None:
         entry = self.mark(key)
         self.marks.remove(entry)
-        self.saver.drop(("mark-text", key))
-        if not self.saver.drop(("mark-add", key)) and entry.db_id is not None:
-            self.saver.write(("mark-delete", key), "delete_mark", {**self._kw, "mark_id": entry.db_id})
+        self.saver.drop(UpdateMark.key_of(key))
+        if not self.saver.drop(AddMark.key_of(key)) and entry.db_id is not None:
+            self.saver.write(DeleteMark(*self._ids, entry.db_id))
         self.marks_changed.emit()
 
     # --- playback bookkeeping -------------------------------------------------------
