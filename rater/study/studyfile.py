@@ -45,6 +45,7 @@ class StudySpec:
 
 
 def load_study_file(path: str | Path) -> StudySpec:
+    """Read and check the study file at ``path``; StudyFileError lists every problem."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -54,7 +55,11 @@ def load_study_file(path: str | Path) -> StudySpec:
 
 
 def load_study_text(text: str, source: str = "<text>", base_dir: Path | None = None) -> StudySpec:
-    data = _dates_to_text(parse_toml(text, source))
+    """Parse and check a study file's text; StudyFileError lists every problem (syntax errors too)."""
+    try:
+        data = _dates_to_text(parse_toml(text, source))
+    except ValidationError as err:
+        raise StudyFileError(source, err.problems) from None
     locate = Locator(text)
     problems = schema_problems(data, SCHEMA_PATH, locate)
     if problems:
