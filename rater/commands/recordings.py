@@ -118,7 +118,8 @@ def _print_scan(report: ScanReport) -> None:
 def _print_import(report: ImportReport, base: Path | None) -> None:
     print(f"imported {len(report.imported)}, skipped {len(report.skipped)} (already imported), "
           f"{len(report.duplicates)} duplicate(s), {len(report.conflicts)} conflict(s), "
-          f"{len(report.unreadable)} unreadable, {len(report.not_in_study)} not in the study")
+          f"{len(report.unreadable)} unreadable, {len(report.undecodable)} that will not play, "
+          f"{len(report.not_in_study)} not in the study")
     for r in report.imported:
         duration = f"{r.duration_ms / 1000:.0f} s" if r.duration_ms is not None else "duration unknown"
         print(f"  {r.patient} S{r.session} {r.kind:<5} priority {r.priority} {r.path} ({duration})")
@@ -127,6 +128,7 @@ def _print_import(report: ImportReport, base: Path | None) -> None:
     _print_issues("skipped", report.skipped, base)
     for title, issues in (("duplicates, not imported", report.duplicates), ("conflicts, not imported", report.conflicts),
                           ("unreadable, not imported", report.unreadable),
+                          ("will not play (corrupt or incomplete), not imported", report.undecodable),
                           ("not in the study, not imported", report.not_in_study),
                           ("duration unknown", report.duration_unknown)):
         _print_issues(title, issues, base)
