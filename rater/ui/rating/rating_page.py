@@ -42,7 +42,7 @@ class RatingPage(QWidget):
         self.header.back_button.clicked.connect(self.back_requested)
         self.player_area = PlayerArea(view.recordings, player_factory, shortcut_host=self)
         self.marks_panel = MarksPanel()
-        self.homework_panel = HomeworkPanel(view)
+        self.homework_panel = HomeworkPanel(view, workstation)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.marks_panel, "Marks")
         homework_title = (f"Homework log (session {view.previous_session_number})"
