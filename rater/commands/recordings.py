@@ -56,7 +56,7 @@ def add_import_recordings_parser(study_subparsers: argparse._SubParsersAction) -
     parser.add_argument("--media-root", metavar="DIR", help="set the study's media root to DIR first")
     parser.add_argument("--existing-only", action="store_true",
                         help="only add recordings to sessions already in the study")
-    parser.add_argument("--no-probe", action="store_true", help="do not read durations (faster)")
+    parser.add_argument("--no-probe", action="store_true", help="do not check that files play or read their lengths (faster)")
     parser.add_argument("--dry-run", action="store_true", help="scan and report only; change nothing")
     parser.set_defaults(handler=run)
     return parser
