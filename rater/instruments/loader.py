@@ -33,6 +33,7 @@ SCHEMA_PATH = RESOURCES / "instruments" / "instrument.schema.json"
 # few hundred items. These limits leave a wide margin and keep checking instant.
 MAX_FILE_BYTES = 1_000_000
 MAX_ITEMS = 1_000
+MAX_VALUES = 101
 
 
 class InstrumentError(ValidationError):
@@ -241,6 +242,10 @@ def _check_range(where: list[Any], resp: dict[str, Any], add) -> None:
     lo, hi = resp["min"], resp["max"]
     if lo >= hi:
         add(where, f"min ({lo}) must be less than max ({hi})")
+        return
+    if hi - lo + 1 > MAX_VALUES:
+        # The form shows one button per value.
+        add(where, f"{lo}–{hi} has {hi - lo + 1:,} values; an item may have at most {MAX_VALUES} (e.g. 0–100)")
         return
     for key in resp.get("anchors", {}):
         if re.fullmatch(r"-?[0-9]+", str(key)) and not lo <= int(key) <= hi:

@@ -161,3 +161,80 @@ def test_study_create_with_a_syntax_error_exits_1_and_creates_nothing(tmp_path, 
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(m.Study)) == 0
     db.close()
+
+
+HEAD = 'format = 1\nid = "x"\nversion = "1"\nname = "X"\n'
+ITEM = '[[items]]\nid = "a"\ntext = "A"\nmin = 0\nmax = 4\n'
+SCALE = '[[scales]]\nid = "s"\nname = "S"\nitems = ["a"]\nmethod = "sum"\n'
+
+BAD_INSTRUMENTS = {
+    "not UTF-8": (b"\xff\xfe\x00binary", "cannot be read: 'utf-8' codec can't decode"),
+    "empty": (b"", "'format' is a required property"),
+    "wrong types": ((HEAD + 'items = 5\nscales = "s"\n').encode(), "items: 5 is not of type 'array'"),
+    "unknown response set": ((HEAD + '[[items]]\nid = "a"\ntext = "A"\nresponse = "nope"\n' + SCALE).encode(),
+                             "unknown response set 'nope'"),
+    "100,001 values": ((HEAD + ITEM.replace("max = 4", "max = 100000") + SCALE).encode(),
+                       "0–100000 has 100,001 values; an item may have at most 101"),
+    "a number too large": ((HEAD + ITEM.replace("max = 4", "max = 99999999999999999999999") + SCALE).encode(),
+                           "99999999999999999999999 is greater than the maximum of 1000000"),
+    "recode rule not a table": ((HEAD + ITEM + SCALE + 'recode = [{ from = 0, to = 4, value = 0 }, "x"]\n').encode(),
+                                "'x' is not of type 'object'"),
+    "recode from after to": ((HEAD + ITEM + SCALE + "recode = [{ from = 4, to = 0, value = 0 }]\n").encode(),
+                             "'from' (4) is greater than 'to' (0)"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_INSTRUMENTS)
+def test_bad_instrument_files_get_a_message_not_a_traceback(name, tmp_path, capsys):
+    data, expected = BAD_INSTRUMENTS[name]
+    path = tmp_path / "bad.toml"
+    path.write_bytes(data)
+    assert main(["instruments", "check", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert expected in captured.out and "Traceback" not in captured.err + captured.out
+
+
+STUDY = ('format = 1\n[study]\nname = "x"\ncode = "X"\n[[instruments]]\nfile = "hes_ct.toml"\n'
+         '[[teams]]\nname = "t"\nrates = [{ instrument = "hes_ct" }]\n')
+
+BAD_STUDIES = {
+    "not UTF-8": (b"\xff\xfe\x00binary", "cannot be read: 'utf-8' codec can't decode"),
+    "empty": (b"", "'study' is a required property"),
+    "study not a table": (b"format = 1\nstudy = 5\n", "study: 5 is not of type 'object'"),
+    "missing instrument file": (STUDY.replace("hes_ct.toml", "missing.toml").encode(), "missing.toml: file: not found"),
+    "instrument file is a folder": (STUDY.replace("hes_ct.toml", "/").encode(), "Is a directory"),
+    "oversized instrument": (STUDY.replace("hes_ct.toml", "big.toml").encode(),
+                             "big.toml: file: is 18.6 MB; an instrument file may be at most 1 MB"),
+    "sessions out of order": (STUDY.replace('instrument = "hes_ct" }', 'instrument = "hes_ct", sessions = [3, 1] }')
+                              .encode(), "first session (3) is after the last (1)"),
+    "session number too large": (STUDY.replace('instrument = "hes_ct" }',
+                                               'instrument = "hes_ct", sessions = [1, 99999999999999999999] }')
+                                 .encode(), "99999999999999999999 is greater than the maximum of 1000"),
+    "a date keyed by a word": ((STUDY + '[[patients]]\ncode = "P1"\nsessions = [1]\ndates = { x = 2020-01-01 }\n')
+                               .encode(), "'x' does not match '^[0-9]+$'"),
+    "a hundred million patients": ((STUDY + '[patient_range]\nprefix = "P"\nfirst = 1\nlast = 100000000\n'
+                                    'sessions = [1]\n').encode(),
+                                   "100,000,000 patients; a study may have at most 100,000"),
+    "unterminated string": (b'[study]\nname = "x', "Unterminated string (the file ends too early)"),
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", BAD_STUDIES)
+def test_bad_study_files_get_a_message_and_create_nothing(name, tmp_path, capsys):
+    data, expected = BAD_STUDIES[name]
+    if name == "oversized instrument":
+        (tmp_path / "big.toml").write_text(_big_instrument(60_000, 240), encoding="utf-8")
+    path = tmp_path / "study.toml"
+    path.write_bytes(data)
+    db_path = tmp_path / "lab.sqlite"
+    open_database(db_path).close()
+    assert main(["study", "create", "--db", str(db_path), str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "nothing was created" in captured.out and expected in captured.out
+    assert "Traceback" not in captured.err + captured.out
+    db = open_database(db_path)
+    with db.reading() as s:
+        assert s.scalar(select(func.count()).select_from(m.Study)) == 0
+        assert s.scalar(select(func.count()).select_from(m.Instrument)) == 0
+    db.close()
