@@ -323,8 +323,9 @@ class Workstation:
                 raise IncompleteRating(missing)
             if answer is not None:
                 notice = submit_checks.confirmed_notice(submit_checks.check_rating(s, a, rating), answer)
+                # The notice of this submission: one from before a reopening no longer applies.
+                rating.submit_notice = notice
                 if notice is not None:
-                    rating.submit_notice = notice
                     audit.record(s, actor=actor, action="confirm", entity="rating", entity_id=rating.id,
                                  field="submit_notice", new=notice, study_id=a.study_id)
             rating.submitted_at = m.utcnow()
