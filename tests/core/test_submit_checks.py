@@ -160,3 +160,19 @@ def test_the_quality_columns_migrate_down_and_up_keeping_ratings(demo):
     with db.reading() as s:
         rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == a))
         assert rating.duration_ms is None and [sc.value for sc in rating.scores] == [2, 2, 2]
+
+
+def test_a_resubmission_after_reopening_replaces_the_notice(demo):
+    from rater.study.coordination import reopen_rating
+
+    db, ws, study_id = demo
+    a, r = sam_general(ws)
+    ws.record_play_duration(a, r, 100_000)
+    ws.save_playback(a, r, 48_000, 200_000, [[0, 48_000]])
+    ws.submit(a, r, SubmitAnswer(told_short=True))
+    reopen_rating(db, a, "Please listen to the whole session.")
+    ws.save_playback(a, r, 100_000, 60_000, [[48_000, 100_000]])
+    ws.submit(a, r, SubmitAnswer())
+    assert rating_of(db, a).submit_notice is None
+    assert flags(db, study_id) == []
+    assert len(notice_events(db)) == 1  # the first notice stays in the audit trail
