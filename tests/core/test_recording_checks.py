@@ -20,17 +20,13 @@ from sqlalchemy import func, select
 from rater.paths import RESOURCES
 from rater.storage import models as m
 from rater.study import recordings as rec
+from tests.core import test_recordings
+from tests.core.test_recordings import cli
+
+study = test_recordings.study  # the same fixture: a study to import into
 
 DEMO = RESOURCES / "demo"
 LATIN1_NAME = os.fsdecode(b"P002_S01_\xe9t\xe9.mp3")  # "été" written by a Latin-1 system
-
-
-@pytest.fixture
-def study(db):
-    with db.transaction() as s:
-        row = m.Study(name="Homework study", code="HW")
-        s.add(row)
-    return row.id
 
 
 @pytest.fixture
@@ -147,8 +143,6 @@ def test_a_file_name_that_is_not_utf8_is_listed_and_the_rest_imported(db, study,
 
 @pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="these file systems refuse names that are not text")
 def test_the_cli_imports_a_folder_with_a_latin1_name_every_time(db, study, tmp_path, capsys):
-    from tests.core.test_recordings import cli
-
     folder = tmp_path / "media"
     folder.mkdir()
     (folder / "P001_S01.mp4").write_bytes(b"first")
@@ -162,8 +156,6 @@ def test_the_cli_imports_a_folder_with_a_latin1_name_every_time(db, study, tmp_p
 
 
 def test_cli_lists_recordings_that_will_not_play(db, study, tmp_path, capsys, vlc_probe):
-    from tests.core.test_recordings import cli
-
     folder = tmp_path / "media"
     make_folder(folder)
     assert cli("--db", db.url, str(folder)) == 0
