@@ -162,3 +162,19 @@ def test_cli_lists_recordings_that_will_not_play(db, study, tmp_path, capsys, vl
     out = capsys.readouterr().out
     assert "imported 2," in out and "3 that will not play" in out
     assert "will not play (corrupt or incomplete), not imported (3):\n  P003_S01.mp4: The recording could not" in out
+
+
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="these file systems refuse names that are not text")
+def test_a_moved_file_in_a_folder_named_in_latin1_is_not_offered_as_its_new_place(db, study, tmp_path):
+    root = tmp_path / "share"
+    root.mkdir()
+    (root / "P001_S01.mp4").write_bytes(b"first" * 100)
+    rec.set_media_root(db, study, root)
+    rec.import_recordings(db, study, rec.scan_folder(root).matched, probe_media=False)
+    odd = root / os.fsdecode(b"d\xe9plac\xe9")
+    odd.mkdir()
+    (root / "P001_S01.mp4").rename(odd / "P001_S01.mp4")
+    problems = rec.verify_recordings(db, study)
+    assert [(p.problem, p.found_at) for p in problems] == [("missing", None)]
+    assert problems[0].detail.endswith(f"a file of that name is at {root}/d\\xe9plac\\xe9/P001_S01.mp4, whose "
+                                       "folder name is not UTF-8 text: rename the folder")
