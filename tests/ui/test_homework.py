@@ -44,7 +44,7 @@ def _homework_audit(db):
 
     with db.reading() as s:
         return [(e.actor, e.action) for e in s.scalars(
-            select(m.AuditEvent).where(m.AuditEvent.entity == "homework").order_by(m.AuditEvent.id))]
+            select(m.AuditEvent).where(m.AuditEvent.entity == "homework").order_by(m.AuditEvent.at))]
 
 
 def test_a_rater_of_the_log_keeping_team_writes_this_sessions_log(qtbot, db, open_rating, answered_dialogs):
