@@ -20,9 +20,11 @@ class Problem:
     location: str
     message: str
     line: int | None = None
+    column: int | None = None
 
     def __str__(self) -> str:
         where = f"line {self.line}, " if self.line else ""
+        where += f"column {self.column}, " if self.line and self.column else ""
         return f"{where}{self.location}: {self.message}"
 
 
@@ -37,12 +39,23 @@ class ValidationError(Exception):
 
 
 def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """Parse TOML text; a syntax error becomes a one-problem ValidationError with line and column."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        line = int(match.group(1)) if match else None
-        raise ValidationError(source, [Problem("syntax", str(exc), line)]) from None
+        raise ValidationError(source, [_syntax_problem(str(exc), text)]) from None
+
+
+def _syntax_problem(error: str, text: str) -> Problem:
+    # tomllib puts the position only in its message: "Invalid value (at line 3, column 8)"
+    # or "... (at end of document)".
+    match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", error)
+    if match:
+        return Problem("syntax", error[: match.start()], int(match.group(1)), int(match.group(2)))
+    if error.endswith("(at end of document)"):
+        message = error.removesuffix("(at end of document)").strip()
+        return Problem("syntax", f"{message} (the file ends too early)", max(1, len(text.splitlines())))
+    return Problem("syntax", error)
 
 
 def schema_problems(data: dict[str, Any], schema_path: Path, locate: Locator) -> list[Problem]:
@@ -75,6 +88,15 @@ class Locator:
 
     def __init__(self, text: str | None):
         self.lines = text.splitlines() if text else []
+        # Header lines per array name, found once: a file with many problems
+        # would otherwise be rescanned for each of them.
+        self._headers: dict[str, list[int]] = {}
+
+    def _header_lines(self, name: str) -> list[int]:
+        if name not in self._headers:
+            header = re.compile(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]")
+            self._headers[name] = [n for n, text in enumerate(self.lines) if header.match(text)]
+        return self._headers[name]
 
     def line(self, path: list[Any]) -> int | None:
         if not self.lines or not path:
@@ -82,8 +104,7 @@ class Locator:
         start = 0
         rest = path
         if len(path) >= 2 and isinstance(path[1], int):
-            header = re.compile(rf"^\s*\[\[\s*{re.escape(str(path[0]))}\s*\]\]")
-            hits = [n for n, text in enumerate(self.lines) if header.match(text)]
+            hits = self._header_lines(str(path[0]))
             if path[1] >= len(hits):
                 return None
             start, rest = hits[path[1]], path[2:]

@@ -58,7 +58,7 @@ def add_import_recordings_parser(study_subparsers: argparse._SubParsersAction) -
     parser.add_argument("--media-root", metavar="DIR", help="set the study's media root to DIR first")
     parser.add_argument("--existing-only", action="store_true",
                         help="only add recordings to sessions already in the study")
-    parser.add_argument("--no-probe", action="store_true", help="do not read durations (faster)")
+    parser.add_argument("--no-probe", action="store_true", help="do not check that files play or read their lengths (faster)")
     parser.add_argument("--dry-run", action="store_true", help="scan and report only; change nothing")
     parser.set_defaults(handler=run)
     return parser
@@ -120,7 +120,8 @@ def _print_scan(report: ScanReport) -> None:
 def _print_import(report: ImportReport, base: Path | None) -> None:
     print(f"imported {len(report.imported)}, skipped {len(report.skipped)} (already imported), "
           f"{len(report.duplicates)} duplicate(s), {len(report.conflicts)} conflict(s), "
-          f"{len(report.unreadable)} unreadable, {len(report.not_in_study)} not in the study")
+          f"{len(report.unreadable)} unreadable, {len(report.undecodable)} that will not play, "
+          f"{len(report.not_in_study)} not in the study")
     for r in report.imported:
         duration = f"{r.duration_ms / 1000:.0f} s" if r.duration_ms is not None else "duration unknown"
         print(f"  {r.patient} S{r.session} {r.kind:<5} priority {r.priority} {r.path} ({duration})")
@@ -129,6 +130,7 @@ def _print_import(report: ImportReport, base: Path | None) -> None:
     _print_issues("skipped", report.skipped, base)
     for title, issues in (("duplicates, not imported", report.duplicates), ("conflicts, not imported", report.conflicts),
                           ("unreadable, not imported", report.unreadable),
+                          ("will not play (corrupt or incomplete), not imported", report.undecodable),
                           ("not in the study, not imported", report.not_in_study),
                           ("duration unknown", report.duration_unknown)):
         _print_issues(title, issues, base)

@@ -4,8 +4,13 @@ Validation runs in two passes: the JSON Schema in
 ``resources/instruments/instrument.schema.json`` checks structure (unknown keys,
 types), then :func:`_semantic_problems` checks what a schema cannot express
 (unique ids, anchors inside the range, scales naming known items, ordered
-ranges). Every problem is reported with its location, so a
-coordinator can fix a whole file in one pass.
+ranges, recode rules that map every value of their items exactly once).
+Every problem is reported with its location, so a coordinator can fix a whole
+file in one pass.
+
+A file larger than :data:`MAX_FILE_BYTES` or with more than :data:`MAX_ITEMS`
+items is refused before it is validated: no rating form has that many items,
+and checking such a file would take minutes.
 """
 
 from __future__ import annotations
@@ -24,6 +29,11 @@ from rater.validation import Locator, Problem, ValidationError, fmt_path, parse_
 log = logging.getLogger(__name__)
 
 SCHEMA_PATH = RESOURCES / "instruments" / "instrument.schema.json"
+# The shipped scales are under 5 KB; the longest published observer scales have a
+# few hundred items. These limits leave a wide margin and keep checking instant.
+MAX_FILE_BYTES = 1_000_000
+MAX_ITEMS = 1_000
+MAX_VALUES = 101
 
 
 class InstrumentError(ValidationError):
@@ -40,6 +50,10 @@ def load_file(path: str | Path) -> tuple[Instrument, dict[str, Any]]:
     """Parse and validate ``path``; returns the instrument and its raw data."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InstrumentError(str(path), [Problem("file", f"is {size / 1e6:.1f} MB; an instrument file may be at "
+                                                              f"most {MAX_FILE_BYTES / 1e6:.0f} MB")])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InstrumentError(str(path), [Problem("file", "not found")]) from None
@@ -49,11 +63,15 @@ def load_file(path: str | Path) -> tuple[Instrument, dict[str, Any]]:
 
 
 def load_text(text: str, source: str = "<text>") -> tuple[Instrument, dict[str, Any]]:
+    """Parse and validate instrument text; InstrumentError lists every problem."""
+    if len(text) > MAX_FILE_BYTES:
+        raise InstrumentError(source, [Problem("file", f"has {len(text):,} characters; an instrument file may have "
+                                                       f"at most {MAX_FILE_BYTES:,}")])
     try:
         data = parse_toml(text, source)
     except ValidationError as err:
         raise InstrumentError(source, err.problems) from None
-    problems = validate(data, text)
+    problems = _size_problems(data) or validate(data, text)
     if problems:
         raise InstrumentError(source, problems)
     return build(data), data
@@ -65,6 +83,14 @@ def load_data(data: dict[str, Any], source: str = "<data>") -> Instrument:
     if problems:
         raise InstrumentError(source, problems)
     return build(data)
+
+
+def _size_problems(data: dict[str, Any]) -> list[Problem]:
+    count = len(_list(data.get("items")))
+    if count > MAX_ITEMS:
+        return [Problem("items", f"{count:,} items; an instrument may have at most {MAX_ITEMS:,} "
+                                 "(the file was not checked further)")]
+    return []
 
 
 def validate(data: dict[str, Any], text: str | None = None) -> list[Problem]:
@@ -88,12 +114,11 @@ def _semantic_problems(data: dict[str, Any], locate: Locator) -> list[Problem]:
     for name, resp in responses.items():
         _check_range(["responses", name], resp, add)
 
-    items = [it for it in _list(data.get("items")) if isinstance(it, dict) and isinstance(it.get("id"), str)]
-    item_ids = {it["id"] for it in items}
+    item_ranges: dict[str, tuple[int, int]] = {}  # id -> (min, max), for the recode checks
     seen_items: set[str] = set()
     for i, item in enumerate(_list(data.get("items"))):
         where = ["items", i]
-        if item not in items:
+        if not (isinstance(item, dict) and isinstance(item.get("id"), str)):
             continue
         if item["id"] in seen_items:
             add(where + ["id"], f"duplicate item id {item['id']!r}")
@@ -104,6 +129,8 @@ def _semantic_problems(data: dict[str, Any], locate: Locator) -> list[Problem]:
             continue
         if _is_range(resolved):
             _check_range(where, resolved, add)
+            item_ranges.setdefault(item["id"], (resolved["min"], resolved["max"]))
+    item_ids = seen_items
 
     seen_scales: set[str] = set()
     for s, scale in enumerate(_list(data.get("scales"))):
@@ -119,14 +146,63 @@ def _semantic_problems(data: dict[str, Any], locate: Locator) -> list[Problem]:
                 add(where + ["items", j], f"unknown item {item_id!r}")
         if len(set(scale_items)) != len(scale_items):
             add(where + ["items"], "an item is listed more than once")
-        for r, rule in enumerate(_list(scale.get("recode"))):
-            if isinstance(rule, dict) and _ints(rule.get("from"), rule.get("to")) and rule["from"] > rule["to"]:
-                add(where + ["recode", r], f"'from' ({rule['from']}) is greater than 'to' ({rule['to']})")
+        _check_recode(where, _list(scale.get("recode")), [(i, item_ranges[i]) for i in scale_items
+                                                          if i in item_ranges], add)
         applies = _dict(scale.get("applies"))
         lo, hi = applies.get("session_min"), applies.get("session_max")
         if _ints(lo, hi) and lo > hi:
             add(where + ["applies"], f"session_min ({lo}) is greater than session_max ({hi})")
     return problems
+
+
+def _check_recode(where: list[Any], rules: list[Any], items: list[tuple[str, tuple[int, int]]], add) -> None:
+    """Each rule inside its items' values; together they map every value of every item exactly once.
+
+    Works on intervals, never value by value, so a huge range costs nothing.
+    """
+    ranges: list[tuple[int, int, int]] = []  # (from, to, rule index)
+    for r, rule in enumerate(rules):
+        if not (isinstance(rule, dict) and _ints(rule.get("from"), rule.get("to"))):
+            continue
+        lo, hi = rule["from"], rule["to"]
+        if lo > hi:
+            add(where + ["recode", r], f"'from' ({lo}) is greater than 'to' ({hi})")
+            continue
+        ranges.append((lo, hi, r))
+    if not rules or not items:
+        return
+    lowest, highest = min(lo for _, (lo, _) in items), max(hi for _, (_, hi) in items)
+    for lo, hi, r in ranges:
+        if lo < lowest or hi > highest:
+            add(where + ["recode", r], f"range {lo}–{hi} goes outside the items' values {lowest}–{highest}")
+    ranges.sort()
+    # Compared with the earlier rule that reaches furthest, so a wide rule
+    # overlapping several later ones is reported for each.
+    reach: tuple[int, int] | None = None  # (highest 'to' so far, its rule index)
+    for lo, hi, r in ranges:
+        if reach is not None and lo <= reach[0]:
+            top = min(hi, reach[0])
+            both = f"{lo}" if lo == top else f"{lo}–{top}"
+            add(where + ["recode", r], f"overlaps recode[{reach[1]}]: value(s) {both} are mapped twice")
+        if reach is None or hi > reach[0]:
+            reach = (hi, r)
+    for item_id, (lo, hi) in items:
+        gaps = _gaps(lo, hi, [(a, b) for a, b, _ in ranges])
+        if gaps:
+            text = ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in gaps)
+            add(where + ["recode"], f"value(s) {text} of item {item_id!r} are not mapped by any recode rule")
+
+
+def _gaps(lo: int, hi: int, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Stretches of ``lo..hi`` that no range in ``ranges`` (sorted by start) covers."""
+    gaps, nxt = [], lo
+    for a, b in ranges:
+        if a > nxt and nxt <= hi:
+            gaps.append((nxt, min(a - 1, hi)))
+        nxt = max(nxt, b + 1)
+    if nxt <= hi:
+        gaps.append((nxt, hi))
+    return gaps
 
 
 def _dict(value: Any) -> dict:
@@ -166,6 +242,10 @@ def _check_range(where: list[Any], resp: dict[str, Any], add) -> None:
     lo, hi = resp["min"], resp["max"]
     if lo >= hi:
         add(where, f"min ({lo}) must be less than max ({hi})")
+        return
+    if hi - lo + 1 > MAX_VALUES:
+        # The form shows one button per value.
+        add(where, f"{lo}–{hi} has {hi - lo + 1:,} values; an item may have at most {MAX_VALUES} (e.g. 0–100)")
         return
     for key in resp.get("anchors", {}):
         if re.fullmatch(r"-?[0-9]+", str(key)) and not lo <= int(key) <= hi:

@@ -1,7 +1,8 @@
 """A rating as plain data (a *snapshot*), and writing a snapshot back into a database.
 
 A snapshot holds everything a rater produced for one assignment: item
-scores, N/A, notes, marks, status and times, playback bookkeeping, the
+scores, N/A, notes, marks, status and times, playback bookkeeping (with the
+recording's length the player reported), what the rater confirmed at submit, the
 instrument it was rated with and the rating's full history of audit events.
 The same structure travels in ratings packages, waits in ``rating_conflict``
 and is compared field by field by the tests.
@@ -51,6 +52,8 @@ def snapshot(s: Session, rating: m.Rating) -> dict[str, Any]:
         "played_intervals": [list(x) for x in rating.played_intervals],
         "played_ms": rating.played_ms,
         "recording_id": rating.recording_id,
+        "duration_ms": rating.duration_ms,
+        "submit_notice": rating.submit_notice,
         "scores": sorted(({"id": sc.id, "item_id": sc.item_id, "value": sc.value, "is_na": sc.is_na,
                            "note": sc.note, "updated_at": when(sc.updated_at)} for sc in rating.scores),
                          key=lambda r: r["item_id"]),
@@ -84,6 +87,9 @@ def merged(descendant: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
                  key=lambda v: (v["time_spent_ms"], v["last_position_ms"], v["recording_id"] or ""))
     out["last_position_ms"] = latest["last_position_ms"]
     out["recording_id"] = latest["recording_id"]
+    # Packages written before these keys existed lack them.
+    out["duration_ms"] = descendant.get("duration_ms") or other.get("duration_ms")
+    out["submit_notice"] = descendant.get("submit_notice")
     return out
 
 
@@ -108,6 +114,8 @@ def apply(s: Session, assignment: m.Assignment, stored: m.Rating | None, snap: d
     recording = snap["recording_id"]
     # A recording unknown here (removed from the study since) must not block the rating itself.
     rating.recording_id = recording if recording and s.get(m.Recording, recording) is not None else None
+    rating.duration_ms = snap.get("duration_ms")
+    rating.submit_notice = snap.get("submit_notice")
     _sync(s, rating.scores, m.ItemScore, snap["scores"], SCORE_FIELDS)
     _sync(s, rating.marks, m.Mark, snap["marks"], MARK_FIELDS)
     assignment.status = snap["status"]

@@ -6,6 +6,8 @@ keeps the log (``Team.keeps_homework_log``) and are assigned to that session.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from rater.storage import audit
@@ -38,6 +40,33 @@ def can_edit(db: Database, session_id: str, rater_id: str | None) -> bool:
                    m.Team.keeps_homework_log.is_(True))
             .limit(1)
         ) is not None
+
+
+@dataclass(frozen=True)
+class RaterLog:
+    """The log a rater may keep from their rating window: the session rated, if they may write it."""
+
+    session_id: str
+    session_number: int
+    editable: bool
+    entries: list[HomeworkView]
+
+
+def rater_log(db: Database, assignment_id: str, rater_id: str) -> RaterLog:
+    """The homework log of the session of ``assignment_id``, as its rater may see it.
+
+    ``entries`` is empty unless the rater may write the log (their team keeps
+    it): other raters see only the previous session's log, with their form.
+    """
+    with db.reading() as s:
+        a = s.get(m.Assignment, assignment_id)
+        if a is None:
+            raise NotFound("This assignment no longer exists.")
+        if a.rater_id != rater_id:
+            raise AccessDenied("This assignment belongs to another rater.")
+        session_id, number = a.session_id, a.session.number
+    editable = can_edit(db, session_id, rater_id)
+    return RaterLog(session_id, number, editable, entries(db, session_id) if editable else [])
 
 
 def _actor(db: Database, rater_id: str | None) -> str:

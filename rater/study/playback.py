@@ -15,10 +15,5 @@ def merge_intervals(intervals: list[list[int]]) -> list[list[int]]:
 
 
 def covered_ms(intervals: list[list[int]]) -> int:
+    """Milliseconds covered by the union of the stretches."""
     return sum(end - start for start, end in merge_intervals(intervals))
-
-
-def played_fraction(intervals: list[list[int]], duration_ms: int | None) -> float | None:
-    if not duration_ms:
-        return None
-    return min(1.0, covered_ms(intervals) / duration_ms)

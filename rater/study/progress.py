@@ -1,8 +1,9 @@
 """Progress of a study per team, rater and session, with quality flags on submitted ratings.
 
 Flags: a rating submitted after playing less than the study's share of the
-recording (``min_played_fraction``, default 80%), or in less time than the
-recording takes at the fastest speed (2×).
+recording (``min_played_fraction``, default 80%), with none of it played, or
+in less time than the recording takes at the fastest speed (2×). The length is
+the imported one, else the one the player reported while rating.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from sqlalchemy import select
 
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study.playback import played_fraction
+from rater.study.playback import covered_ms
+from rater.study.submit_checks import SubmitCheck, known_duration, min_played_of
 
 MAX_SPEED = 2.0
-DEFAULT_MIN_PLAYED = 0.8
 
 
 @dataclass
@@ -61,14 +62,22 @@ def _minutes(ms: int) -> str:
     return f"{ms / 60000:.1f} min"
 
 
-def quality_flags(rating: m.Rating, duration_ms: int | None, min_played: float) -> list[str]:
-    if rating is None or rating.submitted_at is None or not duration_ms:
+def quality_flags(rating: m.Rating | None, duration_ms: int | None, min_played: float) -> list[str]:
+    """Messages for a submitted rating played too little, too fast, or not at all."""
+    if rating is None or rating.submitted_at is None:
         return []
+    notice = rating.submit_notice or {}
+    check = SubmitCheck(covered_ms([list(x) for x in rating.played_intervals]), duration_ms, min_played)
+    if check.unplayed:
+        reason = notice.get("reason")
+        said = f'; the rater wrote: "{reason}"' if reason else ""
+        return [f"submitted without any of the recording played{said}"]
     out = []
-    fraction = played_fraction([list(x) for x in rating.played_intervals], duration_ms)
-    if fraction is not None and fraction < min_played:
-        out.append(f"submitted after playing {fraction:.0%} of the recording (study minimum {min_played:.0%})")
-    if rating.time_spent_ms < duration_ms / MAX_SPEED:
+    if check.short:
+        told = "; the rater was told and submitted anyway" if notice.get("told_short") else ""
+        out.append(f"submitted after playing {check.played_fraction:.0%} of the recording "
+                   f"(study minimum {min_played:.0%}){told}")
+    if duration_ms and rating.time_spent_ms < duration_ms / MAX_SPEED:
         out.append(f"rated in {_minutes(rating.time_spent_ms)}; the recording lasts {_minutes(duration_ms)} "
                    f"(at least {_minutes(int(duration_ms / MAX_SPEED))} at 2x speed)")
     return out
@@ -77,7 +86,7 @@ def quality_flags(rating: m.Rating, duration_ms: int | None, min_played: float) 
 def study_progress(db: Database, study_id: str) -> StudyProgress:
     with db.reading() as s:
         study = s.get(m.Study, study_id)
-        min_played = float(study.settings.get("min_played_fraction", DEFAULT_MIN_PLAYED))
+        min_played = min_played_of(study)
         rows = s.execute(
             select(m.Assignment, m.Rater, m.Team.name, m.Session, m.Patient.code, m.Instrument.name, m.Rating)
             .join(m.Rater, m.Rater.id == m.Assignment.rater_id)
@@ -89,9 +98,15 @@ def study_progress(db: Database, study_id: str) -> StudyProgress:
             .where(m.Assignment.study_id == study_id, m.Assignment.purpose == "study")
             .order_by(m.Patient.code, m.Session.number, m.Rater.code)
         ).all()
-        durations = dict(s.execute(
-            select(m.Recording.session_id, m.Recording.duration_ms).order_by(m.Recording.priority.desc())
-        ).all())
+        # Imported lengths by recording, and each session's first-choice recording
+        # (lowest priority number), read once rather than per rating.
+        by_recording: dict[str, int | None] = {}
+        by_session: dict[str, int | None] = {}
+        for rec_id, session_id, duration in s.execute(
+            select(m.Recording.id, m.Recording.session_id, m.Recording.duration_ms)
+            .order_by(m.Recording.priority.desc())
+        ):
+            by_recording[rec_id] = by_session[session_id] = duration
         teams: dict[str, Counts] = {}
         raters: dict[str, Counts] = {}
         sessions: dict[str, Counts] = {}
@@ -102,7 +117,10 @@ def study_progress(db: Database, study_id: str) -> StudyProgress:
             raters.setdefault(rater.id, Counts(f"{rater.code} {rater.name}")).add(a.status, spent)
             counts = sessions.setdefault(sess.id, Counts(f"{patient} session {sess.number}"))
             counts.add(a.status, spent)
-            for message in quality_flags(rating, durations.get(sess.id), min_played):
+            imported = (by_recording[rating.recording_id] if rating is not None and rating.recording_id in by_recording
+                        else by_session.get(sess.id))
+            duration = known_duration(rating, imported) if rating is not None else None
+            for message in quality_flags(rating, duration, min_played):
                 progress.flags.append(Flag(a.id, rater.code, patient, sess.number, instrument, message))
         progress.teams = sorted(teams.values(), key=lambda c: c.name)
         progress.raters = sorted(raters.values(), key=lambda c: c.name)

@@ -140,14 +140,32 @@ def stored_path(path: Path, media_root: Path | None) -> str:
     return str(absolute)
 
 
+def name_is_text(path: Path) -> bool:
+    """False for a path whose bytes are not UTF-8 (Python keeps them as lone surrogates).
+
+    Such a path cannot be stored in the database or printed; it comes from a
+    disk written under another encoding (Latin-1 names copied from an old share).
+    """
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(text: str) -> str:
+    """``text`` with bytes that are not UTF-8 shown as ``\\xe9`` escapes, so any name can be shown."""
+    return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
 def display_path(path: Path, base: Path | None) -> str:
     """``path`` relative to ``base`` when it lies under it (shorter in reports), else in full."""
     if base is not None:
         try:
-            return path.relative_to(base).as_posix()
+            return printable(path.relative_to(base).as_posix())
         except ValueError:
             pass
-    return str(path)
+    return printable(str(path))
 
 
 def human_size(size: int) -> str:

@@ -16,6 +16,12 @@ Rules, in the order they are applied to each file:
 * the session already has a recording of that kind → *conflict*;
 * otherwise imported: video with priority 0, audio with priority 1 (the fallback)
   unless the entry says otherwise.
+
+Before the rules, every file is probed (:func:`rater.media.probe.probe`): one
+that does not decode is listed as *undecodable* and not imported, so raters
+are never sent to a recording that cannot play. Only when nothing here can
+probe (no libVLC, no ffprobe), or with ``probe_media=False``, are files
+imported with their duration unknown.
 """
 
 from __future__ import annotations
@@ -59,7 +65,7 @@ def import_recordings(
     recordings. ``progress(done_bytes, total_bytes, current_file)`` follows
     the checksums; ``cancel()`` returning True stops before anything is written
     (the report then has ``cancelled=True``). ``probe_media=False`` skips
-    reading durations (they are listed as unknown).
+    probing: durations are listed as unknown and undecodable files are not found.
     """
     report = ImportReport()
     with db.reading() as s:
@@ -83,9 +89,9 @@ def import_recordings(
         return report
     with db.transaction() as s:
         StudyWriter(s, study_id, actor, create_missing, report).write(checked)
-    log.info("imported %d recording(s) into study %s (%d skipped, %d duplicates, %d conflicts, %d unreadable)",
-             len(report.imported), study_id, len(report.skipped), len(report.duplicates),
-             len(report.conflicts), len(report.unreadable))
+    log.info("imported %d recording(s) into study %s (%d skipped, %d duplicates, %d conflicts, %d unreadable, "
+             "%d undecodable)", len(report.imported), study_id, len(report.skipped), len(report.duplicates),
+             len(report.conflicts), len(report.unreadable), len(report.undecodable))
     return report
 
 
@@ -147,27 +153,42 @@ def _read_files(entries: list[RecordingEntry], root: Path | None, report: Import
             # Keep the bar honest when a file shrank, grew or failed half-way.
             done = before + entry.size
         stored = stored_path(entry.path, root)
-        entry, duration = (entry, None) if stored in probed else _probe(entry, probe, report)
-        checked.append(Checked(entry, stored, checksum, size, duration))
+        if stored in probed:
+            checked.append(Checked(entry, stored, checksum, size, None))
+            continue
+        playable = _probe(entry, probe, report)
+        if playable is not None:
+            checked.append(Checked(playable[0], stored, checksum, size, playable[1]))
     if progress is not None:
         progress(total, total, "")
     return checked
 
 
 def _probe(entry: RecordingEntry, probe: Callable[[Path], Any] | None,
-           report: ImportReport) -> tuple[RecordingEntry, int | None]:
-    """(entry with its kind corrected, duration in ms or None)."""
+           report: ImportReport) -> tuple[RecordingEntry, int | None] | None:
+    """(entry with its kind corrected, duration in ms or None), or None if the file will not play."""
+    # Light modules: libVLC itself is loaded only when a file is probed.
+    from rater.media.base import MediaError
+    from rater.media.probe import ProbeUnavailable
+
     if probe is None:
         report.duration_unknown.append(FileIssue(entry.path, "duration unknown (not probed)"))
         return entry, None
     try:
         info = probe(entry.path)
-    except Exception as exc:  # noqa: BLE001 - a file the prober chokes on is still imported
-        log.info("probe failed for %s: %s", entry.path, exc)
+    except MediaError as exc:
         # Media errors end with the path, which the report shows anyway.
         why = str(exc).removesuffix(f": {entry.path}")
-        report.duration_unknown.append(FileIssue(entry.path, f"duration unknown ({why})"))
-        return entry, None
+        if isinstance(exc, ProbeUnavailable):
+            report.duration_unknown.append(FileIssue(entry.path, f"duration unknown ({why})"))
+            return entry, None
+        log.info("not importing %s: %s", entry.path, exc)
+        report.undecodable.append(FileIssue(entry.path, why))
+        return None
+    except Exception as exc:  # noqa: BLE001 - a prober crash must not stop the import of the other files
+        log.warning("probe crashed on %s", entry.path, exc_info=True)
+        report.undecodable.append(FileIssue(entry.path, f"could not be checked ({exc})"))
+        return None
     if entry.kind == "video" and not info.has_video and info.has_audio:
         entry = replace(entry, kind="audio")
     return entry, info.duration_ms

@@ -34,7 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rater.study.errors import InvalidValue, NotFound
-from rater.study.recordings_files import FileIssue, RecordingEntry, check_readable, is_hidden, kind_for_suffix
+from rater.study.recordings_files import (
+    FileIssue,
+    RecordingEntry,
+    check_readable,
+    is_hidden,
+    kind_for_suffix,
+    name_is_text,
+    printable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +216,10 @@ def _classify(path: Path, root: Path, pattern: NamePattern, report: ScanReport) 
         return None
     if not stat.S_ISREG(info.st_mode):
         report.ignored.append(path)
+        return None
+    if not name_is_text(path):
+        report.unreadable.append(FileIssue(path, f"the name \"{printable(path.name)}\" is not UTF-8 text and cannot "
+                                                 "be stored; rename the file (or its folder) to import it"))
         return None
     if info.st_size == 0:
         report.empty.append(FileIssue(path, "empty file (0 bytes): an interrupted copy?"))

@@ -19,7 +19,7 @@ from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study import media_paths
 from rater.study.errors import NotFound
-from rater.study.recordings_files import Cancel, Progress, hash_file, is_hidden
+from rater.study.recordings_files import Cancel, Progress, hash_file, is_hidden, name_is_text, printable
 
 log = logging.getLogger(__name__)
 
@@ -139,16 +139,25 @@ def _look_for_missing(missing: list[_Stored], root: Path | None, bar: _Bar,
         return [_problem(r, "missing", f"not found at {r.expected_at}; {why}") for r in missing]
     wanted = {Path(r.path).name for r in missing}
     found: dict[str, list[Path]] = {}
+    untext: dict[str, Path] = {}  # in a folder whose name is not text: cannot be stored as the new place
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not is_hidden(d)]
         for name in filenames:
-            if name in wanted:
-                found.setdefault(name, []).append(Path(dirpath) / name)
+            place = Path(dirpath) / name
+            if name in wanted and name_is_text(place):
+                found.setdefault(name, []).append(place)
+            elif name in wanted:
+                untext.setdefault(name, place)
     problems = []
     for rec in missing:
-        place = _find_same(rec, found.get(Path(rec.path).name, []), bar, cancel)
+        name = Path(rec.path).name
+        place = _find_same(rec, found.get(name, []), bar, cancel)
         if place is not None:
             problems.append(_problem(rec, "moved", f"not at {rec.expected_at} but found at {place}", place))
+        elif name in untext:
+            problems.append(_problem(rec, "missing", f"not found at {rec.expected_at}; a file of that name is at "
+                                                     f"{printable(str(untext[name]))}, whose folder name is not "
+                                                     "UTF-8 text: rename the folder"))
         else:
             problems.append(_problem(rec, "missing", f"not found at {rec.expected_at} nor elsewhere under {root}"))
     return problems

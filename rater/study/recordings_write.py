@@ -46,7 +46,8 @@ class ImportReport:
     conflicts: list[FileIssue] = field(default_factory=list)
     unreadable: list[FileIssue] = field(default_factory=list)
     not_in_study: list[FileIssue] = field(default_factory=list)  # create_missing=False
-    duration_unknown: list[FileIssue] = field(default_factory=list)  # imported, but probing failed
+    undecodable: list[FileIssue] = field(default_factory=list)  # will not play: not imported
+    duration_unknown: list[FileIssue] = field(default_factory=list)  # imported without probing
     created_patients: list[str] = field(default_factory=list)
     created_sessions: list[tuple[str, int]] = field(default_factory=list)
     cancelled: bool = False

@@ -27,6 +27,10 @@ from rater.validation import Locator, Problem, ValidationError, fmt_path, parse_
 log = logging.getLogger(__name__)
 
 SCHEMA_PATH = RESOURCES / "studies" / "study.schema.json"
+# Far above any real design (the reference study: 66 patients in a 3 KB file), low
+# enough that a slip such as last = 100000000 is refused at once instead of filling memory.
+MAX_PATIENTS = 100_000
+MAX_FILE_BYTES = 10_000_000
 
 
 class StudyFileError(ValidationError):
@@ -45,8 +49,13 @@ class StudySpec:
 
 
 def load_study_file(path: str | Path) -> StudySpec:
+    """Read and check the study file at ``path``; StudyFileError lists every problem."""
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise StudyFileError(str(path), [Problem("file", f"is {size / 1e6:.1f} MB; a study file may be at most "
+                                                             f"{MAX_FILE_BYTES / 1e6:.0f} MB")])
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise StudyFileError(str(path), [Problem("file", f"cannot be read: {exc}")]) from None
@@ -54,7 +63,11 @@ def load_study_file(path: str | Path) -> StudySpec:
 
 
 def load_study_text(text: str, source: str = "<text>", base_dir: Path | None = None) -> StudySpec:
-    data = _dates_to_text(parse_toml(text, source))
+    """Parse and check a study file's text; StudyFileError lists every problem (syntax errors too)."""
+    try:
+        data = _dates_to_text(parse_toml(text, source))
+    except ValidationError as err:
+        raise StudyFileError(source, err.problems) from None
     locate = Locator(text)
     problems = schema_problems(data, SCHEMA_PATH, locate)
     if problems:
@@ -140,7 +153,10 @@ def _check(data: dict[str, Any], locate: Locator, base_dir: Path) -> tuple[Study
 def _expand_patients(data: dict[str, Any], add) -> list[dict[str, Any]]:
     patients: list[dict[str, Any]] = []
     rng = data.get("patient_range")
-    if rng:
+    if rng and rng["last"] - rng["first"] + 1 > MAX_PATIENTS:
+        add(["patient_range", "last"], f"{rng['last'] - rng['first'] + 1:,} patients; a study may have at most "
+                                       f"{MAX_PATIENTS:,}")
+    elif rng:
         if rng["first"] > rng["last"]:
             add(["patient_range", "first"], f"first ({rng['first']}) is after last ({rng['last']})")
         digits = rng.get("digits", len(str(rng["last"])))

@@ -21,7 +21,7 @@ from rater.instruments.scoring import Response, missing_required
 from rater.storage import audit
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study import media_paths
+from rater.study import media_paths, submit_checks
 from rater.study.errors import AccessDenied, IncompleteRating, NotFound, RatingLocked
 from rater.study.instruments import instrument_of
 from rater.study.playback import covered_ms, merge_intervals
@@ -247,13 +247,46 @@ class Workstation:
             if recording_id:
                 rating.recording_id = recording_id
 
-    def submit(self, assignment_id: str, rater_id: str) -> SaveResult:
+    def record_play_duration(self, assignment_id: str, rater_id: str, duration_ms: int) -> None:
+        """Keep the length the player reports, so the played share is known without an import probe."""
+        if duration_ms <= 0:
+            return
+        with self.db.transaction() as s:
+            a = self._own_assignment(s, assignment_id, rater_id)
+            rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == a.id))
+            if rating is not None and rating.duration_ms != duration_ms:
+                rating.duration_ms = int(duration_ms)
+
+    def submit_check(self, assignment_id: str, rater_id: str) -> submit_checks.SubmitCheck:
+        """What the rater must be told before submitting (played share, nothing played)."""
+        with self.db.reading() as s:
+            a = self._own_assignment(s, assignment_id, rater_id)
+            rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == a.id))
+            if rating is None:
+                raise NotFound("Open the assignment before submitting it.")
+            return submit_checks.check_rating(s, a, rating)
+
+    def submit(self, assignment_id: str, rater_id: str,
+               answer: submit_checks.SubmitAnswer | None = None) -> SaveResult:
+        """Submit a complete rating.
+
+        The rating window passes the rater's ``answer`` to what :meth:`submit_check`
+        told them; it is checked again here (NeedsConfirmation) and stored and
+        audited with the rating. Callers without a rater at the screen pass none.
+        """
         with self.db.transaction() as s:
             a, rating, instrument, actor = self._writable(s, assignment_id, rater_id)
             responses = {sc.item_id: Response(sc.value, sc.is_na) for sc in rating.scores}
             missing = missing_required(instrument, responses, a.session.number)
             if missing:
                 raise IncompleteRating(missing)
+            if answer is not None:
+                notice = submit_checks.confirmed_notice(submit_checks.check_rating(s, a, rating), answer)
+                # The notice of this submission: one from before a reopening no longer applies.
+                rating.submit_notice = notice
+                if notice is not None:
+                    audit.record(s, actor=actor, action="confirm", entity="rating", entity_id=rating.id,
+                                 field="submit_notice", new=notice, study_id=a.study_id)
             rating.submitted_at = m.utcnow()
             a.status = "submitted"
             audit.record(s, actor=actor, action="submit", entity="rating", entity_id=rating.id,

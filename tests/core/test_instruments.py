@@ -65,7 +65,7 @@ def test_good_file_loads():
 
 def test_syntax_error_has_a_line():
     found = problems(GOOD.replace('name = "Mini"', 'name = "Mini'))
-    assert len(found) == 1 and found[0].startswith("line 4, syntax")
+    assert len(found) == 1 and found[0].startswith("line 4, column 13, syntax")
 
 
 def test_unknown_key_is_located():

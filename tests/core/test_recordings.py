@@ -361,8 +361,8 @@ def test_durations_are_probed_and_audio_only_video_becomes_audio(db, study, tmp_
     got = {(r.patient, r.kind, r.priority): r.duration_ms for r in report.imported}
     assert got[("P001", "video", 0)] == pytest.approx(4800, abs=100)
     assert got[("P002", "audio", 1)] == pytest.approx(26225, abs=100)
-    assert got[("P003", "video", 0)] is None
-    assert [i.path.name for i in report.duration_unknown] == ["P003_S01.mp4"]
+    assert ("P003", "video", 0) not in got  # will not play: listed, not imported
+    assert [i.path.name for i in report.undecodable] == ["P003_S01.mp4"] and report.duration_unknown == []
 
     probed = []
 
@@ -372,8 +372,9 @@ def test_durations_are_probed_and_audio_only_video_becomes_audio(db, study, tmp_
 
     monkeypatch.setattr(probe, "probe", counting_probe)
     again = rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path)
-    assert len(again.skipped) == 3 and again.imported == []
+    assert len(again.skipped) == 2 and again.imported == []
     assert probed == ["P003_S01.mp4"]  # files with a known duration are not probed again
+    assert [(i.path.name, i.reason) for i in again.undecodable] == [("P003_S01.mp4", "not media")]
 
 
 def test_a_reimport_records_a_duration_that_was_unknown(db, study, tmp_path, monkeypatch):

@@ -16,6 +16,7 @@ from rater.storage import open_database
 from rater.study.demo import create_demo_study
 from rater.study.workstation import Workstation
 from rater.ui import dialogs
+from rater.ui.rating import submit_dialog
 
 
 class FakePlayerWidget(QWidget):
@@ -25,6 +26,7 @@ class FakePlayerWidget(QWidget):
     playing_changed = Signal(bool)
     media_error = Signal(str)
     fail_with: str | None = None  # set on the class to make every load fail
+    length_ms = 120_000  # what duration_ms() reports once a load succeeded
 
     def __init__(self, parent: QWidget | None = None, shortcut_host: QWidget | None = None):
         super().__init__(parent)
@@ -50,6 +52,9 @@ class FakePlayerWidget(QWidget):
 
     def current_position_ms(self) -> int:
         return self.position
+
+    def duration_ms(self) -> int:
+        return self.length_ms if self.loads and not self.fail_with else 0
 
     def play(self) -> None:
         self.playing = True
@@ -114,6 +119,8 @@ class DialogLog:
     def __init__(self):
         self.confirm_answer = True
         self.pin: str | None = None
+        self.reason: str | None = None  # typed when submitting a rating whose recording was not played
+        self.reasons_asked: list[str] = []  # what the rater was told each time
         self.confirms: list[str] = []
         self.messages: list[tuple[str, str]] = []
 
@@ -130,6 +137,12 @@ def answered_dialogs(monkeypatch):
     monkeypatch.setattr(dialogs, "warn", lambda parent, title, text: log.messages.append((title, text)))
     monkeypatch.setattr(dialogs, "error", lambda parent, title, text: log.messages.append((title, text)))
     monkeypatch.setattr(dialogs, "ask_pin", lambda parent, name: log.pin)
+
+    def ask_reason(parent, check, player_problem=""):
+        log.reasons_asked.append(f"{check.message()} {player_problem}".strip())
+        return log.reason
+
+    monkeypatch.setattr(submit_dialog, "ask_reason", ask_reason)
     return log
 
 

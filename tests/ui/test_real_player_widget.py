@@ -119,3 +119,14 @@ def test_loading_does_not_record_a_jump_to_zero(monkeypatch, window, ws, open_ra
     window.back_to_queue()
     assert saved and 0 not in saved
     assert ws.open(assignment, rater).last_position_ms == 40_000
+
+
+def test_the_length_the_player_reports_is_kept_with_the_rating(db, open_rating, backends):
+    from sqlalchemy import select
+
+    from rater.storage import models as m
+
+    page = open_rating("Alex Rivera", "D02", 2, "hstbs")
+    with db.reading() as s:
+        rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == page.view.assignment_id))
+    assert rating.duration_ms == 120_000 == backends[-1].duration_ms()

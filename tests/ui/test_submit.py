@@ -11,6 +11,15 @@ from rater.storage import models as m
 APPLICABLE = [f"asg{i}" for i in range(1, 8)] + [f"obs{i}" for i in range(1, 6)]
 
 
+def play(players, until_ms: int = 120_000) -> None:
+    """Play the (fake) recording from 0 to ``until_ms`` in one-second steps."""
+    player = players[-1]
+    player.play()
+    for ms in range(0, until_ms + 1, 1000):
+        player.tick(ms)
+    player.pause()
+
+
 def _status(db, page):
     with db.reading() as s:
         return s.get(m.Assignment, page.view.assignment_id).status
@@ -33,8 +42,9 @@ def test_first_focus_skips_items_that_do_not_apply(qtbot, open_rating):
     qtbot.waitUntil(lambda: page.form.current_item() == "asg1")
 
 
-def test_submit_only_when_complete_then_read_only(qtbot, db, open_rating, answered_dialogs):
+def test_submit_only_when_complete_then_read_only(qtbot, db, open_rating, answered_dialogs, players):
     page = open_rating("Alex Rivera", "D01", 1, "hstbs")
+    play(players)
     form = page.form
     assert not form.submit_button.isEnabled()
 
@@ -78,8 +88,9 @@ def test_submit_only_when_complete_then_read_only(qtbot, db, open_rating, answer
     assert not page.marks_panel.add_button.isEnabled()
 
 
-def test_declining_the_confirmation_keeps_it_open(qtbot, db, open_rating, answered_dialogs):
+def test_declining_the_confirmation_keeps_it_open(qtbot, db, open_rating, answered_dialogs, players):
     page = open_rating("Alex Rivera", "D01", 1, "hstbs")
+    play(players)
     for item_id in APPLICABLE:
         page.session.set_response(item_id, 1)
     answered_dialogs.confirm_answer = False
@@ -88,8 +99,9 @@ def test_declining_the_confirmation_keeps_it_open(qtbot, db, open_rating, answer
     assert not page.session.state.read_only
 
 
-def test_a_submitted_rating_opens_read_only(qtbot, window, ws, db, open_rating):
+def test_a_submitted_rating_opens_read_only(qtbot, window, ws, db, open_rating, players):
     page = open_rating("Alex Rivera", "D01", 1, "hstbs")
+    play(players)
     for item_id in APPLICABLE:
         page.session.set_response(item_id, 3)
     page.form.submit_button.click()

@@ -42,6 +42,7 @@ def import_sections(report: ImportReport, base: Path | None, scan: ScanReport | 
         ("Conflicts (the session already has one, or the file changed)", _issues(report.conflicts, base)),
         ("Unreadable", (_issues(scan.unreadable, base) if scan else []) + _issues(report.unreadable, base)),
         ("Empty (0 bytes)", _issues(scan.empty, base) if scan else []),
+        ("Will not play (corrupt or incomplete; not imported)", _issues(report.undecodable, base)),
         ("Not in the study", _issues(report.not_in_study, base)),
         ("Length unknown (imported)", _issues(report.duration_unknown, base)),
     ]
@@ -56,7 +57,7 @@ def summary(report: ImportReport, scan: ScanReport | None) -> str:
         return "Import cancelled: nothing was changed."
     text = (f"{len(report.imported)} recording(s) imported, {len(report.skipped)} already there, "
             f"{len(report.duplicates) + len(report.conflicts)} duplicate(s) or conflict(s), "
-            f"{len(report.unreadable)} unreadable.")
+            f"{len(report.unreadable)} unreadable, {len(report.undecodable)} that will not play.")
     if scan is not None:
         text += (f" In the folder: {len(scan.unmatched)} unmatched, {len(scan.duplicates)} duplicate group(s), "
                  f"{len(scan.unreadable)} unreadable, {len(scan.empty)} empty.")

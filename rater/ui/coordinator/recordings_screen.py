@@ -58,7 +58,7 @@ class RecordingsScreen(Screen):
         self.pattern.setToolTip(PATTERN_HELP)
         self.media_root, media_box = folder_field(self, "The folder recording paths are stored relative to")
         self.existing_only = QCheckBox("Only add recordings to sessions already in the study")
-        self.probe = QCheckBox("Read each recording's length (slower)")
+        self.probe = QCheckBox("Check that each recording plays and read its length (slower)")
         self.probe.setChecked(True)
         for radio in (self.from_folder, self.from_manifest):
             radio.toggled.connect(self._source_changed)

@@ -126,6 +126,10 @@ class PlayerWidget(QWidget):
         """Where playback is now (0 if nothing is loaded)."""
         return self._controller.position_ms() if self._controller else 0
 
+    def duration_ms(self) -> int:
+        """Length of the loaded recording as the backend reports it (0 if nothing is loaded)."""
+        return self._controller.duration_ms() if self._controller else 0
+
     def seek_ms(self, ms: int) -> None:
         """Jump to ``ms`` (e.g. a rater clicked a timestamped mark)."""
         if self._controller:

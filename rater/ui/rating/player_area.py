@@ -109,6 +109,10 @@ class PlayerArea(QWidget):
         """The player's position, or None when nothing playable is loaded."""
         return self.player.current_position_ms() if self.player is not None and self.loaded else None
 
+    def duration_ms(self) -> int:
+        """Length of the loaded recording per the player; 0 when nothing playable is loaded."""
+        return self.player.duration_ms() if self.player is not None and self.loaded else 0
+
     def seek_ms(self, ms: int) -> None:
         if self.player is not None and self.loaded:
             self.player.seek_ms(ms)

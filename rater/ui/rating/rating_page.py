@@ -16,6 +16,7 @@ from rater.study.workstation import Workstation
 from rater.ui import dialogs
 from rater.ui.form.form_widget import RatingForm
 from rater.ui.keys import FORM_SHORTCUTS, MARK_SHORTCUTS
+from rater.ui.rating import submit_dialog
 from rater.ui.rating.header import RatingHeader
 from rater.ui.rating.homework_panel import HomeworkPanel
 from rater.ui.rating.marks_panel import MarksPanel
@@ -35,12 +36,13 @@ class RatingPage(QWidget):
         self.view = view
         self.session = RatingSession(workstation, view, self)
         self._focused_once = False
+        self._media_problem = ""  # the player's last error, shown if the rater submits unplayed
 
         self.header = RatingHeader(view)
         self.header.back_button.clicked.connect(self.back_requested)
         self.player_area = PlayerArea(view.recordings, player_factory, shortcut_host=self)
         self.marks_panel = MarksPanel()
-        self.homework_panel = HomeworkPanel(view)
+        self.homework_panel = HomeworkPanel(view, workstation)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.marks_panel, "Marks")
         homework_title = (f"Homework log (session {view.previous_session_number})"
@@ -95,6 +97,7 @@ class RatingPage(QWidget):
         self.player_area.position_changed.connect(self._on_position)
         self.player_area.playing_changed.connect(self._on_playing)
         self.player_area.recording_switch_requested.connect(self._switch_recording)
+        self.player_area.media_error.connect(self._on_media_error)
         app = QGuiApplication.instance()
         if app is not None:
             app.applicationStateChanged.connect(self._on_app_state)
@@ -131,7 +134,12 @@ class RatingPage(QWidget):
         rec = last or preferred_recording(self.view.recordings)
         if rec is not None:
             self.session.recording_id = rec.id
-            self.player_area.load(rec.id, start_ms=self.view.last_position_ms)
+            self._load(rec.id, self.view.last_position_ms)
+
+    def _load(self, recording_id: str, start_ms: int) -> None:
+        self._media_problem = ""
+        if self.player_area.load(recording_id, start_ms=start_ms):
+            self.session.record_duration(self.player_area.duration_ms())
 
     def _switch_recording(self, recording_id: str) -> None:
         if recording_id == self.session.recording_id:
@@ -140,7 +148,10 @@ class RatingPage(QWidget):
         self.save_playback()
         self.session.recording_id = recording_id
         self.session.tracker.jumped_to(position)
-        self.player_area.load(recording_id, start_ms=position)
+        self._load(recording_id, position)
+
+    def _on_media_error(self, message: str) -> None:
+        self._media_problem = message
 
     def current_position(self) -> int:
         position = self.player_area.position_ms()
@@ -181,12 +192,11 @@ class RatingPage(QWidget):
         self.marks_panel.begin_add(self.current_position())
 
     def submit(self) -> None:
-        if not dialogs.confirm(self, "Submit rating",
-                               "Submit this rating now?\n\nAfter submitting it is read-only; "
-                               "only a coordinator can reopen it.", ok="Submit"):
-            return
         try:
-            self.session.submit()
+            answer = submit_dialog.ask_to_submit(self, self.session.submit_check(), self._media_problem)
+            if answer is None:
+                return
+            self.session.submit(answer)
         except IncompleteRating as exc:
             self.form.show_missing()
             dialogs.warn(self, "Not complete", str(exc))

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from rater.instruments.scoring import Response
 from rater.storage.database import DatabaseError
 from rater.study.errors import StudyError
+from rater.study.submit_checks import SubmitAnswer, SubmitCheck
 from rater.study.views import AssignmentView
 from rater.study.workstation import Workstation
 from rater.study.write_commands import AddMark, DeleteMark, SetNote, SetResponse, UpdateMark
@@ -114,12 +115,28 @@ class RatingSession(QObject):
             return False
         return True
 
+    def record_duration(self, duration_ms: int) -> None:
+        """Keep the player's length of the recording (the import may not have known it)."""
+        try:
+            self.ws.record_play_duration(*self._ids, duration_ms)
+        except (DatabaseError, StudyError) as exc:
+            # Only the played-share notice depends on it; the next load tries again.
+            log.warning("recording length not saved: %s", exc)
+
     # --- submitting ---------------------------------------------------------------
-    def submit(self) -> None:
-        """Submit the rating; raises IncompleteRating, RatingLocked, DatabaseError or ChangesPending."""
+    def submit_check(self) -> SubmitCheck:
+        """What the rater must be told before submitting (after saving the playback so far)."""
+        self.save_playback()
+        return self.ws.submit_check(*self._ids)
+
+    def submit(self, answer: SubmitAnswer | None = None) -> None:
+        """Submit the rating with the rater's ``answer`` to :meth:`submit_check`.
+
+        Raises IncompleteRating, NeedsConfirmation, RatingLocked, DatabaseError or ChangesPending.
+        """
         if not self.saver.flush():
             raise ChangesPending(self.saver.last_error or "The database is not reachable.")
-        self.ws.submit(*self._ids)
+        self.ws.submit(*self._ids, answer or SubmitAnswer())
         self.view.status = "submitted"
         self.view.submitted_at = datetime.now(UTC).replace(tzinfo=None)
         self.state.set_read_only(True)

@@ -105,3 +105,32 @@ def test_a_bad_pattern_is_explained(qtbot, coordinator, tmp_path, answered_dialo
     screen.scan_button.click()
     title, text = answered_dialogs.messages[-1]
     assert title == "Cannot scan" and "Unknown placeholder {visit}" in text
+
+
+def test_a_recording_that_will_not_play_is_listed_not_imported(qtbot, coordinator, db, tmp_path):
+    import shutil
+
+    import pytest
+
+    from rater.paths import RESOURCES
+
+    probe = pytest.importorskip("rater.media.probe")
+    if probe._vlc_parser() is None:
+        pytest.skip("libVLC is not installed: recordings are not decoded at import")
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    shutil.copy(RESOURCES / "demo" / "demo_closing_clip.mp4", folder / "P001_S01.mp4")
+    (folder / "P002_S01.mp4").write_text("Session notes, not a video.\n", encoding="utf-8")
+    screen = coordinator.show_screen(RecordingsScreen)
+    screen.source.setText(str(folder))
+    screen.media_root.setText(str(tmp_path))
+    assert screen.probe.isChecked()
+    screen.scan_button.click()
+    screen.import_button.click()
+    qtbot.waitUntil(lambda: screen.last_report is not None, timeout=30_000)
+    report = screen.last_report.text()
+    assert report.startswith("1 recording(s) imported") and "1 that will not play" in report
+    assert "Will not play (corrupt or incomplete; not imported) (1)" in report
+    assert "P002_S01.mp4 — The recording could not be decoded — it may be corrupt or truncated" in report
+    stored = recordings(db)
+    assert "recordings/P001_S01.mp4" in stored and "recordings/P002_S01.mp4" not in stored
