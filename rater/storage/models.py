@@ -290,3 +290,7 @@ class MarkLink(Base):
     __tablename__ = "mark_link"
     mark_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     rating_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+# Training tables live in their own module; imported here so Base.metadata holds every table.
+from rater.storage import models_training  # noqa: E402,F401
