@@ -45,7 +45,7 @@ def add_training_session(db, code: str = "T01", number: int = 2, phase: str = "p
 
 def hstbs_gold(values: list[int] | int = 2, rationale: str = "") -> dict[str, GoldItem]:
     vals = values if isinstance(values, list) else [values] * len(HSTBS_ITEMS)
-    return {k: GoldItem(v, False, rationale or f"why {k}") for k, v in zip(HSTBS_ITEMS, vals, strict=True)}
+    return {k: GoldItem(v, False, rationale or f"gold-rationale-{k}") for k, v in zip(HSTBS_ITEMS, vals, strict=True)}
 
 
 def gold_session(db, instrument_id: str, values: list[int] | int = 2, **kw) -> str:

@@ -24,7 +24,7 @@ def test_gold_with_rationale_and_marks_is_stored_and_audited(demo):
     session_id = gold_session(db, x["hstbs"], 3)
     gold = read_gold(db, session_id, x["hstbs"])
     assert {k: g.value for k, g in gold.items.items()} == dict.fromkeys(HSTBS_ITEMS, 3)
-    assert gold.items["rev1"].rationale == "why rev1"
+    assert gold.items["rev1"].rationale == "gold-rationale-rev1"
     assert [(mk.position_ms, mk.item_id) for mk in gold.marks] == [(12_000, "rev1"), (95_000, "")]
     with db.reading() as s:
         events = s.scalars(select(m.AuditEvent.field).where(m.AuditEvent.entity == "gold_rating")).all()
