@@ -1,0 +1,56 @@
+"""The Training section of the rater's queue: worked examples, practice and open drift checks."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QGroupBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
+
+from rater.storage.database import Database
+from rater.study.training.desk import TrainingDesk, TrainingEntry
+from rater.study.training.views import KIND_LABELS
+from rater.study.views import STATUS_LABELS
+from rater.ui.style import STATUS_COLORS
+
+COLUMNS = ["Recording", "Instrument", "Kind", "Status"]
+
+
+class TrainingSection(QGroupBox):
+    """Hidden when the rater has no training; hidden drift checks are never listed here."""
+
+    open_requested = Signal(str)
+
+    def __init__(self, db: Database, parent=None):
+        super().__init__("Training", parent)
+        self.desk = TrainingDesk(db)
+        self.entries: list[TrainingEntry] = []
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setMaximumHeight(180)
+        self.table.itemActivated.connect(self._open)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+
+    def show_rater(self, rater_id: str) -> None:
+        self.entries = self.desk.entries(rater_id)
+        self.table.setRowCount(len(self.entries))
+        for row, e in enumerate(self.entries):
+            for column, text in enumerate([e.label, e.instrument_name, KIND_LABELS.get(e.kind, e.kind),
+                                           STATUS_LABELS.get(e.status, e.status)]):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, e.assignment_id)
+                self.table.setItem(row, column, item)
+            fg, bg = STATUS_COLORS.get(e.status, STATUS_COLORS["not_started"])
+            status = self.table.item(row, COLUMNS.index("Status"))
+            status.setForeground(QBrush(QColor(fg)))
+            status.setBackground(QBrush(QColor(bg)))
+        self.setVisible(bool(self.entries))
+
+    def _open(self, item: QTableWidgetItem) -> None:
+        self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole))
