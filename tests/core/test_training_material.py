@@ -64,7 +64,7 @@ def test_gold_csv_reports_every_bad_row_and_imports_nothing(demo, tmp_path):
     assert "line 18: no training recording 'nowhere.mp4'" in text
     assert "line 19: unknown item 'bogus'." in text
     assert "line 20: gold_score 'x' is not a whole number or NA." in text
-    assert "line 21: item obs4 of T01:2 is given twice." in text
+    assert "line 21: gold_score 9 for item obs4 is outside 0–4." in text
     assert "Item obs5 has no gold score." in text
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(t.GoldRating)) == 0

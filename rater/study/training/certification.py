@@ -215,3 +215,9 @@ def held_instruments(s: Session, rater_id: str, now: datetime | None = None) -> 
         if st.instrument_key in keys and st.state not in ("certified", "no_criterion"):
             out[st.instrument_key] = "Held until you are certified. " + st.reason()
     return out
+
+
+def read_criteria(db: Database, study_id: str) -> tuple[dict[str, Criterion], bool]:
+    """The study's criteria by instrument key, and whether study assignments are held until certified."""
+    with db.reading() as s:
+        return criteria(s, study_id), bool(s.get(m.Study, study_id).settings.get(HOLD_SETTING, False))

@@ -83,6 +83,7 @@ def import_gold_csv(db: Database, study_id: str, path: str | Path, actor: str = 
         problems: list[str] = []
         groups: dict[tuple[str, str], dict[str, GoldItem]] = {}
         seen: set[tuple[str, str, str]] = set()
+        bad: set[tuple[str, str, str]] = set()  # items whose row was reported already
         for line, raw in enumerate(rows, start=2):
             row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
             rec, item_id, score = row.get("recording", ""), row.get("item", ""), row.get("gold_score", "")
@@ -100,6 +101,7 @@ def import_gold_csv(db: Database, study_id: str, path: str | Path, actor: str = 
                 problems.append(f"line {line}: item {item_id!r} is in several instruments; add an instrument column.")
                 continue
             inst = candidates[0]
+            group = groups.setdefault((where[0], inst.id), {})
             if score.upper() in ("NA", "N/A"):
                 gold = GoldItem(None, True, row.get("rationale", ""))
             else:
@@ -108,18 +110,31 @@ def import_gold_csv(db: Database, study_id: str, path: str | Path, actor: str = 
                 except ValueError:
                     problems.append(f"line {line}: gold_score {score!r} is not a whole number or NA.")
                     continue
+            item = instrument_of(inst).item(item_id)
+            if gold.is_na and not item.na_allowed:
+                problems.append(f"line {line}: item {item_id} cannot be NA.")
+                bad.add((where[0], inst.id, item_id))
+                continue
+            if gold.value is not None and not item.min <= gold.value <= item.max:
+                problems.append(f"line {line}: gold_score {gold.value} for item {item_id} is outside "
+                                f"{item.min}–{item.max}.")
+                bad.add((where[0], inst.id, item_id))
+                continue
             key = (where[0], inst.id, item_id)
             if key in seen:
                 problems.append(f"line {line}: item {item_id} of {rec} is given twice.")
                 continue
             seen.add(key)
-            groups.setdefault((where[0], inst.id), {})[item_id] = gold
+            group[item_id] = gold
         inst_by_id = {i.id: i for i in instruments}
         number_of = {sid: n for sid, n in sessions.values()}
         labels = {sid: name for name, (sid, _n) in sessions.items() if ":" in name}
         for (session_id, instrument_id), items in groups.items():
+            reported = {f"Item {i} has no gold score." for sid, iid, i in bad
+                        if (sid, iid) == (session_id, instrument_id)}
             for p in problems_of(instrument_of(inst_by_id[instrument_id]), number_of[session_id], items):
-                problems.append(f"{labels[session_id]} ({inst_by_id[instrument_id].key}): {p}")
+                if p not in reported:
+                    problems.append(f"{labels[session_id]} ({inst_by_id[instrument_id].key}): {p}")
         if problems:
             # Raising rolls the transaction back: nothing of the file is stored.
             raise GoldFileRejected(problems)

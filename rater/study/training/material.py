@@ -129,3 +129,32 @@ def find_session(db: Database, study_id: str, label: str) -> str:
     if session_id is None:
         raise NotFound(f"No session {label} in this study.")
     return session_id
+
+
+def candidate_sessions(db: Database, study_id: str) -> list[tuple[str, str, int]]:
+    """(session id, label, study assignments) of sessions that are not training material yet."""
+    with db.reading() as s:
+        counts = dict(s.execute(select(m.Assignment.session_id, func.count())
+                                .where(m.Assignment.study_id == study_id, m.Assignment.purpose == "study")
+                                .group_by(m.Assignment.session_id)).all())
+        rows = s.execute(select(m.Session.id, m.Patient.code, m.Session.number)
+                         .join(m.Patient, m.Patient.id == m.Session.patient_id)
+                         .where(m.Patient.study_id == study_id, m.Session.is_practice.is_(False))
+                         .order_by(m.Patient.code, m.Session.number)).all()
+        return [(sid, f"{code} session {n}", counts.get(sid, 0)) for sid, code, n in rows]
+
+
+def study_instruments(db: Database, study_id: str) -> list[tuple[str, str, str]]:
+    """(instrument id, key, name) of the instruments the study's teams rate."""
+    with db.reading() as s:
+        used = (select(m.TeamInstrument.instrument_id).join(m.Team, m.Team.id == m.TeamInstrument.team_id)
+                .where(m.Team.study_id == study_id))
+        return [(i.id, i.key, i.name) for i in s.scalars(select(m.Instrument).where(m.Instrument.id.in_(used))
+                                                         .order_by(m.Instrument.key))]
+
+
+def study_raters(db: Database, study_id: str) -> list[tuple[str, str, str]]:
+    """(rater id, code, name) of the study's active raters."""
+    with db.reading() as s:
+        return [(r.id, r.code, r.name) for r in s.scalars(select(m.Rater).where(
+            m.Rater.study_id == study_id, m.Rater.active.is_(True)).order_by(m.Rater.code))]

@@ -46,7 +46,7 @@ class FeedbackPanel(QWidget):
             diff = c.difference
             fill_row(self.table, row, [f"{c.item_id}  {c.text}", answer_text(c.rater, c.rater_anchor),
                                        answer_text(c.gold, c.gold_anchor),
-                                       "" if diff is None else f"{diff:+d}", c.rationale], diff)
+                                       "" if diff is None else ("0" if diff == 0 else f"{diff:+d}"), c.rationale], diff)
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(0, 220)
         self.table.resizeRowsToContents()
