@@ -25,7 +25,7 @@ def ids(db) -> dict[str, str]:
 
 
 def add_training_session(db, code: str = "T01", number: int = 2, phase: str = "practice",
-                         path: str = "demo_homework_review.mp4") -> str:
+                         path: str = "practice_clip.mp4") -> str:
     """A new patient ``code`` with one session and recording, marked as training material."""
     with db.transaction() as s:
         study_id = s.scalar(select(m.Study.id))

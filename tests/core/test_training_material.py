@@ -140,3 +140,11 @@ def test_deleting_training_recording_with_ratings_is_refused(sqlite_demo):
         delete_training_session(db, kept)
     delete_training_session(db, empty)
     assert [v.patient_code for v in list_material(db, study)] == ["T01"]
+
+
+def test_recording_file_of_a_study_session_cannot_be_marked_training(sqlite_demo):
+    db, _ws, _study = sqlite_demo
+    with db.reading() as s:
+        path = s.scalar(select(m.Recording.path).join(m.Assignment, m.Assignment.session_id == m.Recording.session_id))
+    with pytest.raises(InvalidValue, match="also the recording of study session"):
+        add_training_session(db, "T09", 1, path=path)

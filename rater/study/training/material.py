@@ -56,10 +56,32 @@ def mark_training(db: Database, session_id: str, phase: str = "practice", actor:
                                "assignment(s); a recording cannot be both training material and study data. "
                                "Remove its study assignments first, or import the recording as a separate "
                                "training session.")
+        shared = study_sessions_sharing_files(s, sess)
+        if shared:
+            raise InvalidValue(f"The recording of {sess.patient.code} session {sess.number} is also the recording of "
+                               f"study session {shared[0]}; a recording cannot be both training material and "
+                               "study data.")
         sess.is_practice = True
         s.add(t.TrainingMaterial(session_id=session_id, study_id=study_id, phase=phase))
         audit.record(s, actor=actor, action="create", entity="training_material", entity_id=session_id,
                      field="phase", new=phase, study_id=study_id)
+
+
+def study_sessions_sharing_files(s: Session, sess: m.Session, rater_id: str | None = None) -> list[str]:
+    """Study sessions (with study assignments, of ``rater_id`` if given) whose recording file is this session's."""
+    paths = {r.path for r in sess.recordings}
+    checksums = {r.checksum for r in sess.recordings if r.checksum}
+    if not paths:
+        return []
+    q = (select(m.Patient.code, m.Session.number)
+         .join(m.Session, m.Session.patient_id == m.Patient.id)
+         .join(m.Recording, m.Recording.session_id == m.Session.id)
+         .join(m.Assignment, m.Assignment.session_id == m.Session.id)
+         .where(m.Session.id != sess.id, m.Assignment.purpose == "study",
+                m.Recording.path.in_(paths) | m.Recording.checksum.in_(checksums or {""})))
+    if rater_id is not None:
+        q = q.where(m.Assignment.rater_id == rater_id)
+    return sorted({f"{code} session {n}" for code, n in s.execute(q)})
 
 
 def set_phase(db: Database, session_id: str, phase: str, actor: str = "coordinator") -> None:

@@ -19,6 +19,7 @@ from rater.storage import models_training as t
 from rater.storage.database import Database
 from rater.study.errors import InvalidValue, NotFound
 from rater.study.training import gold_store
+from rater.study.training.material import study_sessions_sharing_files
 
 HIDDEN_CHECK = "check"
 
@@ -47,6 +48,10 @@ def add_training_assignment(s: Session, session_id: str, instrument_id: str, rat
                                                     m.Assignment.instrument_id == instrument_id))
     if exists:
         raise InvalidValue(f"{rater.name} already has this training recording on this instrument.")
+    # A training copy of a study session (e.g. promoted from consensus) is not for raters who rated the original.
+    if shared := study_sessions_sharing_files(s, s.get(m.Session, session_id), rater_id):
+        raise InvalidValue(f"{rater.name} rates {shared[0]}, the study session this recording comes from; "
+                           "it cannot be their practice.")
     if position is None:
         position = (s.scalar(select(func.max(m.Assignment.queue_position))
                              .where(m.Assignment.rater_id == rater_id)) or 0) + 1
