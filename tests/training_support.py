@@ -64,3 +64,30 @@ def rate(ws, assignment_id: str, rater_id: str, values: list[int] | int, submit:
         ws.set_response(assignment_id, rater_id, item, value)
     if submit:
         ws.submit(assignment_id, rater_id)
+
+
+SESSION1_ITEMS = [f"asg{i}" for i in range(1, 8)] + [f"obs{i}" for i in range(1, 6)]  # session 1: Review does not apply
+
+
+def two_raters_on_d01(db, ws):
+    """R01 and a new rater R03 rate D01 session 1 on the HSTBS; they differ by 3 on asg1 and 1 on asg2."""
+    x = ids(db)
+    with db.transaction() as s:
+        a01 = s.scalar(select(m.Assignment).where(m.Assignment.rater_id == x["R01"]).order_by(m.Assignment.queue_position))
+        r03 = m.Rater(study_id=x["study"], code="R03", name="Robin Third")
+        s.add(r03)
+        s.flush()
+        a03 = m.Assignment(study_id=x["study"], session_id=a01.session_id, rater_id=r03.id,
+                           instrument_id=a01.instrument_id, team_id=a01.team_id)
+        s.add(a03)
+        s.flush()
+        pairs = [(a01.id, x["R01"], {"asg1": 0, "asg2": 1}), (a03.id, r03.id, {"asg1": 3, "asg2": 2})]
+        session_id = a01.session_id
+    for assignment_id, rater_id, special in pairs:
+        ws.open(assignment_id, rater_id)
+        for item in SESSION1_ITEMS:
+            ws.set_response(assignment_id, rater_id, item, special.get(item, 2))
+        ws.set_note(assignment_id, rater_id, "asg1", f"note by {rater_id[:4]}")
+        ws.add_mark(assignment_id, rater_id, 61_000, "assigns a thought record")
+        ws.submit(assignment_id, rater_id)
+    return x, session_id, [p[0] for p in pairs]

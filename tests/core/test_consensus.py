@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from training_support import ids
+from training_support import two_raters_on_d01
 
 from rater.storage import models as m
 from rater.storage import models_training as t
@@ -14,32 +14,6 @@ from rater.study.training.gold import GoldRejected, read_gold
 from rater.study.training.material import list_material
 from rater.study.training.practice import assign_practice
 
-ITEMS = [f"asg{i}" for i in range(1, 8)] + [f"obs{i}" for i in range(1, 6)]  # session 1: Review does not apply
-
-
-def _two_raters_on_d01(db, ws):
-    """R01 and a new rater R03 rate D01 session 1 on the HSTBS; they differ by 3 on asg1 and 1 on asg2."""
-    x = ids(db)
-    with db.transaction() as s:
-        a01 = s.scalar(select(m.Assignment).where(m.Assignment.rater_id == x["R01"]).order_by(m.Assignment.queue_position))
-        r03 = m.Rater(study_id=x["study"], code="R03", name="Robin Third")
-        s.add(r03)
-        s.flush()
-        a03 = m.Assignment(study_id=x["study"], session_id=a01.session_id, rater_id=r03.id,
-                           instrument_id=a01.instrument_id, team_id=a01.team_id)
-        s.add(a03)
-        s.flush()
-        pairs = [(a01.id, x["R01"], {"asg1": 0, "asg2": 1}), (a03.id, r03.id, {"asg1": 3, "asg2": 2})]
-        session_id = a01.session_id
-    for assignment_id, rater_id, special in pairs:
-        ws.open(assignment_id, rater_id)
-        for item in ITEMS:
-            ws.set_response(assignment_id, rater_id, item, special.get(item, 2))
-        ws.set_note(assignment_id, rater_id, "asg1", f"note by {rater_id[:4]}")
-        ws.add_mark(assignment_id, rater_id, 61_000, "assigns a thought record")
-        ws.submit(assignment_id, rater_id)
-    return x, session_id, [p[0] for p in pairs]
-
 
 def _scores(db):
     with db.reading() as s:
@@ -48,7 +22,7 @@ def _scores(db):
 
 def test_disagreements_by_rule_and_consensus_never_touches_ratings(demo):
     db, ws, study = demo
-    x, session_id, assignments = _two_raters_on_d01(db, ws)
+    x, session_id, assignments = two_raters_on_d01(db, ws)
     [d] = disagreements(db, study, 2, "range")
     assert (d.patient_code, d.session_number, d.item_id, d.spread) == ("D01", 1, "asg1", 3.0)
     assert sorted((r.rater_code, r.value) for r in d.scores) == [("R01", 0), ("R03", 3)]
@@ -73,7 +47,7 @@ def test_disagreements_by_rule_and_consensus_never_touches_ratings(demo):
 
 def test_consensus_promoted_to_gold_as_a_training_copy(sqlite_demo):
     db, ws, study = sqlite_demo
-    x, session_id, _ = _two_raters_on_d01(db, ws)
+    x, session_id, _ = two_raters_on_d01(db, ws)
     set_consensus(db, session_id, x["hstbs"], "asg1", 2, "agreed")
     with pytest.raises(GoldRejected, match="Item asg2 has no gold score"):
         promote_to_gold(db, session_id, x["hstbs"], "TR-01")

@@ -56,11 +56,12 @@ def _screens(ctx: Context) -> list[Screen]:
     from rater.ui.coordinator.reliability_screen import ReliabilityScreen
     from rater.ui.coordinator.study_screen import StudyScreen
     from rater.ui.coordinator.training_certification import CertificationScreen
+    from rater.ui.coordinator.training_consensus import ConsensusScreen
     from rater.ui.coordinator.training_screen import TrainingScreen
 
     return [cls(ctx) for cls in (StudyScreen, RatersScreen, PatientsScreen, RecordingsScreen, AssignmentsScreen,
                                  HomeworkScreen, ProgressScreen, RatingsScreen, PoolingScreen, ReliabilityScreen,
-                                 ExportScreen, TrainingScreen, CertificationScreen)]
+                                 ExportScreen, TrainingScreen, CertificationScreen, ConsensusScreen)]
 
 
 class CoordinatorPage(QWidget):
