@@ -99,8 +99,8 @@ class QueuePage(QWidget):
         if self.rater is None:
             return
         try:
+            self.training.show_rater(self.rater.id)  # first: it places drift checks that have come due
             self.entries = [e for e in self.ws.queue(self.rater.id) if e.purpose == "study"]
-            self.training.show_rater(self.rater.id)
         except DatabaseError as exc:
             dialogs.error(self, "Database problem", str(exc))
             self.entries = []

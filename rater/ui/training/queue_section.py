@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QGroupBox, QHeaderView, QTableW
 
 from rater.storage.database import Database
 from rater.study.training.desk import TrainingDesk, TrainingEntry
+from rater.study.training.drift import place_due
 from rater.study.training.views import KIND_LABELS
 from rater.study.views import STATUS_LABELS
 from rater.ui.style import STATUS_COLORS
@@ -22,6 +23,7 @@ class TrainingSection(QGroupBox):
 
     def __init__(self, db: Database, parent=None):
         super().__init__("Training", parent)
+        self.db = db
         self.desk = TrainingDesk(db)
         self.entries: list[TrainingEntry] = []
         self.table = QTableWidget(0, len(COLUMNS))
@@ -38,6 +40,7 @@ class TrainingSection(QGroupBox):
         layout.addWidget(self.table)
 
     def show_rater(self, rater_id: str) -> None:
+        place_due(self.db, rater_id)
         self.entries = self.desk.entries(rater_id)
         self.table.setRowCount(len(self.entries))
         for row, e in enumerate(self.entries):
