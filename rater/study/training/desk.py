@@ -18,7 +18,7 @@ from rater.storage import models_training as t
 from rater.storage.database import Database
 from rater.study.errors import AccessDenied, NotFound
 from rater.study.instruments import instrument_of
-from rater.study.training import certification, gold_store
+from rater.study.training import calibration, certification, gold_store
 from rater.study.training.agreement import NO_AGREEMENT, compare, compare_scales, summarize
 from rater.study.training.views import FeedbackView, GoldView
 
@@ -81,6 +81,8 @@ class TrainingDesk:
             a, ta = self._own(s, assignment_id, rater_id)
             if ta is None or ta.kind == "expert" or a.status != "submitted":
                 raise GoldSealed(SEALED)
+            if ta.kind == "calibration" and not calibration.is_revealed(s, ta.meeting_id):
+                raise GoldSealed("The gold of a calibration is shown when everyone has submitted.")
             gold = self._gold(s, a)
             rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == a.id))
             responses = {sc.item_id: Response(sc.value, sc.is_na) for sc in rating.scores}
