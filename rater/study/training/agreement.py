@@ -115,6 +115,23 @@ def summarize(comparisons: Iterable[ItemComparison]) -> Agreement:
                      sum(abs(d) for d in diffs))
 
 
+def differences(applicable: Iterable[str], responses: Mapping[str, tuple[int | None, bool]],
+                gold: Mapping[str, tuple[int | None, bool]]) -> dict[str, int]:
+    """Rater − gold per applicable item where both gave a value: the fast path for many ratings."""
+    out = {}
+    for item in applicable:
+        mine, theirs = responses.get(item), gold.get(item)
+        if mine and theirs and mine[0] is not None and theirs[0] is not None and not mine[1] and not theirs[1]:
+            out[item] = mine[0] - theirs[0]
+    return out
+
+
+def agreement_of(diffs: Iterable[int]) -> Agreement:
+    values = list(diffs)
+    return Agreement(len(values), sum(1 for d in values if d == 0), sum(1 for d in values if -1 <= d <= 1),
+                     sum(abs(d) for d in values))
+
+
 def compare_scales(instrument: Instrument, responses: Mapping[str, Response], gold: Mapping[str, GoldItem],
                    session_number: int | None) -> list[ScaleComparison]:
     """Scale scores of the rating and of the gold, with the one scoring engine of the product."""

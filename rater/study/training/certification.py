@@ -19,15 +19,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rater.instruments.scoring import Response
 from rater.storage import audit
 from rater.storage import models as m
 from rater.storage import models_training as t
 from rater.storage.database import Database
 from rater.study.errors import InvalidValue, NotFound
 from rater.study.instruments import instrument_of
-from rater.study.training import gold_store
-from rater.study.training.agreement import NO_AGREEMENT, Agreement, compare, summarize
+from rater.study.training.agreement import NO_AGREEMENT, Agreement, agreement_of, differences
 from rater.study.training.views import SCORED_KINDS, CertStatus, Criterion, Decision
 
 log = logging.getLogger(__name__)
@@ -118,33 +116,56 @@ def criteria(s: Session, study_id: str) -> dict[str, Criterion]:
 
 
 def scored_ratings(s: Session, study_id: str, rater_ids: Iterable[str] | None = None) -> list[Scored]:
-    """Every submitted scored training rating of the study (or of some raters), oldest first."""
-    q = (select(m.Assignment, t.TrainingAssignment.kind, m.Rating, m.Instrument, m.Session.number, m.Patient.code)
-         .join(t.TrainingAssignment, t.TrainingAssignment.assignment_id == m.Assignment.id)
-         .join(m.Rating, m.Rating.assignment_id == m.Assignment.id)
-         .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
-         .join(m.Session, m.Session.id == m.Assignment.session_id)
-         .join(m.Patient, m.Patient.id == m.Session.patient_id)
-         .where(m.Assignment.study_id == study_id, m.Assignment.status == "submitted",
-                t.TrainingAssignment.kind.in_(SCORED_KINDS))
-         .order_by(m.Rating.submitted_at, m.Assignment.id))
+    """Every submitted scored training rating of the study (or of some raters), oldest first.
+
+    Plain column queries, no ORM objects: the drift view reads every practice
+    rating of a whole study at once.
+    """
+    where = [m.Assignment.study_id == study_id, m.Assignment.status == "submitted",
+             t.TrainingAssignment.kind.in_(SCORED_KINDS)]
     if rater_ids is not None:
-        q = q.where(m.Assignment.rater_id.in_(list(rater_ids)))
-    rows = s.execute(q).all()
-    gold = gold_store.all_gold(s, {(a.session_id, a.instrument_id) for a, *_ in rows})
-    responses: dict[str, dict[str, Response]] = {}
-    if rows:
-        for sc in s.scalars(select(m.ItemScore).where(m.ItemScore.rating_id.in_([r.id for _, _, r, *_ in rows]))):
-            responses.setdefault(sc.rating_id, {})[sc.item_id] = Response(sc.value, sc.is_na)
+        where.append(m.Assignment.rater_id.in_(list(rater_ids)))
+    base = (select(m.Assignment.id).join(t.TrainingAssignment, t.TrainingAssignment.assignment_id == m.Assignment.id)
+            .where(*where))
+    rows = s.execute(
+        select(m.Assignment.id, m.Assignment.rater_id, m.Assignment.session_id, m.Assignment.instrument_id,
+               t.TrainingAssignment.kind, m.Rating.id, m.Rating.submitted_at, m.Rating.updated_at,
+               m.Session.number, m.Patient.code)
+        .join(t.TrainingAssignment, t.TrainingAssignment.assignment_id == m.Assignment.id)
+        .join(m.Rating, m.Rating.assignment_id == m.Assignment.id)
+        .join(m.Session, m.Session.id == m.Assignment.session_id)
+        .join(m.Patient, m.Patient.id == m.Session.patient_id)
+        .where(*where).order_by(m.Rating.submitted_at, m.Assignment.id)).all()
+    if not rows:
+        return []
+    responses: dict[str, dict[str, tuple[int | None, bool]]] = {}
+    for rating_id, item_id, value, is_na in s.execute(
+            select(m.ItemScore.rating_id, m.ItemScore.item_id, m.ItemScore.value, m.ItemScore.is_na)
+            .join(m.Rating, m.Rating.id == m.ItemScore.rating_id)
+            .where(m.Rating.assignment_id.in_(base))):
+        responses.setdefault(rating_id, {})[item_id] = (value, is_na)
+    gold: dict[tuple[str, str], dict[str, tuple[int | None, bool]]] = {}
+    for session_id, instrument_id, item_id, value, is_na in s.execute(
+            select(t.GoldRating.session_id, t.GoldRating.instrument_id, t.GoldScore.item_id, t.GoldScore.value,
+                   t.GoldScore.is_na)
+            .join(t.GoldScore, t.GoldScore.gold_rating_id == t.GoldRating.id)
+            .where(t.GoldRating.session_id.in_(select(m.Assignment.session_id).where(m.Assignment.id.in_(base))))):
+        gold.setdefault((session_id, instrument_id), {})[item_id] = (value, is_na)
+    instruments = {iid: (row.key, instrument_of(row)) for iid in {r[3] for r in rows}
+                   if (row := s.get(m.Instrument, iid)) is not None}
+    applicable: dict[tuple[str, int], list[str]] = {}
     out = []
-    for a, kind, rating, inst, number, code in rows:
-        g = gold.get((a.session_id, a.instrument_id))
+    for a_id, rater_id, session_id, inst_id, kind, rating_id, submitted, updated, number, code in rows:
+        g = gold.get((session_id, inst_id))
         if g is None:
             continue  # gold removed after the rating: nothing to compare with
-        comparisons = compare(instrument_of(inst), responses.get(rating.id, {}), g, number)
-        diffs = {c.item_id: c.difference for c in comparisons if c.difference is not None}
-        out.append(Scored(a.id, a.rater_id, inst.key, rating.submitted_at or rating.updated_at,
-                          f"{code}:{number}", kind, summarize(comparisons), diffs))
+        key, inst = instruments[inst_id]
+        items = applicable.get((inst_id, number))
+        if items is None:
+            items = applicable[(inst_id, number)] = [i.id for i in inst.items if inst.item_applies(i.id, number)]
+        diffs = differences(items, responses.get(rating_id, {}), g)
+        out.append(Scored(a_id, rater_id, key, submitted or updated, f"{code}:{number}", kind,
+                          agreement_of(diffs.values()), diffs))
     return out
 
 

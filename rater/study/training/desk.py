@@ -19,8 +19,8 @@ from rater.storage.database import Database
 from rater.study.errors import AccessDenied, NotFound
 from rater.study.instruments import instrument_of
 from rater.study.training import calibration, certification, gold_store
-from rater.study.training.agreement import NO_AGREEMENT, compare, compare_scales, summarize
-from rater.study.training.views import FeedbackView, GoldView
+from rater.study.training.agreement import NO_AGREEMENT, GoldItem, compare, compare_scales, summarize
+from rater.study.training.views import FeedbackView, GoldMarkView, GoldView
 
 
 class GoldSealed(AccessDenied):
@@ -83,19 +83,42 @@ class TrainingDesk:
                 raise GoldSealed(SEALED)
             if ta.kind == "calibration" and not calibration.is_revealed(s, ta.meeting_id):
                 raise GoldSealed("The gold of a calibration is shown when everyone has submitted.")
-            gold = self._gold(s, a)
-            rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == a.id))
-            responses = {sc.item_id: Response(sc.value, sc.is_na) for sc in rating.scores}
-            number = a.session.number
-            comparisons = compare(gold.instrument, responses, gold.items, number)
-            key = a.instrument.key
+            # Column queries rather than lazy loads: this runs between "Submit" and the feedback appearing.
+            number, patient, inst_row, rater_code = s.execute(
+                select(m.Session.number, m.Patient.code, m.Instrument, m.Rater.code)
+                .join(m.Patient, m.Patient.id == m.Session.patient_id)
+                .join(m.Instrument, m.Instrument.id == a.instrument_id)
+                .join(m.Rater, m.Rater.id == a.rater_id)
+                .where(m.Session.id == a.session_id)).one()
+            instrument = instrument_of(inst_row)
+            gold = self._gold_items(s, a)
+            responses = {item: Response(value, is_na) for item, value, is_na in s.execute(
+                select(m.ItemScore.item_id, m.ItemScore.value, m.ItemScore.is_na)
+                .join(m.Rating, m.Rating.id == m.ItemScore.rating_id).where(m.Rating.assignment_id == a.id))}
+            marks = [GoldMarkView(ms, text, item) for ms, text, item in s.execute(
+                select(t.GoldMark.position_ms, t.GoldMark.text, t.GoldMark.item_id)
+                .join(t.GoldRating, t.GoldRating.id == t.GoldMark.gold_rating_id)
+                .where(t.GoldRating.session_id == a.session_id, t.GoldRating.instrument_id == a.instrument_id)
+                .order_by(t.GoldMark.position_ms))]
+            comparisons = compare(instrument, responses, gold, number)
+            key = inst_row.key
             scored = [x for x in certification.scored_ratings(s, a.study_id, [rater_id]) if x.instrument_key == key]
             running = sum((x.agreement for x in scored), NO_AGREEMENT)
             crit = certification.criteria(s, a.study_id).get(key)
-            status = certification.status_from(rater_id, a.rater.code, key, crit, scored, m.utcnow())
-            return FeedbackView(a.id, ta.kind, gold.instrument, a.session.patient.code, number, comparisons,
-                                summarize(comparisons), compare_scales(gold.instrument, responses, gold.items, number),
-                                gold.marks, running, len(scored), status)
+            status = certification.status_from(rater_id, rater_code, key, crit, scored, m.utcnow())
+            return FeedbackView(a.id, ta.kind, instrument, patient, number, comparisons, summarize(comparisons),
+                                compare_scales(instrument, responses, gold, number), marks, running, len(scored),
+                                status)
+
+    @staticmethod
+    def _gold_items(s, a: m.Assignment) -> dict[str, GoldItem]:
+        rows = s.execute(select(t.GoldScore.item_id, t.GoldScore.value, t.GoldScore.is_na, t.GoldScore.rationale)
+                         .join(t.GoldRating, t.GoldRating.id == t.GoldScore.gold_rating_id)
+                         .where(t.GoldRating.session_id == a.session_id,
+                                t.GoldRating.instrument_id == a.instrument_id)).all()
+        if not rows:
+            raise NotFound("This training recording has no gold rating yet.")
+        return {item: GoldItem(value, is_na, why) for item, value, is_na, why in rows}
 
     @staticmethod
     def _own(s, assignment_id: str, rater_id: str) -> tuple[m.Assignment, t.TrainingAssignment | None]:

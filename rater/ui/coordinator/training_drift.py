@@ -103,6 +103,9 @@ class DriftScreen(Screen):
         shown = self.shown()
         key = self.instrument.currentText()
         self.chart_view.setChart(drift_chart(shown, self.criteria.get(key), self.measure.currentData() or "within1"))
+        # Emptied first: replacing the items of a table with a selection is many times slower.
+        self.table.setRowCount(0)
+        self.bias.setRowCount(0)
         fill_table(self.table, [(d.rater_code, len(d.points), percent(d.points[-1].within1),
                                  f"{d.points[-1].mad or 0:.2f}", d.reason if d.flagged else "")
                                 for d in shown], [d.rater_id for d in shown])

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from rater.storage.database import Database, DatabaseError
 from rater.study.errors import StudyError
-from rater.study.training.desk import TrainingDesk
+from rater.study.training.desk import GoldSealed, TrainingDesk
 from rater.study.training.views import SCORED_KINDS
 from rater.ui import dialogs
 from rater.ui.training.feedback_panel import FeedbackPanel
@@ -48,9 +48,9 @@ def show_feedback(page: RatingPage, desk: TrainingDesk) -> FeedbackPanel | None:
     """Put the feedback where the form was; ``None`` for study sessions (they have no gold)."""
     view = page.view
     try:
-        if desk.kind(view.assignment_id, view.rater_id) not in SCORED_KINDS:
-            return None
         fb = desk.feedback(view.assignment_id, view.rater_id)
+    except GoldSealed:
+        return None  # a study session, or a practice kind without feedback: nothing to show
     except (DatabaseError, StudyError) as exc:
         dialogs.warn(page, "Feedback", f"The feedback cannot be shown: {exc}")
         return None
