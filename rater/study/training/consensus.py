@@ -43,6 +43,7 @@ class Disagreement:
     session_number: int
     instrument_id: str
     instrument_name: str
+    instrument_key: str
     item_id: str
     item_text: str
     spread: float
@@ -105,7 +106,7 @@ def disagreements(db: Database, study_id: str, threshold: float = 2, rule: str =
                     continue
                 c = consensus.get((session_id, inst_id, item.id))
                 out.append(Disagreement(session_id, sess.patient.code, sess.number, inst_id, a0.instrument.name,
-                                        item.id, item.text, spread, tuple(scores),
+                                        a0.instrument.key, item.id, item.text, spread, tuple(scores),
                                         None if c is None else c.value, "" if c is None else c.note))
         out.sort(key=lambda d: (d.patient_code, d.session_number, d.instrument_name, d.item_id))
         return out

@@ -88,8 +88,7 @@ class ConsensusScreen(Screen):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
         split.addWidget(detail)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setSizes([640, 460])
         self.count = QLabel(objectName="muted")
         self.content.addLayout(row(QLabel("Instrument"), self.instrument, QLabel("Flag when"), self.rule,
                                    self.threshold, None, self.count))
@@ -112,7 +111,7 @@ class ConsensusScreen(Screen):
                         self.threshold.value(), self.rule.currentData(), self.instrument.currentData())
         self.rows = [] if found is FAILED else found
         fill_table(self.table, [
-            (d.patient_code, d.session_number, d.instrument_name, d.item_id, f"{d.spread:g}",
+            (d.patient_code, d.session_number, d.instrument_key, d.item_id, f"{d.spread:g}",
              "  ".join(f"{x.rater_code}: {_score(x.value, x.is_na)}" for x in d.scores),
              "—" if d.mean is None else f"{d.mean:.2f}", "" if d.consensus is None else d.consensus)
             for d in self.rows], [f"{d.session_id}|{d.instrument_id}|{d.item_id}" for d in self.rows])

@@ -61,7 +61,7 @@ class DriftScreen(Screen):
         self.measure.currentIndexChanged.connect(lambda _i: self._draw())
         self.chart_view = QChartView()
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(260)
+        self.chart_view.setMinimumHeight(340)
         self.table = make_table(COLUMNS, stretch=4)
         self.bias = make_table(["Rater"], stretch=None)
         self.status = QLabel(objectName="muted")
