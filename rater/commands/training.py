@@ -16,6 +16,9 @@ examples:
   rater training hold --db lab.sqlite on
   rater training status --db lab.sqlite --history
   rater training feedback --db lab.sqlite --rater R01 --session T01:1 --instrument hstbs
+  rater training drift --db lab.sqlite --raters R01,R02 --instrument hstbs --mode hidden --every-sessions 5
+  rater training calibrate --db lab.sqlite --session T01:1 --instrument hstbs --raters R01,R02 --title "Week 3"
+  rater training consensus --db lab.sqlite --threshold 2
 """
 
 
@@ -61,6 +64,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--history", action="store_true", help="every decision, not only the latest")
     p = _cmd(inner, "feedback", "a rater's feedback on a submitted practice rating (rater)", run_feedback)
     _rating_args(p)
+    p = _cmd(inner, "drift", "schedule drift checks for raters (coordinator)", run_drift)
+    p.add_argument("--raters", required=True, metavar="CODE[,CODE…]")
+    p.add_argument("--instrument", required=True, metavar="KEY")
+    p.add_argument("--mode", choices=("hidden", "open"), default="hidden")
+    every = p.add_mutually_exclusive_group(required=True)
+    every.add_argument("--every-sessions", type=int, metavar="N", help="one check every N submitted study sessions")
+    every.add_argument("--every-days", type=int, metavar="M", help="one check every M days")
+    _cmd(inner, "drift-place", "place every drift check that has come due (coordinator)", run_drift_place)
+    p = _cmd(inner, "calibrate", "open a calibration meeting on a training recording (coordinator)", run_calibrate)
+    p.add_argument("--session", required=True, metavar="PATIENT:NUMBER")
+    p.add_argument("--instrument", required=True, metavar="KEY")
+    p.add_argument("--raters", required=True, metavar="CODE,CODE[,…]")
+    p.add_argument("--title", default="")
+    _cmd(inner, "calibrations", "list calibration meetings with their boards (coordinator)", run_calibrations)
+    p = _cmd(inner, "consensus", "list items where raters disagree (coordinator)", run_consensus)
+    p.add_argument("--threshold", type=float, default=2, help="flag at this spread (default 2)")
+    p.add_argument("--rule", choices=("range", "from_mean"), default="range")
+    p = _cmd(inner, "consensus-set", "record a consensus score of a study session item (coordinator)",
+             run_consensus_set)
+    p.add_argument("--session", required=True, metavar="PATIENT:NUMBER")
+    p.add_argument("--instrument", required=True, metavar="KEY")
+    p.add_argument("--item", required=True)
+    p.add_argument("--score", required=True, type=int)
+    p.add_argument("--note", default="")
 
 
 def _rating_args(p: argparse.ArgumentParser) -> None:
@@ -256,4 +283,81 @@ def run_feedback(args, db) -> int:
 
     assignment_id, rater_id = _assignment(db, args)
     print(format_feedback(TrainingDesk(db).feedback(assignment_id, rater_id)))
+    return 0
+
+
+def _codes(db, args) -> list[str]:
+    study_id = pick_study(db, args.study)
+    return [_rater(db, study_id, code.strip()) for code in args.raters.split(",") if code.strip()]
+
+
+@_guard
+def run_drift(args, db) -> int:
+    from rater.study.training.drift import schedule
+
+    instrument = _instrument(db, args.instrument)
+    raters = _codes(db, args)
+    for rater_id in raters:
+        schedule(db, rater_id, instrument, args.mode, args.every_sessions, args.every_days)
+    print(f"Drift checks ({args.mode}) scheduled for {len(raters)} rater(s).")
+    return 0
+
+
+@_guard
+def run_drift_place(args, db) -> int:
+    from rater.study.training.drift import place_due
+
+    made = place_due(db, study_id=pick_study(db, args.study))
+    print(f"{len(made)} drift check(s) placed.")
+    return 0
+
+
+@_guard
+def run_calibrate(args, db) -> int:
+    from rater.study.training.calibration import open_meeting
+
+    open_meeting(db, _session(db, args), _instrument(db, args.instrument), _codes(db, args), args.title)
+    print(f"Calibration opened on {args.session}; the board is shown when everyone has submitted.")
+    return 0
+
+
+@_guard
+def run_calibrations(args, db) -> int:
+    from rater.study.training.calibration import meetings
+
+    for mt in meetings(db, pick_study(db, args.study)):
+        done = sum(mt.attendees.values())
+        print(f"{mt.opened_at:%Y-%m-%d %H:%M}  {mt.title or '(no title)'}  {mt.label}  {mt.instrument_name}  "
+              f"{done}/{len(mt.attendees)} submitted  {'board shown' if mt.revealed else 'waiting'}")
+        if mt.revealed:
+            codes = list(mt.attendees)
+            print(f"    {'item':8} {'gold':>4} " + " ".join(f"{c:>5}" for c in codes))
+            for row in mt.rows:
+                cells = " ".join(f"{'—' if row.scores[c] is None else row.scores[c]:>5}" for c in codes)
+                print(f"    {row.item_id:8} {'—' if row.gold is None else row.gold:>4} {cells}")
+    return 0
+
+
+@_guard
+def run_consensus(args, db) -> int:
+    from rater.study.training.consensus import disagreements
+
+    rows = disagreements(db, pick_study(db, args.study), args.threshold, args.rule)
+    for d in rows:
+        scores = "  ".join(f"{x.rater_code}: {'N/A' if x.is_na else x.value}" for x in d.scores)
+        agreed = "" if d.consensus is None else f"  consensus {d.consensus}"
+        print(f"{d.patient_code}:{d.session_number} {d.instrument_key} {d.item_id}  spread {d.spread:g}  "
+              f"{scores}{agreed}")
+    print(f"{len(rows)} item(s) flagged.")
+    return 0
+
+
+@_guard
+def run_consensus_set(args, db) -> int:
+    from rater.study.training.consensus import set_consensus
+    from rater.study.training.material import find_session
+
+    session_id = find_session(db, pick_study(db, args.study), args.session)
+    set_consensus(db, session_id, _instrument(db, args.instrument), args.item, args.score, args.note)
+    print(f"Consensus for {args.session} {args.item}: {args.score}. The raters' ratings are unchanged.")
     return 0

@@ -77,3 +77,38 @@ def test_training_workflow_from_the_command_line(tmp_path, capsys):
     assert "certified until" in r01 and "±1 100%" in r01 and "MAD 1.00" in r01
     assert "not certified" in next(line for line in block if line.strip().startswith("R02"))
     db.close()
+
+
+def test_drift_calibration_and_consensus_commands(tmp_path, capsys):
+    from training_support import gold_session, two_raters_on_d01
+
+    path = str(tmp_path / "lab.sqlite")
+    db = open_database(path)
+    create_demo_study(db)
+    x = ids(db)
+    gold_session(db, x["hstbs"], 2, code="T01")
+    ws = Workstation(db)
+    two_raters_on_d01(db, ws)  # adds R03, who has one study assignment
+    with db.transaction() as s:
+        s.add(m.Rater(study_id=x["study"], code="R09", name="Idle"))
+    assert run("training", "drift", "--db", path, "--raters", "R09", "--instrument", "hstbs",
+               "--every-sessions", "3") == 1
+    assert "has no study assignments" in capsys.readouterr().err
+    assert run("training", "drift", "--db", path, "--raters", "R01", "--instrument", "hstbs",
+               "--every-sessions", "1") == 0
+    assert run("training", "drift-place", "--db", path) == 0
+    assert "1 drift check(s) placed." in capsys.readouterr().out  # R01 has submitted one study session
+    assert run("training", "calibrate", "--db", path, "--session", "T01:2", "--instrument", "hstbs",
+               "--raters", "R02,R03", "--title", "Week 3") == 0
+    assert run("training", "calibrations", "--db", path) == 0
+    assert "0/2 submitted  waiting" in capsys.readouterr().out
+    assert run("training", "consensus", "--db", path) == 0
+    assert "D01:1 hstbs asg1  spread 3  R01: 0  R03: 3" in capsys.readouterr().out
+    assert run("training", "consensus-set", "--db", path, "--session", "D01:1", "--instrument", "hstbs",
+               "--item", "asg1", "--score", "7") == 1
+    assert "outside 0–4" in capsys.readouterr().err
+    assert run("training", "consensus-set", "--db", path, "--session", "D01:1", "--instrument", "hstbs",
+               "--item", "asg1", "--score", "2", "--note", "agreed") == 0
+    assert run("training", "consensus", "--db", path) == 0
+    assert "consensus 2" in capsys.readouterr().out
+    db.close()
