@@ -105,3 +105,12 @@ def test_held_assignment_says_why(window, ws, db, answered_dialogs):
     title, text = answered_dialogs.messages[-1]
     assert title == "Cannot open this session" and "Held until you are certified" in text
     assert x["R01"]
+
+
+def test_open_training_button_opens_the_selected_practice(window, ws, db):
+    x = ids(db)
+    session_id = gold_session(db, x["hstbs"], 2)
+    [a] = assign_practice(db, session_id, x["hstbs"], [x["R01"]])
+    window.choose_rater(rater_named(ws, "Alex Rivera"))
+    window.queue_page.training.open_button.click()
+    assert window.rating_page is not None and window.rating_page.view.assignment_id == a

@@ -74,8 +74,10 @@ class CertificationScreen(Screen):
         self.instrument.blockSignals(True)
         self.instrument.clear()
         self.instrument.addItems(keys)
-        if current in keys:
-            self.instrument.setCurrentText(current)
+        # Keep the instrument being edited; otherwise start on one that has a criterion.
+        start = current if current in keys else next((k for k in keys if k in self.criteria), "")
+        if start:
+            self.instrument.setCurrentText(start)
         self.instrument.blockSignals(False)
         self._show_criterion()
         self.statuses = certification.rater_statuses(self.db, self.study_id)

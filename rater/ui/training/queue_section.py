@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QGroupBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
 
 from rater.storage.database import Database
 from rater.study.training.desk import TrainingDesk, TrainingEntry
@@ -36,8 +45,16 @@ class TrainingSection(QGroupBox):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setMaximumHeight(180)
         self.table.itemActivated.connect(self._open)
+        self.table.setToolTip("Open with Enter or a double click")
+        self.open_button = QPushButton("Open training")
+        self.open_button.setToolTip("Open the selected training recording (Enter or double-click)")
+        self.open_button.clicked.connect(self._open_selected)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.open_button)
+        layout.addLayout(bottom)
 
     def show_rater(self, rater_id: str) -> None:
         place_due(self.db, rater_id)
@@ -54,6 +71,13 @@ class TrainingSection(QGroupBox):
             status.setForeground(QBrush(QColor(fg)))
             status.setBackground(QBrush(QColor(bg)))
         self.setVisible(bool(self.entries))
+        if self.entries:
+            self.table.selectRow(next((i for i, e in enumerate(self.entries) if e.status != "submitted"), 0))
+
+    def _open_selected(self) -> None:
+        item = self.table.item(self.table.currentRow(), 0) if self.table.currentRow() >= 0 else None
+        if item is not None:
+            self._open(item)
 
     def _open(self, item: QTableWidgetItem) -> None:
         self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole))
