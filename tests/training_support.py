@@ -27,6 +27,13 @@ def ids(db) -> dict[str, str]:
 def add_training_session(db, code: str = "T01", number: int = 2, phase: str = "practice",
                          path: str = "practice_clip.mp4") -> str:
     """A new patient ``code`` with one session and recording, marked as training material."""
+    session_id = add_session(db, code, number, path)
+    mark_training(db, session_id, phase)
+    return session_id
+
+
+def add_session(db, code: str, number: int, path: str) -> str:
+    """A session (of patient ``code``, created if needed) with one recording, not yet anything else."""
     with db.transaction() as s:
         study_id = s.scalar(select(m.Study.id))
         patient = s.scalar(select(m.Patient).where(m.Patient.code == code))
@@ -38,9 +45,7 @@ def add_training_session(db, code: str = "T01", number: int = 2, phase: str = "p
         sess.recordings.append(m.Recording(path=path, kind="video"))
         s.add(sess)
         s.flush()
-        session_id = sess.id
-    mark_training(db, session_id, phase)
-    return session_id
+        return sess.id
 
 
 def hstbs_gold(values: list[int] | int = 2, rationale: str = "") -> dict[str, GoldItem]:

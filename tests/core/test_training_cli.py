@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from training_support import HSTBS_ITEMS, ids, rate
+from training_support import HSTBS_ITEMS, add_session, ids, rate
 
 from rater.cli import build_parser
 from rater.storage import models as m
@@ -21,13 +20,7 @@ def test_training_workflow_from_the_command_line(tmp_path, capsys):
     path = str(tmp_path / "lab.sqlite")
     db = open_database(path)
     create_demo_study(db)
-    with db.transaction() as s:
-        patient = m.Patient(study_id=s.scalar(select(m.Study.id)), code="T01")
-        s.add(patient)
-        s.flush()
-        sess = m.Session(patient_id=patient.id, number=2)
-        sess.recordings.append(m.Recording(path="clip_a.mp4", kind="video"))
-        s.add(sess)
+    add_session(db, "T01", 2, "clip_a.mp4")
     x = ids(db)
 
     assert run("training", "mark", "--db", path, "--session", "T01:2") == 0

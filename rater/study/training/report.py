@@ -12,12 +12,13 @@ STATE_LABELS = {"certified": "certified", "expired": "expired", "not_certified":
                 "no_criterion": "no criterion"}
 
 
-def _figures(st: CertStatus) -> str:
+def figures(st: CertStatus) -> str:
+    """The figures of the latest decision in one line."""
     if st.latest is None:
         return "no practice rated"
     a = st.latest.agreement
-    return (f"last {st.latest.window}: exact {percent(a.exact)}, ±1 {percent(a.within1)}, "
-            f"MAD {a.mad if a.mad is not None else 0:.2f}")
+    return (f"{st.latest.window} recording(s): exact {percent(a.exact)}, within ±1 {percent(a.within1)}, "
+            f"MAD {a.mad or 0:.2f}")
 
 
 def format_certification(statuses: list[CertStatus], criteria: dict[str, Criterion], hold: bool,
@@ -29,7 +30,7 @@ def format_certification(statuses: list[CertStatus], criteria: dict[str, Criteri
     lines += [f"  {key}: {c.describe()}" for key, c in sorted(criteria.items())]
     for st in statuses:
         until = f" until {st.expires_at:%Y-%m-%d}" if st.state == "certified" and st.expires_at else ""
-        lines.append(f"  {st.rater_code:10} {st.instrument_key:12} {STATE_LABELS[st.state] + until:28} {_figures(st)}")
+        lines.append(f"  {st.rater_code:10} {st.instrument_key:12} {STATE_LABELS[st.state] + until:28} {figures(st)}")
         if history:
             for d in st.history:
                 a = d.agreement

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout,
 
 from rater.study.training import certification, material
 from rater.study.training.agreement import percent
-from rater.study.training.report import STATE_LABELS
+from rater.study.training.report import STATE_LABELS, figures
 from rater.study.training.views import KIND_LABELS, CertStatus, Criterion
 from rater.ui.coordinator.context import Context
 from rater.ui.coordinator.widgets import FAILED, Screen, attempt, button, fill_table, make_table, row
@@ -82,18 +82,10 @@ class CertificationScreen(Screen):
         self._show_criterion()
         self.statuses = certification.rater_statuses(self.db, self.study_id)
         fill_table(self.table, [(st.rater_code, st.instrument_key, STATE_LABELS[st.state], _day(st.since),
-                                 _day(st.expires_at), self._figures(st)) for st in self.statuses],
+                                 _day(st.expires_at), figures(st)) for st in self.statuses],
                    list(range(len(self.statuses))), status_column=2,
                    statuses=[STATE_COLORS[st.state] for st in self.statuses])
         self._show_history()
-
-    @staticmethod
-    def _figures(st: CertStatus) -> str:
-        if st.latest is None:
-            return "no practice rated"
-        a = st.latest.agreement
-        return (f"{st.latest.window} recording(s): exact {percent(a.exact)}, within ±1 {percent(a.within1)}, "
-                f"MAD {a.mad or 0:.2f}")
 
     def _show_criterion(self) -> None:
         c = self.criteria.get(self.instrument.currentText())

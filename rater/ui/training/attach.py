@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from rater.storage.database import Database, DatabaseError
 from rater.study.errors import StudyError
 from rater.study.training.desk import GoldSealed, TrainingDesk
-from rater.study.training.views import SCORED_KINDS
 from rater.ui import dialogs
 from rater.ui.training.feedback_panel import FeedbackPanel
 from rater.ui.training.worked_example import WorkedExamplePanel
@@ -40,7 +39,7 @@ def attach_training(page: RatingPage, db: Database) -> None:
         return
     page.feedback_panel = None
     page.session.submitted.connect(lambda: show_feedback(page, desk))
-    if kind in SCORED_KINDS and view.read_only:
+    if kind not in (None, "expert") and view.read_only:
         show_feedback(page, desk)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from training_support import HSTBS_ITEMS, ids, rate
+from training_support import HSTBS_ITEMS, add_session, ids, rate
 
 from rater.storage import models as m
 from rater.storage import models_training as t
@@ -16,15 +16,7 @@ from rater.ui.coordinator.training_screen import TrainingScreen
 
 @pytest.fixture
 def free_session(db):
-    with db.transaction() as s:
-        patient = m.Patient(study_id=s.scalar(select(m.Study.id)), code="T01")
-        s.add(patient)
-        s.flush()
-        sess = m.Session(patient_id=patient.id, number=2)
-        sess.recordings.append(m.Recording(path="clip_a.mp4", kind="video"))
-        s.add(sess)
-        s.flush()
-        return sess.id
+    return add_session(db, "T01", 2, "clip_a.mp4")
 
 
 def _show(page, cls):
