@@ -127,8 +127,10 @@ class QueuePage(QWidget):
             status.setBackground(QBrush(QColor(bg)))
             status.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         counts = {s: sum(1 for e in self.entries if e.status == s) for s in STATUS_COLORS}
+        held = sum(1 for e in self.entries if e.held)
         self.summary.setText(f"{len(self.entries)} sessions · {counts['not_started']} not started · "
-                             f"{counts['in_progress']} in progress · {counts['submitted']} submitted")
+                             f"{counts['in_progress']} in progress · {counts['submitted']} submitted"
+                             + (f" · {held} held until you are certified (point at one to see why)" if held else ""))
         self.empty_label.setVisible(not self.entries)
         self.open_button.setEnabled(bool(self.entries))
         if self.entries:

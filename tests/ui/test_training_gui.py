@@ -98,7 +98,7 @@ def test_held_assignment_says_why(window, ws, db, answered_dialogs):
     set_hold(db, study, True)
     window.choose_rater(rater_named(ws, "Alex Rivera"))
     queue = window.queue_page
-    assert queue.table.item(0, 4).text() == "Held"
+    assert queue.table.item(0, 4).text() == "Held" and "2 held until you are certified" in queue.summary.text()
     assert "0 of 2 practice recording(s)" in queue.table.item(0, 0).toolTip()
     window.open_assignment(queue.assignment_ids()[0])
     assert window.rating_page is None
