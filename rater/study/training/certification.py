@@ -125,8 +125,6 @@ def scored_ratings(s: Session, study_id: str, rater_ids: Iterable[str] | None = 
              t.TrainingAssignment.kind.in_(SCORED_KINDS)]
     if rater_ids is not None:
         where.append(m.Assignment.rater_id.in_(list(rater_ids)))
-    base = (select(m.Assignment.id).join(t.TrainingAssignment, t.TrainingAssignment.assignment_id == m.Assignment.id)
-            .where(*where))
     rows = s.execute(
         select(m.Assignment.id, m.Assignment.rater_id, m.Assignment.session_id, m.Assignment.instrument_id,
                t.TrainingAssignment.kind, m.Rating.id, m.Rating.submitted_at, m.Rating.updated_at,
@@ -142,14 +140,17 @@ def scored_ratings(s: Session, study_id: str, rater_ids: Iterable[str] | None = 
     for rating_id, item_id, value, is_na in s.execute(
             select(m.ItemScore.rating_id, m.ItemScore.item_id, m.ItemScore.value, m.ItemScore.is_na)
             .join(m.Rating, m.Rating.id == m.ItemScore.rating_id)
-            .where(m.Rating.assignment_id.in_(base))):
+            .join(m.Assignment, m.Assignment.id == m.Rating.assignment_id)
+            .join(t.TrainingAssignment, t.TrainingAssignment.assignment_id == m.Assignment.id)
+            .where(*where)):
         responses.setdefault(rating_id, {})[item_id] = (value, is_na)
     gold: dict[tuple[str, str], dict[str, tuple[int | None, bool]]] = {}
     for session_id, instrument_id, item_id, value, is_na in s.execute(
             select(t.GoldRating.session_id, t.GoldRating.instrument_id, t.GoldScore.item_id, t.GoldScore.value,
                    t.GoldScore.is_na)
             .join(t.GoldScore, t.GoldScore.gold_rating_id == t.GoldRating.id)
-            .where(t.GoldRating.session_id.in_(select(m.Assignment.session_id).where(m.Assignment.id.in_(base))))):
+            .join(t.TrainingMaterial, t.TrainingMaterial.session_id == t.GoldRating.session_id)
+            .where(t.TrainingMaterial.study_id == study_id)):
         gold.setdefault((session_id, instrument_id), {})[item_id] = (value, is_na)
     instruments = {iid: (row.key, instrument_of(row)) for iid in {r[3] for r in rows}
                    if (row := s.get(m.Instrument, iid)) is not None}
