@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "rater.commands.export",
     "rater.commands.ratings",
     "rater.commands.db",
+    "rater.commands.training",
 )
 
 DESCRIPTION = """\

@@ -20,7 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rater.study.progress import format_progress, study_progress
+    from rater.study.training.report import certification_report
 
     db = open_db(args, coordinator=True, reading_only=True)
-    print(format_progress(study_progress(db, pick_study(db, args.study)), sessions=args.sessions))
+    study_id = pick_study(db, args.study)
+    print(format_progress(study_progress(db, study_id), sessions=args.sessions))
+    print("\n" + certification_report(db, study_id))
     return 0

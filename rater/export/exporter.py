@@ -23,6 +23,7 @@ from rater.export.rating_tables import item_columns, long_table, scale_ids, sess
 from rater.export.record_tables import homework_table, marks_table, rater_bias_table, raters_table
 from rater.export.reliability_tables import reliability_table
 from rater.export.table import Sheet
+from rater.export.training_tables import training_tables
 from rater.export.workbook import write_workbook
 from rater.stats import ReliabilityReport, StatsInputError, analyse
 from rater.storage.database import Database
@@ -80,6 +81,7 @@ def build_sheets(data: StudyData, counts: Counts, reliability: StudyReliability,
         rater_bias_table(bias),
         homework_table(data),
         marks_table(data),
+        *training_tables(data),  # only for a study with training material or consensus scores
     ]
     codebook = codebook_tables(data, counts, exported_at, data_tables)
     return [Sheet("Codebook", codebook, sectioned=True), *(Sheet(t.title, [t]) for t in data_tables)]

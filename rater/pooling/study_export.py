@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from rater.pooling import container
 from rater.pooling.errors import PackageError
 from rater.pooling.records import day, when
+from rater.pooling.training_records import KEY as TRAINING_KEY
+from rater.pooling.training_records import training_payload
 from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study import media_paths
@@ -113,4 +115,5 @@ def study_payload(s: Session, study: m.Study, root: Path | None) -> dict[str, An
                          "created_at": when(a.created_at)} for a in assignments],
         "homework": [{"id": h.id, "session_id": h.session_id, "kind": h.kind, "description": h.description,
                       "author": h.author, "created_at": when(h.created_at)} for h in homework],
+        TRAINING_KEY: training_payload(s, study.id),
     }

@@ -25,6 +25,8 @@ from rater.pooling import container
 from rater.pooling.errors import PackageError
 from rater.pooling.records import parse_day, parse_when
 from rater.pooling.study_check import check_recordings
+from rater.pooling.training_records import KEY as TRAINING_KEY
+from rater.pooling.training_records import apply_training
 from rater.storage import audit
 from rater.storage import models as m
 from rater.storage.database import Database
@@ -149,6 +151,9 @@ def _apply(s: Session, data: dict[str, Any], name: str, media_root: Any, package
     for a in data["assignments"]:
         _assignment(s, rows, a | {"study_id": study.id, "instrument_id": instruments[a["instrument_id"]]}, name)
     kept = _homework(s, data["homework"], rows)
+    # Packages written before training existed have no training part.
+    if written := apply_training(s, study.id, data.get(TRAINING_KEY, {}), instruments):
+        rows.updated["training record"] += written
     if media_root is not None:
         # Only an explicit folder becomes this desktop's override; otherwise the study's own root applies.
         root = str(Path(media_root).expanduser().resolve())

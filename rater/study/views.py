@@ -42,10 +42,11 @@ class QueueEntry:
     recording_kind: str | None
     updated_at: datetime | None
     purpose: str = "study"
+    held: str = ""  # why the assignment is held (certification), empty when it can be rated
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return "Held" if self.held else STATUS_LABELS.get(self.status, self.status)
 
 
 @dataclass(frozen=True)

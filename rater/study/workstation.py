@@ -26,6 +26,8 @@ from rater.study.errors import AccessDenied, IncompleteRating, NotFound, RatingL
 from rater.study.instruments import instrument_of
 from rater.study.playback import covered_ms, merge_intervals
 from rater.study.rating_writes import RatingWriter
+from rater.study.training.certification import held_instruments
+from rater.study.training.practice import shown_purpose
 from rater.study.views import (
     AssignmentView,
     HomeworkView,
@@ -109,6 +111,7 @@ class Workstation:
                 .options(joinedload(m.Session.recordings))
                 .order_by(m.Assignment.queue_position, m.Assignment.id)
             ).unique().all()
+            held = held_instruments(s, rater_id)
             return [
                 QueueEntry(
                     assignment_id=a.id,
@@ -120,7 +123,8 @@ class Workstation:
                     status=a.status,
                     recording_kind=sess.recordings[0].kind if sess.recordings else None,
                     updated_at=updated,
-                    purpose=a.purpose,
+                    purpose=shown_purpose(a.purpose),
+                    held=held.get(inst.key, "") if a.purpose == "study" else "",
                 )
                 for a, sess, p, inst, updated in rows
             ]
@@ -132,6 +136,9 @@ class Workstation:
         with self.db.transaction() as s:
             assignment = self._own_assignment(s, assignment_id, rater_id)
             rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == assignment_id))
+            if assignment.purpose == "study" and (held := held_instruments(s, rater_id).get(
+                    assignment.instrument.key)):
+                raise AccessDenied(held)
             if rating is None:
                 actor = f"rater:{assignment.rater.code}"
                 rating = m.Rating(assignment_id=assignment_id)

@@ -128,6 +128,9 @@ class MainWindow(QMainWindow):
             return
         page = RatingPage(self.ws, view, self.player_factory)
         page.back_requested.connect(self.back_to_queue)
+        from rater.ui.training.attach import attach_training
+
+        attach_training(page, self.ws.db)
         self.rating_page = page
         self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)

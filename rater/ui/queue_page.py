@@ -23,6 +23,7 @@ from rater.study.views import QueueEntry, RaterInfo
 from rater.study.workstation import Workstation
 from rater.ui import dialogs
 from rater.ui.style import STATUS_COLORS
+from rater.ui.training.queue_section import TrainingSection
 
 COLUMNS = ["Patient", "Session", "Date", "Instrument", "Status", "Recording", "Last saved"]
 STATUS_COLUMN = COLUMNS.index("Status")
@@ -83,6 +84,10 @@ class QueuePage(QWidget):
         layout.setSpacing(12)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+        # Training recordings are listed apart from the study sessions (hidden drift checks excepted).
+        self.training = TrainingSection(workstation.db)
+        self.training.open_requested.connect(self.open_requested)
+        layout.addWidget(self.training)
         layout.addLayout(bottom)
 
     def show_rater(self, rater: RaterInfo) -> None:
@@ -94,13 +99,14 @@ class QueuePage(QWidget):
         if self.rater is None:
             return
         try:
-            self.entries = self.ws.queue(self.rater.id)
+            self.training.show_rater(self.rater.id)  # first: it places drift checks that have come due
+            self.entries = [e for e in self.ws.queue(self.rater.id) if e.purpose == "study"]
         except DatabaseError as exc:
             dialogs.error(self, "Database problem", str(exc))
             self.entries = []
         self.table.setRowCount(len(self.entries))
         for row, entry in enumerate(self.entries):
-            instrument = entry.instrument_name + (" (practice)" if entry.purpose != "study" else "")
+            instrument = entry.instrument_name
             cells = [
                 entry.patient_code,
                 str(entry.session_number),
@@ -113,15 +119,18 @@ class QueuePage(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, entry.assignment_id)
+                item.setToolTip(entry.held)  # why a held assignment cannot be opened yet
                 self.table.setItem(row, column, item)
-            fg, bg = STATUS_COLORS.get(entry.status, STATUS_COLORS["not_started"])
+            fg, bg = STATUS_COLORS.get("not_started" if entry.held else entry.status, STATUS_COLORS["not_started"])
             status = self.table.item(row, STATUS_COLUMN)
             status.setForeground(QBrush(QColor(fg)))
             status.setBackground(QBrush(QColor(bg)))
             status.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
         counts = {s: sum(1 for e in self.entries if e.status == s) for s in STATUS_COLORS}
+        held = sum(1 for e in self.entries if e.held)
         self.summary.setText(f"{len(self.entries)} sessions · {counts['not_started']} not started · "
-                             f"{counts['in_progress']} in progress · {counts['submitted']} submitted")
+                             f"{counts['in_progress']} in progress · {counts['submitted']} submitted"
+                             + (f" · {held} held until you are certified (point at one to see why)" if held else ""))
         self.empty_label.setVisible(not self.entries)
         self.open_button.setEnabled(bool(self.entries))
         if self.entries:

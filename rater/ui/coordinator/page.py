@@ -55,10 +55,16 @@ def _screens(ctx: Context) -> list[Screen]:
     from rater.ui.coordinator.recordings_screen import RecordingsScreen
     from rater.ui.coordinator.reliability_screen import ReliabilityScreen
     from rater.ui.coordinator.study_screen import StudyScreen
+    from rater.ui.coordinator.training_calibration import CalibrationScreen
+    from rater.ui.coordinator.training_certification import CertificationScreen
+    from rater.ui.coordinator.training_consensus import ConsensusScreen
+    from rater.ui.coordinator.training_drift import DriftScreen
+    from rater.ui.coordinator.training_screen import TrainingScreen
 
     return [cls(ctx) for cls in (StudyScreen, RatersScreen, PatientsScreen, RecordingsScreen, AssignmentsScreen,
                                  HomeworkScreen, ProgressScreen, RatingsScreen, PoolingScreen, ReliabilityScreen,
-                                 ExportScreen)]
+                                 ExportScreen, TrainingScreen, CertificationScreen, DriftScreen, CalibrationScreen,
+                                 ConsensusScreen)]
 
 
 class CoordinatorPage(QWidget):

@@ -1,0 +1,1 @@
+"""Training screens for raters: the Training section of the queue, worked examples, practice feedback."""
