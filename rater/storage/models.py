@@ -298,6 +298,6 @@ class MarkLink(Base):
 
 
 # Tables kept in their own modules, imported here so ``models`` names every table.
-from rater.storage.models_roles import DbRole  # noqa: E402, F401
 # Training tables live in their own module; imported here so Base.metadata holds every table.
 from rater.storage import models_training  # noqa: E402,F401
+from rater.storage.models_roles import DbRole  # noqa: E402, F401
