@@ -10,6 +10,9 @@ are taken in closed form, which is O(number of values):
   (n_c + ... + n_k - (n_c + n_k) / 2)^2 = (r_k - r_c)^2 with
   r_c = n_1 + ... + n_(c-1) + n_c / 2, so ordinal alpha is interval alpha on r.
 * nominal: mismatching pairs are m^2 - sum of squared value counts.
+* ratio: ((c - k) / (c + k))^2 does not separate, so the sums run over the
+  distinct values' coincidence matrix (values × values, built with one sparse
+  product), which is small because rating scores take few distinct values.
 
 Verified against Krippendorff (2011) "Computing Krippendorff's
 Alpha-Reliability" and the ``krippendorff`` package (see the tests).
@@ -27,7 +30,8 @@ from rater.stats.encoding import dense_codes
 
 logger = logging.getLogger(__name__)
 
-Level = Literal["nominal", "ordinal", "interval"]
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,8 @@ def krippendorff_alpha(units: np.ndarray, values: np.ndarray,
                        level: Level = "interval") -> KrippendorffResult:
     """Krippendorff's alpha of ``values`` grouped by ``units`` (one entry per coder
     and unit, NaN = missing); units with fewer than two values are not pairable
-    and ignored."""
-    if level not in ("nominal", "ordinal", "interval"):
+    and ignored. The ratio level needs non-negative values."""
+    if level not in LEVELS:
         raise ValueError(f"unknown level of measurement {level!r}")
     values = np.asarray(values, dtype=np.float64)
     known = ~np.isnan(values)
@@ -68,7 +72,12 @@ def krippendorff_alpha(units: np.ndarray, values: np.ndarray,
         distinct, value_code, value_count = np.unique(values, return_inverse=True,
                                                       return_counts=True)
         counts = value_count.astype(np.float64)
-        if level == "ordinal":
+        if level == "ratio":
+            if distinct[0] < 0:
+                return KrippendorffResult(None, level, n_units, n,
+                                          "the ratio level needs non-negative values")
+            observed, expected = _ratio(unit, value_code, distinct, counts, m)
+        elif level == "ordinal":
             ranks = np.cumsum(counts) - counts / 2
             observed, expected = _squared_differences(unit, ranks[value_code], m)
         else:
@@ -91,6 +100,26 @@ def _codes(keys: np.ndarray) -> np.ndarray:
         return keys.astype(np.int64, copy=False)
     return dense_codes(keys)[0] if keys.dtype.kind in "iu" else (
         np.unique(keys, return_inverse=True)[1].reshape(-1))
+
+
+def _ratio(unit: np.ndarray, value_code: np.ndarray, distinct: np.ndarray, counts: np.ndarray,
+           m: np.ndarray) -> tuple[float, float]:
+    """Observed and expected sums for the ratio metric from the coincidence matrix."""
+    from scipy import sparse
+
+    used = np.flatnonzero(m)
+    row = np.searchsorted(used, unit)
+    units_values = sparse.csr_matrix((np.ones(unit.size), (row, value_code)),
+                                     shape=(used.size, distinct.size))
+    weighted = sparse.diags(1.0 / (m[used] - 1)) @ units_values
+    # Pairs of different values within units (same values have zero distance anyway).
+    coincidence = (units_values.T @ weighted).toarray()
+    total = distinct[:, None] + distinct[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        delta = np.where(total > 0, ((distinct[:, None] - distinct[None, :]) / total) ** 2, 0.0)
+    observed = float(np.sum(coincidence * delta))
+    expected = float(counts @ delta @ counts)
+    return observed, expected
 
 
 def _squared_differences(unit: np.ndarray, values: np.ndarray,
