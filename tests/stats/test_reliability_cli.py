@@ -39,7 +39,7 @@ def test_json_output_shape(ratings_csv, capsys):
     assert args.handler is reliability.run
     assert reliability.run(args) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"scales", "items", "raters"}
+    assert set(data) == {"scales", "items", "raters", "random_effects_ci_method"}
     assert list(data["scales"]) == ["A", "B"]
     assert list(data["items"]) == ["q1", "q2", "q3", "q4"]
     for entry in [*data["scales"].values(), *data["items"].values()]:
@@ -73,7 +73,8 @@ def test_text_output_is_an_aligned_table(ratings_csv, capsys):
     lines = [line for line in out.splitlines() if re.match(r"\s+ICC\([1AC],[1k]\)\s", line)]
     assert len(lines) == 12  # six forms for each of two scales
     assert len({line.index("[") for line in lines}) == 1  # CI column aligned
-    assert "Krippendorff's alpha: interval" in out and "McGraw & Wong" in out
+    assert "Krippendorff's alpha: nominal" in out and "McGraw & Wong" in out
+    assert out.startswith("Headline ICC per scale")
 
 
 def test_input_errors_exit_1_with_message_on_stderr(tmp_path, capsys):
