@@ -26,7 +26,6 @@ from rater.export.table import Sheet
 from rater.export.workbook import write_workbook
 from rater.stats import ReliabilityReport, StatsInputError, analyse
 from rater.storage.database import Database
-from rater.study.reliability_data import reliability_rows
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ class StudyReliability:
 def study_reliability(data: StudyData) -> StudyReliability:
     """Analyse the same ratings the export contains with :func:`rater.stats.analyse`."""
     try:
-        rel = reliability_rows(data.db, data.study.id, include_in_progress=data.include_in_progress)
+        rel = data.reliability_data()  # the ratings read once by load_study, not a second read
         report = analyse(rel.rows, rel.scales)
     except StatsInputError as err:
         log.info("no reliability figures: %s", "; ".join(err.problems))

@@ -15,7 +15,6 @@ from typing import Any
 
 from rater.export.dataset import RatingRecord, StudyData
 from rater.export.table import Column, Table
-from rater.instruments.scoring import Response, score_all
 from rater.study.reliability_data import StudyInstrument
 
 log = logging.getLogger(__name__)
@@ -59,11 +58,9 @@ def item_columns(data: StudyData) -> list[tuple[str, str, str]]:
 
 
 def scale_scores(record: RatingRecord) -> dict[tuple[str, str], float | None]:
-    """(key, scale id) -> the rating's scale score, by the instrument's scoring rules."""
-    responses = {item: Response(value, is_na) for item, value, is_na, _note in record.scores}
-    key = record.instrument.key
-    return {(key, sc.scale_id): sc.score
-            for sc in score_all(record.instrument.model, responses, record.session.number)}
+    """(key, scale id) -> the rating's scale score, computed for all ratings at once by the
+    scoring engine the form uses (:mod:`rater.export.scale_columns`)."""
+    return record.scale_scores
 
 
 def _recode_lookup(version: StudyInstrument) -> dict[str, Any]:
