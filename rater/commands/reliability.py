@@ -24,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         help="long-format CSV: session_id, rater_id, item, score "
                              "[, patient_id, session_number, scale, submitted_at]")
     source.add_argument("--db", metavar="DB", help="study database URL or path")
+    parser.add_argument("--instrument", metavar="FILE", type=Path,
+                        help="with --ratings: instrument file whose item ranges are checked and "
+                             "whose scales (and their missing-item rules) are scored")
     parser.add_argument("--study", metavar="CODE",
                         help="with --db: study code (needed only when the database holds several)")
     parser.add_argument("--min-items", metavar="N", type=_positive_int,
@@ -41,21 +44,30 @@ def run(args: argparse.Namespace) -> int:
     """Analyse and print; 0 on success, 1 for unusable input, 2 if the source is
     unavailable."""
     # numpy and scipy load only when the command runs, not when the app starts.
-    from rater.stats import StatsInputError, analyse, read_ratings_csv, report_to_json
+    from rater.instruments.loader import InstrumentError
+    from rater.stats import StatsInputError, analyse, report_to_json
     from rater.stats.bias import DEFAULT_BIAS_THRESHOLD
     from rater.stats.text_report import format_report
     from rater.storage import DatabaseError
 
     if args.bias_threshold is None:
         args.bias_threshold = DEFAULT_BIAS_THRESHOLD
+    if args.instrument and not args.ratings:
+        print("reliability: --instrument goes with --ratings (a study database names its own "
+              "instruments)", file=sys.stderr)
+        return 1
+    source_notes: list[str] = []
     try:
         if args.db:
             from rater.study.reliability_data import reliability_rows
 
             rows, scales = reliability_rows(args.db, study_code=args.study)
         else:
-            rows, scales = read_ratings_csv(args.ratings), None
+            rows, scales, source_notes = _read_csv(args.ratings, args.instrument)
         report = analyse(rows, scales, min_items=args.min_items, bias_threshold=args.bias_threshold)
+    except InstrumentError as err:
+        print(f"reliability: the instrument cannot be used: {err}", file=sys.stderr)
+        return 1
     except DatabaseError as err:
         print(f"reliability: {err}", file=sys.stderr)
         return 2
@@ -69,10 +81,41 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(report_to_json(report), indent=2))
+        data = report_to_json(report)
+        if source_notes:
+            data["input"] = {"file": str(args.ratings), "notes": source_notes}
+        print(json.dumps(data, indent=2))
     else:
+        if source_notes:
+            print("Input: " + str(args.ratings))
+            print("\n".join(f"  {note}" for note in source_notes) + "\n")
         print(format_report(report), end="")
     return 0
+
+
+def _read_csv(path: Path, instrument_path: Path | None) -> tuple[object, list | None, list[str]]:
+    """Rows, scales (None: from the file's scale column) and the notes stating how the file was read."""
+    import numpy as np
+
+    from rater.instruments.loader import load_file
+    from rater.stats.csv_input import MISSING_RULE, read_ratings_csv
+    from rater.stats.scoring import specs_from_instrument
+
+    scales, ranges = None, None
+    if instrument_path is not None:
+        instrument, _ = load_file(instrument_path)
+        ranges = {item.id: (item.min, item.max) for item in instrument.items}
+        scales = specs_from_instrument(instrument)
+    table = read_ratings_csv(path, ranges)
+    missing = int(np.isnan(table.score).sum())
+    notes = [f"{table.score.size} rows, {missing} without a score. {MISSING_RULE}."]
+    if instrument_path is None:
+        notes.append("Ranges were not checked (no --instrument): any number was taken as a score, "
+                     "and scales come from the file's scale column with every item required.")
+    else:
+        notes.append(f"Every score was checked against the item ranges of {instrument_path.name}; "
+                     "scales are scored by its rules.")
+    return table, scales, notes
 
 
 def _positive_int(text: str) -> int:
