@@ -141,3 +141,38 @@ def test_exclusions_name_the_session_and_the_reason(gappy):
         s for s in map(str, data.rows.session_labels) if s.endswith("#1")}
     listed = report_to_json(report)["scales"]["Assignment"]["exclusions"]
     assert {"session": "P003#2", "reason": "missing items", "ratings": 3, "scored": 2} in listed
+
+
+def test_exclusions_sheet_lists_each_left_out_session(gappy):
+    db, study_id, _ratings, xlsx = gappy
+    book = load_workbook(xlsx, read_only=True)
+    rows = sheet_rows(book["Exclusions"])
+    assert {"instrument": "hstbs", "kind": "scale", "name": "Assignment", "figure": "ANOVA ICC forms",
+            "patient": "P003", "session_number": 2, "reason": "missing items", "ratings": 3,
+            "ratings_scored": 2} in rows
+    review_one = {(r["patient"], r["figure"]) for r in rows
+                  if r["name"] == "Review" and r["session_number"] == 1 and r["reason"] == "not applicable"}
+    data = reliability_rows(db, study_id)
+    first_sessions = {str(x).split("#")[0] for x in data.rows.session_labels if str(x).endswith("#1")}
+    assert review_one == {(p, f) for p in first_sessions for f in ("random effects", "ANOVA ICC forms")}
+
+
+def test_reliability_sheet_leads_with_the_headline(gappy):
+    db, study_id, _ratings, xlsx = gappy
+    sheet = load_workbook(xlsx, read_only=True)["Reliability"]
+    head = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert head[:7] == ["instrument", "scale", "headline", "headline_value", "headline_ci_low", "headline_ci_high",
+                        "headline_why"]
+    data = reliability_rows(db, study_id)
+    report = analyse(data.rows, data.scales)
+    rows = {r["scale"]: r for r in sheet_rows(sheet)}
+    for name, result in report.scales.items():
+        row = rows[name]
+        assert row["headline"] == result.headline.form and row["headline_why"] == result.headline.why
+        if result.headline.value is not None:
+            assert row["headline_value"] == pytest.approx(result.headline.value, abs=1e-12)
+        assert row["re_n_ratings"] == result.random_effects.n_ratings
+        assert (row["item_scores_na"], row["item_scores_missing"]) == (
+            result.counts["item_scores_na"], result.counts["item_scores_missing"])
+    # one missing item too many: P003 #2 has two scored Assignment ratings, so the ANOVA forms drop it
+    assert rows["Assignment"]["sessions_dropped"] >= 1 and rows["Assignment"]["headline"] == "RE ICC(A,k)"
