@@ -79,7 +79,7 @@ class ScoringRule:
         if self.min_items is not None and self.min_items < n_items:
             return f"at least {self.min_items} of {n_items} items scored"
         if self.min_fraction is not None and self.needed(n_items) < n_items:
-            return (f"at least {self.min_fraction:g} of the items scored "
+            return (f"at least {self.min_fraction:.0%} of the items scored "
                     f"({self.needed(n_items)} of {n_items})")
         return f"all {n_items} items scored" if n_items > 1 else "the item scored"
 
