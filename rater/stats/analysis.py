@@ -20,7 +20,7 @@ from rater.stats.bias import DEFAULT_BIAS_THRESHOLD, DEFAULT_DRIFT_ALPHA, RaterB
 from rater.stats.design import Design, balance
 from rater.stats.headline import ROTATION_CAVEAT, Headline, choose_headline, small_data_warnings
 from rater.stats.icc import ICC_CI_METHOD, IccResult, icc
-from rater.stats.kalpha import LEVELS, KrippendorffResult, krippendorff_alpha
+from rater.stats.kalpha import LEVELS, KrippendorffResult, krippendorff_alphas
 from rater.stats.mixed import CI_METHOD as RE_CI_METHOD
 from rater.stats.mixed import RandomEffects, random_effects_icc
 from rater.stats.scoring import (
@@ -161,8 +161,7 @@ def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleS
     cronbach = cronbach_alpha(scored.items)
     by_session = cronbach_alpha_by_session_number(scored.items, table.rating_session,
                                                   table.session_number)
-    kalpha = {level: krippendorff_alpha(table.rating_session, scored.scores, level)
-              for level in LEVELS}
+    kalpha = krippendorff_alphas(table.rating_session, scored.scores, LEVELS)
     interval, ordinal = kalpha["interval"], kalpha["ordinal"]
     re = random_effects_icc(scored.scores, table.rating_session, table.rating_rater)
 

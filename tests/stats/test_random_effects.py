@@ -122,7 +122,7 @@ def test_fit_that_does_not_converge_says_so_and_gives_the_anova_figures():
     n, k = 40, 3
     matrix = rng.normal(0, 1, (n, 1)) + rng.normal(0, 0.8, (n, k))
     r = random_effects_icc(matrix.ravel(), np.repeat(np.arange(n), k), np.tile(np.arange(k), n),
-                           max_evaluations=2)
+                           max_iterations=2)
     assert not r.converged
     assert r.var_session is None and r.icc_single is None and r.icc_average is None
     assert "did not converge" in r.reason
