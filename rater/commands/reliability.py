@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+import textwrap
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         help="flag raters whose mean deviation exceeds this many points of the item mean "
                              "(× the number of items for sum scales; default: 0.5)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--methods", action="store_true",
+                        help="print only a methods paragraph (design, headline ICC with notation, "
+                             "CI and band, missing-data rule, alpha, software)")
     parser.set_defaults(handler=run)
     return parser
 
@@ -80,6 +84,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"reliability: cannot read {err.filename or args.ratings}: {err.strerror or err}",
               file=sys.stderr)
         return 1
+    if args.methods:
+        from rater.stats.methods import methods_text
+
+        print(textwrap.fill(methods_text(report), 100))
+        return 0
     if args.json:
         data = report_to_json(report)
         if source_notes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -18,6 +18,7 @@ from rater.stats.alpha import (
 )
 from rater.stats.bias import DEFAULT_BIAS_THRESHOLD, DEFAULT_DRIFT_ALPHA, RaterBias, rater_bias
 from rater.stats.design import Design, balance
+from rater.stats.halo import RaterHalo, rater_halo
 from rater.stats.headline import ROTATION_CAVEAT, Headline, choose_headline, small_data_warnings
 from rater.stats.icc import ICC_CI_METHOD, IccResult, icc
 from rater.stats.kalpha import LEVELS, KrippendorffResult, krippendorff_alphas
@@ -88,6 +89,7 @@ class ReliabilityReport:
     scales: dict[str, ScaleReliability]
     items: dict[str, ScaleReliability]
     raters: list[RaterBias]
+    halo: list[RaterHalo] = field(default_factory=list)
     ci_method: str = ICC_CI_METHOD
     random_effects_ci_method: str = RE_CI_METHOD
 
@@ -135,12 +137,15 @@ def analyse(
 
     scale_results: dict[str, ScaleReliability] = {}
     raters: list[RaterBias] = []
+    halo: list[RaterHalo] = []
     for spec in specs:
         scored = score_scale(matrix, item_names, spec, min_items, **context)
         scale_results[spec.name] = _reliability(spec, "scale", scored, table)
         raters.extend(rater_bias(spec.name, scored.scores, table.rating_session,
                                  table.rating_rater, table.rater_labels, table.rating_days,
                                  scale_bias_threshold(spec, bias_threshold), drift_alpha))
+        halo.extend(rater_halo(spec.name, scored.items, table.rating_session, table.rating_rater,
+                               table.rater_labels))
     item_results: dict[str, ScaleReliability] = {}
     if include_items:
         for name in item_names:
@@ -150,7 +155,7 @@ def analyse(
     logger.info("reliability of %d scales and %d items from %d ratings in %.3f s",
                 len(scale_results), len(item_results), table.n_ratings,
                 time.perf_counter() - started)
-    return ReliabilityReport(scale_results, item_results, raters)
+    return ReliabilityReport(scale_results, item_results, raters, halo)
 
 
 def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleScores,

@@ -8,6 +8,7 @@ from typing import Any
 
 from rater.stats.analysis import ReliabilityReport, ScaleReliability
 from rater.stats.bias import RaterBias
+from rater.stats.halo import RaterHalo
 from rater.stats.kalpha import LEVELS
 from rater.stats.mixed import RandomEffects
 from rater.stats.scoring import Exclusion
@@ -31,8 +32,15 @@ def report_to_json(report: ReliabilityReport) -> dict[str, Any]:
         "scales": {name: _entry(result, report.ci_method) for name, result in report.scales.items()},
         "items": {name: _entry(result, report.ci_method) for name, result in report.items.items()},
         "raters": [_rater(bias) for bias in report.raters],
+        "halo": [_halo(h) for h in report.halo],
         "random_effects_ci_method": report.random_effects_ci_method,
     }
+
+
+def _halo(h: RaterHalo) -> dict[str, Any]:
+    return {"rater_id": _label(h.rater_id), "scale": h.scale, "n_sessions": h.n_sessions,
+            "spread": _number(h.spread), "others_spread": _number(h.others_spread),
+            "ratio": _number(h.ratio), "flagged": h.flagged, "reason": h.reason}
 
 
 def _entry(result: ScaleReliability, ci_method: str) -> dict[str, Any]:

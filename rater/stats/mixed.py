@@ -47,7 +47,8 @@ CI_METHOD = ("95% CI: Wald interval on the logit scale, standard error by the de
 
 _Z95 = 1.959963984540054
 _GRADIENT_TOL = 1e-6  # per-rating deviance per unit of relative SD
-_BOUNDARY = 1e-5  # relative SD below which a component is taken to sit at zero
+_BOUNDARY = 1e-5
+_DEGENERATE = 1e5  # relative SD beyond which the residual variance is numerically zero  # relative SD below which a component is taken to sit at zero
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,15 @@ class _Design:
         self.sizes = np.array(self.sizes, dtype=np.float64)
         self.n_in, self.ys_in = np.array(self.n_in, float), np.array(self.ys_in)
         self.ss_in = np.array(self.ss_in)
-        self.pairs, self.raters_in = np.array(pairs), np.array(raters_in, dtype=np.float64)
+        self.raters_in = np.array(raters_in, dtype=np.float64)
         self.ys_raters = np.array(ys_raters)
+        # The rater block is I + t_r² sum_g [diag(q_g) - t_s² P_g / D_g]. Written as
+        # I + t_r² (L + sum_g P_g / (v_g D_g)) with the within-session part
+        # L = sum_g diag(q_g) - P_g / v_g fixed, it has no cancellation when t_s is large.
+        pairs = np.array(pairs)
+        self.scaled_pairs = pairs / self.sizes[:, None]
+        self.within = (np.diag(self.raters_in.sum(axis=0))
+                       - self.scaled_pairs.sum(axis=0).reshape(nr, nr))
 
     def pls(self, ts: float, tr: float) -> tuple[float, float]:
         """log|M| of the penalised normal equations and the penalised residual sum of squares."""
@@ -138,16 +146,20 @@ class _Design:
         inv = 1.0 / (ts * ts * sizes + 1.0)                        # 1/D per group
         q = m.size
         schur = np.empty((q + 1, q + 1))
-        schur[:q, :q] = -(ts * ts * tr * tr) * (inv @ self.pairs).reshape(q, q)
-        schur[np.diag_indices(q)] += tr * tr * m + 1.0
-        cross = tr * m - (ts * ts * tr) * ((inv * sizes) @ self.raters_in)
-        schur[:q, q] = schur[q, :q] = cross
-        schur[q, q] = self.N - ts * ts * float(np.sum(inv * sizes**2 * self.n_in))
+        schur[:q, :q] = (tr * tr) * (self.within + (inv @ self.scaled_pairs).reshape(q, q))
+        schur[np.diag_indices(q)] += 1.0
+        # tr m - t_s² tr sum_g inv_g v_g q_g = tr sum_g inv_g q_g (m = sum_g q_g), and likewise
+        # N - t_s² sum_g inv_g v_g² n_g = sum_g inv_g v_g n_g: the forms without cancellation.
+        schur[:q, q] = schur[q, :q] = tr * (inv @ self.raters_in)
+        schur[q, q] = float(np.sum(inv * sizes * self.n_in))
         # E' D^-1 b_s with b_s = t_s * (centred session sums)
         eb = np.append((ts * ts * tr) * (inv @ self.ys_raters),
                        ts * ts * float(np.sum(inv * sizes * self.ys_in)))
         rhs = np.append(tr * self.yr, 0.0) - eb
-        lower = np.linalg.cholesky(schur)
+        try:
+            lower = np.linalg.cholesky(schur)
+        except np.linalg.LinAlgError:
+            return math.inf, 0.0  # only at absurd ratios an optimiser may probe: reject them
         x2 = np.linalg.solve(schur, rhs)
         r2 = self.yy - ts * ts * float(inv @ self.ss_in) - float(x2 @ rhs)
         logdet = (-float(self.n_in @ np.log(inv))
@@ -160,7 +172,7 @@ class _Design:
         Dividing by N keeps the optimiser's finite-difference gradients and
         tolerances meaningful whatever the size of the study."""
         logdet, r2 = self.pls(float(theta[0]), float(theta[1]))
-        if r2 <= 0.0:
+        if r2 <= 0.0 or not math.isfinite(logdet):
             return math.inf
         return (logdet + (self.N - 1) * math.log(r2)) / self.N
 
@@ -202,11 +214,18 @@ def random_effects_icc(scores: np.ndarray, rating_session: np.ndarray,
         return undefined("every score is the same: there is no variance to partition")
 
     design = _Design(y, session, rater)
-    fit = minimize(design.profiled, x0=_start(design, k), method="SLSQP",
-                   bounds=[(0.0, None), (0.0, None)],
-                   options={"ftol": 1e-14, "maxiter": max_iterations})
+    # Near perfect agreement the deviance runs off to infinity; the finite differences
+    # then subtract infinities, which the degeneracy check below reports in words.
+    with np.errstate(invalid="ignore", over="ignore"):
+        fit = minimize(design.profiled, x0=_start(design, k), method="SLSQP",
+                       bounds=[(0.0, None), (0.0, None)],
+                       options={"ftol": 1e-14, "maxiter": max_iterations})
     theta = fit.x
     _, r2 = design.pls(float(theta[0]), float(theta[1]))
+    if float(np.max(theta)) > _DEGENERATE:
+        return undefined("the residual variance is estimated at zero (the raters agree "
+                         "perfectly), so the random-effects model is degenerate; the one-way "
+                         "ANOVA figures are given instead", _anova(design, k))
     # Judge convergence by the optimality conditions, not by the optimiser's message:
     # an optimiser can stop in its line search ("ABNORMAL") when already at the optimum.
     if fit.nit >= max_iterations or r2 <= 0 or not _stationary(design, theta):
@@ -273,11 +292,11 @@ def _wald_intervals(design: _Design, var: np.ndarray, k: float
         return (None, None), (None, None), ("the session variance is estimated at zero, so the "
                                             "ICC is 0 and its Wald interval is undefined")
     free = [0, 2] if var[1] <= _BOUNDARY**2 * var[2] else [0, 1, 2]
-    information = _hessian(lambda v: 0.5 * design.deviance(v), var, free)
     try:
+        information = _hessian(lambda v: 0.5 * design.deviance(v), var, free)
         cov = np.linalg.inv(information)
-    except np.linalg.LinAlgError:
-        cov = np.full_like(information, np.nan)
+    except (np.linalg.LinAlgError, ValueError):
+        cov = np.full((len(free), len(free)), np.nan)
     out = []
     for average in (False, True):
         grad = _icc_gradient(var, k if average else 1.0)[free]

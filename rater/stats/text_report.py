@@ -25,6 +25,8 @@ def format_report(report: ReliabilityReport) -> str:
         parts.append(_items_table(list(report.items.values())))
     if report.raters:
         parts.append(_raters_table(report.raters))
+    if report.halo:
+        parts.append(_halo_table(report))
     parts.append(_wrap(f"ICC {report.ci_method}.", ""))
     parts.append(_wrap(f"Random-effects ICC {report.random_effects_ci_method}.", ""))
     return "\n\n".join(parts) + "\n"
@@ -106,6 +108,14 @@ def _raters_table(raters: list[RaterBias]) -> str:
              "; ".join(b.flags)] for b in raters]
     header = ["rater", "scale", "n", "bias", "1st half", "2nd half", "slope/day", "p", "flags"]
     return "Rater bias (score minus the other raters' mean) and drift\n" + _table(header, rows)
+
+
+def _halo_table(report: ReliabilityReport) -> str:
+    rows = [[str(h.rater_id), h.scale, str(h.n_sessions), _num(h.spread), _num(h.others_spread),
+             _num(h.ratio, 2), "halo?" if h.flagged else (h.reason or "")] for h in report.halo]
+    header = ["rater", "scale", "n", "item SD", "others' SD", "ratio", "flags"]
+    return ("Halo: spread of item scores within a rating against the other raters of the same "
+            "sessions\n" + _table(header, rows))
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:

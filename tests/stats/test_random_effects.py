@@ -130,3 +130,10 @@ def test_fit_that_does_not_converge_says_so_and_gives_the_anova_figures():
     forms = icc(matrix)
     assert r.anova.icc_single == pytest.approx(forms["ICC(1,1)"].value, abs=1e-12)
     assert r.anova.icc_average == pytest.approx(forms["ICC(1,k)"].value, abs=1e-12)
+
+
+def test_perfect_agreement_is_stated_not_fitted():
+    level = np.array([4.0, 1.0, 3.0, 0.0, 2.0, 4.0])
+    r = random_effects_icc(np.repeat(level, 2), np.repeat(np.arange(6), 2), np.tile([0, 1], 6))
+    assert r.icc_single is None and "agree perfectly" in r.reason
+    assert r.anova.icc_single == pytest.approx(1.0)

@@ -39,7 +39,7 @@ def test_json_output_shape(ratings_csv, capsys):
     assert args.handler is reliability.run
     assert reliability.run(args) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"scales", "items", "raters", "random_effects_ci_method", "input"}
+    assert set(data) == {"scales", "items", "raters", "halo", "random_effects_ci_method", "input"}
     assert list(data["scales"]) == ["A", "B"]
     assert list(data["items"]) == ["q1", "q2", "q3", "q4"]
     for entry in [*data["scales"].values(), *data["items"].values()]:
@@ -132,7 +132,7 @@ def _hes_csv(tmp_path, bad_score=None):
     for s in range(36):
         for r in (f"R{s % 5}", f"R{(s + 1) % 5}", f"R{(s + 2) % 5}"):
             for j, item in enumerate(("time", "frequency", "effort")):
-                lines.append(f"S{s},{r},{item},{(s + j + len(r)) % 5}")
+                lines.append(f"S{s},{r},{item},{(s + j + (int(r[1:]) * s) % 3) % 5}")
     if bad_score is not None:
         lines[1] = lines[1].rsplit(",", 1)[0] + f",{bad_score}"
     lines[2] = lines[2].rsplit(",", 1)[0] + ",NA"
@@ -169,3 +169,11 @@ def test_scores_outside_the_instrument_range_are_refused(tmp_path, capsys):
 def test_fewer_than_30_sessions_warns(ratings_csv, capsys):
     assert reliability.run(parse("--ratings", str(ratings_csv))) == 0
     assert "fewer than 30" in capsys.readouterr().out
+
+
+def test_methods_prints_the_paragraph(tmp_path, capsys):
+    assert reliability.run(parse("--ratings", str(_hes_csv(tmp_path)), "--methods")) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("36 sessions were rated by 5 raters")
+    assert "McGraw & Wong's (1996)" in out and "Session Rater" in out
+    assert "Scale HES" not in out  # only the paragraph
