@@ -38,7 +38,7 @@ def scale_columns(catalog: InstrumentCatalog, scores: StudyScores,
                   session_numbers: np.ndarray) -> dict[tuple[str, str], ScaleColumn]:
     """(key, scale id) -> its :class:`ScaleColumn`, in study order."""
     n = scores.n_ratings
-    score_rating = np.repeat(np.arange(n), np.diff(scores.starts))
+    score_rating = scores.rating_of
     position = {item_id: i for i, item_id in enumerate(scores.item_ids)}
     out: dict[tuple[str, str], ScaleColumn] = {}
     for v, version in enumerate(catalog.versions):
@@ -75,7 +75,7 @@ def _matrix(scores: StudyScores, score_rating: np.ndarray, ratings: np.ndarray, 
     row_of[ratings] = np.arange(ratings.size)
     rows, cols = row_of[score_rating], column_of[scores.item]
     keep = (rows >= 0) & (cols >= 0)
-    raw = scores.value[keep]
+    raw = scores.value[keep].astype(np.float64)
     if scale.recode:
         items = [model.item(i) for i in scale.items]
         low, high = min(it.min for it in items), max(it.max for it in items)

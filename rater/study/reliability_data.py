@@ -219,12 +219,19 @@ def reliability_from_scores(study_id: str, study_code: str, catalog: InstrumentC
     """
     if scores.n_scores == 0:
         raise StatsInputError([f"study {study_code} has no ratings to analyse yet"])
-    score_rating = np.repeat(np.arange(scores.n_ratings), np.diff(scores.starts))
+    score_rating = scores.rating_of
     # Each (instrument key, item id) pair gets the label of the catalog.
     keys = catalog.keys
     key_of_version = np.array([keys.index(v.key) for v in catalog.versions], dtype=np.int64)
-    pair_code = key_of_version[scores.version[score_rating]] * len(scores.item_ids) + scores.item
-    pairs, item_codes = np.unique(pair_code, return_inverse=True)
+    pair_code = key_of_version[scores.version][score_rating] * len(scores.item_ids) + scores.item
+    # A lookup over the few possible pairs, not a sort of a million codes.
+    seen = np.zeros(len(keys) * len(scores.item_ids), dtype=bool)
+    seen[pair_code] = True
+    pairs = np.flatnonzero(seen)
+    code_of = np.full(seen.size, -1, dtype=np.int64)
+    code_of[pairs] = np.arange(pairs.size)
+    item_codes = code_of[pair_code]
+    del pair_code
     labels = catalog.item_labels
     item_label = []
     for code in pairs.tolist():
@@ -250,7 +257,7 @@ def reliability_from_scores(study_id: str, study_code: str, catalog: InstrumentC
         session_id=Coded(session_codes.astype(np.int64), [f"{p}#{n}" for p, n in rated]),
         rater_id=Coded(rater_codes_.astype(np.int64), [rater_codes[i] for i in used_raters.tolist()]),
         item=Coded(item_codes.astype(np.int64), item_label),
-        score=scores.value,
+        score=scores.value.astype(np.float64),
         patient_id=Coded(per_session_patient[session_codes], patients),
         session_number=per_session_number[session_codes],
         scale=Coded(per_item_scale[item_codes], scale_names) if scale_names else None,

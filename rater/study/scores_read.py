@@ -3,8 +3,8 @@
 :func:`read_scores` makes the one pass over a study's ratings and item scores
 that both the export tables and the reliability statistics are fed from, so
 both see the same ratings (submitted only by default; practice ratings never).
-Scores are streamed from the cursor into compact typed arrays — about 17 bytes
-per item score, not a Python tuple each — and then put in export order:
+Scores are streamed from the cursor into compact typed arrays — 13 bytes per
+item score held, not a Python tuple each — and then put in export order:
 patient (natural order), session number, rater code, instrument, item.
 Only the rare non-empty notes are kept as strings.
 """
@@ -38,8 +38,9 @@ class StudyScores:
     (index into the instrument versions), ``team`` (index into ``team_ids``,
     -1 for none), ``status`` (index into ``status_names``), ``submitted``
     (seconds since 1970 UTC, NaN while in progress). Per item score: ``item``
-    (index into ``item_ids``), ``value`` (NaN when unanswered or N/A), ``na``.
-    ``notes`` maps an item score's position to its non-empty note.
+    (index into ``item_ids``), ``value`` (float32, exact for item scores;
+    NaN when unanswered or N/A), ``na``, and ``rating_of`` (the rating it
+    belongs to, the inverse of ``starts``). ``notes`` maps an item score's position to its non-empty note.
     """
 
     session: np.ndarray
@@ -52,6 +53,7 @@ class StudyScores:
     item: np.ndarray
     value: np.ndarray
     na: np.ndarray
+    rating_of: np.ndarray
     notes: dict[int, str]
     item_ids: list[str]
     team_ids: list[str]
@@ -115,7 +117,7 @@ def read_scores(s: Session, study_id: str, session_ids: list[str], rater_ids: li
                            else (submitted.replace(tzinfo=None) - _EPOCH).total_seconds())
 
     item_index: dict[str, int] = {}
-    s_rating, s_item, s_value, s_na = array("i"), array("i"), array("d"), array("b")
+    s_rating, s_item, s_value, s_na = array("i"), array("i"), array("f"), array("b")
     notes: dict[int, str] = {}
     # Core execution with yield_per streams rows from the cursor in chunks; the
     # ORM path would buffer every row first.
@@ -134,6 +136,7 @@ def read_scores(s: Session, study_id: str, session_ids: list[str], rater_ids: li
         s_item.append(item_index.setdefault(item_id, len(item_index)))
         s_value.append(np.nan if value is None or is_na else value)
         s_na.append(bool(is_na))
+    del rating_index  # tens of MB of id strings for a large study: not needed while sorting
     return _ordered(r_cols, r_submitted, s_rating, s_item, s_value, s_na, notes, item_index, item_order,
                     version_ids, list(team_index), list(status_index))
 
@@ -147,30 +150,36 @@ def _ordered(r_cols: dict[str, array], r_submitted: array, s_rating: array, s_it
            for name, a in r_cols.items()}
     rating = np.frombuffer(s_rating, dtype=np.int32) if len(s_rating) else np.zeros(0, np.int32)
     item = np.frombuffer(s_item, dtype=np.int32) if len(s_item) else np.zeros(0, np.int32)
-    value = np.frombuffer(s_value, dtype=np.float64) if len(s_value) else np.zeros(0)
-    na = np.frombuffer(s_na, dtype=np.int8).astype(bool) if len(s_na) else np.zeros(0, bool)
     submitted = np.frombuffer(r_submitted, dtype=np.float64) if len(r_submitted) else np.zeros(0)
 
     # Ratings with no item score are not exported.
     has_scores = np.bincount(rating, minlength=col["session"].size) > 0
     by_export = np.lexsort((col["version"], col["rater"], col["session"]))
     by_export = by_export[has_scores[by_export]]
-    new_number = np.full(col["session"].size, -1, dtype=np.int64)
-    new_number[by_export] = np.arange(by_export.size)
+    new_number = np.full(col["session"].size, -1, dtype=np.int32)
+    new_number[by_export] = np.arange(by_export.size, dtype=np.int32)
 
     # Rank of each (version, item id) pair; items unknown to the version go last.
     item_ids = list(item_index)
     rank = np.array([[item_order[v].get(i, len(item_order[v])) for i in item_ids] for v in version_ids],
                     dtype=np.int64).reshape(len(version_ids), len(item_ids))
-    score_rating = new_number[rating]
-    score_rank = rank[col["version"][rating], item] if item.size else np.zeros(0, np.int64)
-    order = np.lexsort((score_rank, score_rating))
-    starts = np.searchsorted(score_rating[order], np.arange(by_export.size + 1))
-    position = np.empty(order.size, dtype=np.int64)
-    position[order] = np.arange(order.size)
-    moved = {int(position[old]): note for old, note in notes.items()}
+    # One int64 sort key (rating, item rank) keeps the sort's temporaries to two arrays.
+    key = new_number[rating].astype(np.int64) * (len(item_ids) + 1)
+    if item.size:
+        key += rank[col["version"][rating], item]
+    order = np.argsort(key, kind="stable")
+    del key
+    rating_of = new_number[rating[order]]
+    starts = np.searchsorted(rating_of, np.arange(by_export.size + 1))
+    moved = {}
+    if notes:
+        position = np.empty(order.size, dtype=np.int64)
+        position[order] = np.arange(order.size)
+        moved = {int(position[old]): note for old, note in notes.items()}
+    value = np.frombuffer(s_value, dtype=np.float32)[order] if len(s_value) else np.zeros(0, np.float32)
+    na = np.frombuffer(s_na, dtype=np.int8)[order].astype(bool) if len(s_na) else np.zeros(0, bool)
     return StudyScores(
         session=col["session"][by_export], rater=col["rater"][by_export], version=col["version"][by_export],
         team=col["team"][by_export], status=col["status"][by_export], submitted=submitted[by_export],
-        starts=starts, item=item[order], value=value[order], na=na[order], notes=moved,
+        starts=starts, item=item[order], value=value, na=na, rating_of=rating_of, notes=moved,
         item_ids=item_ids, team_ids=team_ids, status_names=status_names)
