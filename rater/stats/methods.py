@@ -59,7 +59,9 @@ def methods_text(report: ReliabilityReport, context: MethodsContext | None = Non
     scales = list(report.scales.values())
     if not scales:
         return "No scale could be analysed, so no reliability can be reported."
-    parts = [_design(scales[0], context)]
+    # The design sentence describes the scale most sessions entered (Review, say, skips session 1).
+    widest = max(scales, key=lambda r: r.random_effects.n_sessions)
+    parts = [_design(widest, context)]
     parts += [_scale(result) for result in scales]
     if context.training:
         parts.append(f"Before rating, raters were trained and {context.training}.")
