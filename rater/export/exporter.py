@@ -19,6 +19,7 @@ from rater.export.codebook import codebook_tables
 from rater.export.csv_tables import prepare_folder, write_csv_folder
 from rater.export.dataset import Counts, StudyData, load_study
 from rater.export.exclusions_table import exclusions_table
+from rater.export.methods_table import methods_table
 from rater.export.progress import CancelFn, ProgressFn, Tracker
 from rater.export.rating_tables import item_columns, long_table, scale_ids, session_means_table, wide_table
 from rater.export.record_tables import homework_table, marks_table, rater_bias_table, raters_table
@@ -77,6 +78,7 @@ def build_sheets(data: StudyData, counts: Counts, reliability: StudyReliability,
         reliability_table(report, "scale", reliability.scale_sources, reliability.problems),
         reliability_table(report, "item", reliability.item_sources, reliability.problems),
         exclusions_table(report, reliability.scale_sources, reliability.item_sources),
+        methods_table(data, report, reliability.problems),
         raters_table(data, bias),
         rater_bias_table(bias),
         homework_table(data),
