@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from rater.instruments.model import Instrument
 from rater.stats import Coded, RatingTable, ScaleSpec, StatsInputError
+from rater.stats.encoding import encode_coded, first_appearance
 from rater.stats.scoring import specs_from_instrument
 from rater.storage import models as m
 from rater.storage.database import Database, open_database, sqlite_path, to_url
@@ -245,25 +246,85 @@ def reliability_from_scores(study_id: str, study_code: str, catalog: InstrumentC
     scale_index = {name: i for i, name in enumerate(scale_names)}
     per_item_scale = np.array([scale_index.get(scale_of.get(label), -1) for label in item_label], dtype=np.int64)
 
-    # Only sessions and raters with ratings become codes, as the statistics count their labels.
-    used_sessions, session_codes = np.unique(scores.session[score_rating], return_inverse=True)
-    used_raters, rater_codes_ = np.unique(scores.rater[score_rating], return_inverse=True)
-    rated = [sessions[i] for i in used_sessions.tolist()]
-    patients = list(dict.fromkeys(patient for patient, _number in rated))
-    patient_index = {code: i for i, code in enumerate(patients)}
-    per_session_patient = np.array([patient_index[p] for p, _n in rated], dtype=np.int64)
-    per_session_number = np.array([n for _p, n in rated], dtype=np.float64)
-    table = RatingTable.from_columns(
-        session_id=Coded(session_codes.astype(np.int64), [f"{p}#{n}" for p, n in rated]),
-        rater_id=Coded(rater_codes_.astype(np.int64), [rater_codes[i] for i in used_raters.tolist()]),
-        item=Coded(item_codes.astype(np.int64), item_label),
-        score=scores.value.astype(np.float64),
-        patient_id=Coded(per_session_patient[session_codes], patients),
-        session_number=per_session_number[session_codes],
-        scale=Coded(per_item_scale[item_codes], scale_names) if scale_names else None,
-        submitted_at=scores.submitted[score_rating] / 86_400.0,
-        na=scores.na,
-    )
+    table = _encode(scores, sessions, rater_codes, item_codes, item_label, per_item_scale, scale_names)
     item_sources = {label: pair for pair, label in labels.items()}
     log.info("reliability data for %s: %d item scores", study_code, scores.n_scores)
     return ReliabilityData(table, specs, study_id, study_code, scale_sources, item_sources)
+
+
+def _encode(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: list[str], item_codes: np.ndarray,
+            item_label: list[str], per_item_scale: np.ndarray, scale_names: list[str]) -> RatingTable:
+    """The :class:`RatingTable` that ``RatingTable.from_columns`` would build, made directly.
+
+    The database already guarantees one patient and one number per session,
+    so only the codes are arranged here; ``from_columns`` would first widen
+    eight columns to 64-bit rows (over 100 bytes per item score at its peak).
+    Two scores of one item in one rating (two versions of an instrument rated
+    by the same rater in one session) go through ``from_columns`` for its
+    message listing them.
+    """
+    per_rating = scores.rating_of
+    # Sessions and raters with ratings, renumbered in the natural order of their labels.
+    used_sessions, session_of_rating = np.unique(scores.session, return_inverse=True)
+    session_labels = [f"{p}#{n}" for p, n in (sessions[i] for i in used_sessions.tolist())]
+    session_rank, session_labels_sorted, _ = encode_coded(np.arange(len(session_labels)), session_labels)
+    used_raters, rater_of_rating = np.unique(scores.rater, return_inverse=True)
+    rater_labels = [rater_codes[i] for i in used_raters.tolist()]
+    rater_rank, rater_labels_sorted, _ = encode_coded(np.arange(len(rater_labels)), rater_labels)
+    n_raters = len(rater_labels)
+    # A stats rating is one rater's rating of one session (all instruments), in (session, rater) order.
+    pair_of_rating = session_rank[session_of_rating] * n_raters + rater_rank[rater_of_rating]
+    pairs, stats_rating_of_rating = np.unique(pair_of_rating, return_inverse=True)
+    rating = stats_rating_of_rating[per_rating]
+    items, item_labels = first_appearance(item_codes, np.array(item_label, dtype=object))
+    duplicated = np.bincount(rating * item_labels.size + items).max(initial=0) > 1
+    if duplicated:
+        return _via_from_columns(scores, sessions, rater_codes, item_codes, item_label, per_item_scale,
+                                 scale_names)
+    n_sessions = len(session_labels)
+    session_number = np.full(n_sessions, np.nan)
+    session_number[session_rank] = [float(sessions[i][1]) for i in used_sessions.tolist()]
+    # Scale codes follow first appearance in the rows, i.e. in the new item order; unused ones last.
+    first_rows = np.full(len(item_label), item_codes.size, dtype=np.int64)
+    np.minimum.at(first_rows, item_codes, np.arange(item_codes.size))
+    order_of_item = np.argsort(first_rows, kind="stable")  # old item code of each new one
+    scale_of_item = per_item_scale[order_of_item]
+    seen_scales = list(dict.fromkeys(int(c) for c in scale_of_item if c >= 0))
+    rest = sorted((i for i in range(len(scale_names)) if i not in seen_scales), key=lambda i: scale_names[i])
+    scale_order = seen_scales + rest
+    scale_code = np.full(len(scale_names) + 1, -1, dtype=np.int64)
+    scale_code[scale_order] = np.arange(len(scale_order))
+    days = np.full(pairs.size, -np.inf)
+    np.maximum.at(days, stats_rating_of_rating,
+                  np.where(np.isnan(scores.submitted), -np.inf, scores.submitted / 86_400.0))
+    return RatingTable(
+        score=scores.value.astype(np.float64), item=items, rating=rating.astype(np.int64),
+        rating_session=pairs // n_raters, rating_rater=pairs % n_raters,
+        session_labels=session_labels_sorted, rater_labels=rater_labels_sorted, item_labels=item_labels,
+        rating_days=np.where(np.isneginf(days), np.nan, days), session_number=session_number,
+        item_scale=scale_code[scale_of_item] if scale_names else None,
+        scale_labels=np.array([scale_names[i] for i in scale_order], dtype=object) if scale_names else None,
+        na=scores.na.copy(),
+    )
+
+
+def _via_from_columns(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: list[str],
+                      item_codes: np.ndarray, item_label: list[str], per_item_scale: np.ndarray,
+                      scale_names: list[str]) -> RatingTable:
+    """``RatingTable.from_columns`` on the same columns (it checks and reports every problem)."""
+    per_rating = scores.rating_of
+    patients = list(dict.fromkeys(patient for patient, _number in sessions))
+    patient_index = {code: i for i, code in enumerate(patients)}
+    session_patient = np.array([patient_index[p] for p, _n in sessions], dtype=np.int64)
+    session_code = scores.session[per_rating].astype(np.int64)
+    return RatingTable.from_columns(
+        session_id=Coded(session_code, [f"{p}#{n}" for p, n in sessions]),
+        rater_id=Coded(scores.rater[per_rating].astype(np.int64), rater_codes),
+        item=Coded(item_codes, item_label),
+        score=scores.value.astype(np.float64),
+        patient_id=Coded(session_patient[session_code], patients),
+        session_number=np.array([n for _p, n in sessions], dtype=np.float64)[session_code],
+        scale=Coded(per_item_scale[item_codes], scale_names) if scale_names else None,
+        submitted_at=scores.submitted[per_rating] / 86_400.0,
+        na=scores.na,
+    )
