@@ -33,6 +33,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.lapack import dpotrf, dpotrs
 from scipy.optimize import minimize
 from scipy.special import expit, logit
 
@@ -156,11 +157,11 @@ class _Design:
         eb = np.append((ts * ts * tr) * (inv @ self.ys_raters),
                        ts * ts * float(np.sum(inv * sizes * self.ys_in)))
         rhs = np.append(tr * self.yr, 0.0) - eb
-        try:
-            lower = np.linalg.cholesky(schur)
-        except np.linalg.LinAlgError:
+        # LAPACK directly: numpy.linalg's per-call overhead dominates on a matrix this small.
+        lower, info = dpotrf(schur, lower=1)
+        if info:
             return math.inf, 0.0  # only at absurd ratios an optimiser may probe: reject them
-        x2 = np.linalg.solve(schur, rhs)
+        x2, _ = dpotrs(lower, rhs, lower=1)
         r2 = self.yy - ts * ts * float(inv @ self.ss_in) - float(x2 @ rhs)
         logdet = (-float(self.n_in @ np.log(inv))
                   + 2.0 * float(np.sum(np.log(np.diagonal(lower)))))
@@ -229,7 +230,8 @@ def random_effects_icc(scores: np.ndarray, rating_session: np.ndarray,
     # Judge convergence by the optimality conditions, not by the optimiser's message:
     # an optimiser can stop in its line search ("ABNORMAL") when already at the optimum.
     if fit.nit >= max_iterations or r2 <= 0 or not _stationary(design, theta):
-        why = fit.message if isinstance(fit.message, str) else str(fit.message)
+        why = (str(fit.message) if not fit.success
+               else "the likelihood is not flat where the optimiser stopped")
         logger.warning("REML fit did not converge: %s", why)
         return undefined(f"the REML fit did not converge ({why}); the one-way ANOVA figures "
                          "are given instead", _anova(design, k))
