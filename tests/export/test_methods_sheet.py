@@ -41,3 +41,21 @@ def test_a_study_without_ratings_says_why(empty_study, tmp_path):
     rows = {r["section"]: r["text"] for r in sheet_rows(load_workbook(tmp_path / "empty.xlsx")["Methods"])}
     assert rows["methods paragraph"].startswith("No reliability can be reported yet: ")
     assert "no submitted ratings" in rows["methods paragraph"]
+
+
+def test_codebook_states_each_scales_missing_data_rule(exported):
+    from datetime import datetime
+
+    from rater.export.codebook import codebook_tables
+
+    db = open_database(exported.db_path)
+    try:
+        data = load_study(db, exported.study_id)
+        tables = {t.key: t for t in codebook_tables(data, data.counts(), datetime(2024, 1, 1), [])}
+    finally:
+        db.close()
+    scales = tables["codebook_scales"]
+    column = scales.header.index("missing_data_rule")
+    rules = {row[2]: row[column] for row in scales.iter_rows()}
+    assert rules["assignment"] == "at least 75% of the items scored (6 of 7)"
+    assert rules["hes_general"] == "all 3 items scored"
