@@ -68,7 +68,7 @@ def parse_regular(data: bytes, header_end: int, n_fields: int, id_columns: dict[
         for name, j in id_columns.items():
             cut = _cut(chunk, first[:, j], last[:, j])
             keys, text_dtype = _sortable(cut)
-            distinct, inverse = np.unique(keys, return_inverse=True)
+            distinct, inverse = _unique_runs(keys)
             known = index[name]
             as_bytes = distinct.view(text_dtype)
             mapping = np.array([known.setdefault(bytes(v), len(known)) for v in as_bytes],
@@ -114,6 +114,20 @@ def _fields(chunk: np.ndarray, n_fields: int) -> tuple[np.ndarray, np.ndarray] |
     else:
         return None
     return starts, ends
+
+
+def _unique_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)``, sorting only the first key of each run
+    of equal keys: long-format files repeat a session's and a rater's id row after row."""
+    change = np.empty(keys.size, dtype=bool)
+    change[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=change[1:])
+    heads = np.flatnonzero(change)
+    if heads.size * 2 > keys.size:
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        return distinct, inverse.reshape(-1)
+    distinct, head_inverse = np.unique(keys[heads], return_inverse=True)
+    return distinct, np.repeat(head_inverse.reshape(-1), np.diff(np.append(heads, keys.size)))
 
 
 def _sortable(cut: np.ndarray) -> tuple[np.ndarray, np.dtype]:

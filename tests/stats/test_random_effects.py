@@ -137,3 +137,19 @@ def test_perfect_agreement_is_stated_not_fitted():
     r = random_effects_icc(np.repeat(level, 2), np.repeat(np.arange(6), 2), np.tile([0, 1], 6))
     assert r.icc_single is None and "agree perfectly" in r.reason
     assert r.anova.icc_single == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("name", ["rotating_2to4", "with_singletons", "hstbs_like"])
+@pytest.mark.parametrize("theta", [(1.0, 0.5), (0.3, 1.7), (2.0, 0.01), (0.05, 3.0)])
+def test_exact_gradient_matches_finite_differences(name, theta):
+    score, session, rater = _load(name)
+    keep = ~np.isnan(score)
+    design = _Design(score[keep], session[keep], rater[keep])
+    theta = np.array(theta)
+    value, grad = design.profiled_with_gradient(theta)
+    assert value == design.profiled(theta)
+    for i in range(2):
+        step = np.zeros(2)
+        step[i] = 1e-6
+        numeric = (design.profiled(theta + step) - design.profiled(theta - step)) / 2e-6
+        assert grad[i] == pytest.approx(numeric, rel=1e-5, abs=1e-8)
