@@ -12,11 +12,13 @@ import logging
 
 import numpy as np
 
-from rater.export.dataset import StudyData
+from rater.export.dataset import StudyData, load_study
 from rater.export.table import Column, Table, static_table
 from rater.instruments.scoring import SCORING_RULES
 from rater.stats import ReliabilityReport
 from rater.stats.methods import MethodsContext, methods_text
+from rater.storage.database import Database
+from rater.study.reliability_data import ReliabilityData
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,13 @@ def methods_context(data: StudyData) -> MethodsContext:
             else "some raters rated more than one session of the same patient")
     assignment = f"within each rating team ({teams}), and {rule}" if teams else rule
     return MethodsContext(n_patients=n_patients, assignment=assignment)
+
+
+def study_methods_input(db: Database, study_id: str,
+                        include_in_progress: bool = False) -> tuple[ReliabilityData, MethodsContext]:
+    """The statistics' input and the methods context of a study, from one read (for the command line)."""
+    data = load_study(db, study_id, include_in_progress)
+    return data.reliability_data(), methods_context(data)
 
 
 def methods_table(data: StudyData, report: ReliabilityReport | None, problems: list[str]) -> Table:

@@ -59,3 +59,15 @@ def test_codebook_states_each_scales_missing_data_rule(exported):
     rules = {row[2]: row[column] for row in scales.iter_rows()}
     assert rules["assignment"] == "at least 75% of the items scored (6 of 7)"
     assert rules["hes_general"] == "all 3 items scored"
+
+
+def test_command_line_input_has_the_same_context(exported):
+    from rater.export.methods_table import study_methods_input
+
+    db = open_database(exported.db_path)
+    try:
+        rel, context = study_methods_input(db, exported.study_id)
+        data = load_study(db, exported.study_id)
+    finally:
+        db.close()
+    assert context == methods_context(data) and rel.rows.score.size == data.scores.n_scores
