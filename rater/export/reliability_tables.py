@@ -18,6 +18,7 @@ from typing import Any
 
 from rater.export.table import Column, Table, static_table
 from rater.stats import ICC_FORMS, ReliabilityReport, ScaleReliability
+from rater.stats.headline import RANDOM_EFFECTS_FORM
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ def _columns(kind: str, numbers: Sequence[int]) -> list[Column]:
                Column("headline_ci_low", "float", "Lower 95% confidence limit of the headline ICC", "0.000"),
                Column("headline_ci_high", "float", "Upper 95% confidence limit of the headline ICC", "0.000"),
                Column("headline_why", description="Why this form is the headline for this design"),
+               Column("headline_n_sessions", "int", "Sessions that entered the headline ICC"),
+               Column("headline_n_ratings", "int", "Scored ratings that entered the headline ICC"),
                Column("method", description="How item scores combine (mean or sum)"),
                Column("n_items", "int", "Items in the scale"),
                *(Column(name, "int", what) for name, _key, what in COUNT_COLUMNS),
@@ -87,6 +90,8 @@ def _columns(kind: str, numbers: Sequence[int]) -> list[Column]:
                 for n in numbers]
     columns += [Column(f"krippendorff_{level}", "float", f"Krippendorff's alpha, {level} metric", "0.000")
                 for level in KRIPPENDORFF_LEVELS]
+    columns += [Column("krippendorff_n_sessions", "int", "Sessions with two or more scores in Krippendorff's alpha"),
+                Column("krippendorff_n_scores", "int", "Scores in Krippendorff's alpha")]
     columns += [Column("caveats", description="What qualifies the forms other than the headline"),
                 Column("warnings", description="Figures resting on too few sessions or raters"),
                 Column("rule", description="Scoring and session-selection rule behind the figures"),
@@ -100,8 +105,12 @@ def _number(x: float | None) -> float | None:
 
 def _row(result: ScaleReliability, instrument: str | None, numbers: Sequence[int]) -> tuple[Any, ...]:
     head, re = result.headline, result.random_effects
+    on_re = head.form == RANDOM_EFFECTS_FORM
     cells: list[Any] = [instrument, result.name, head.form, _number(head.value), _number(head.ci95[0]),
-                        _number(head.ci95[1]), head.why, result.method, result.n_items]
+                        _number(head.ci95[1]), head.why,
+                        re.n_sessions if on_re else result.n_sessions,
+                        re.n_ratings if on_re else result.n_sessions * result.k_raters,
+                        result.method, result.n_items]
     cells += [result.counts.get(key, 0) for _name, key, _what in COUNT_COLUMNS]
     cells += [re.n_sessions, re.n_ratings, re.n_raters, len(result.exclusions_random_effects),
               _number(re.var_session), _number(re.var_rater), _number(re.var_residual), _number(re.k),
@@ -128,6 +137,8 @@ def _row(result: ScaleReliability, instrument: str | None, numbers: Sequence[int
     for level in KRIPPENDORFF_LEVELS:
         alpha = result.krippendorff.get(level)
         cells.append(_number(alpha.value) if alpha else None)
+    interval = result.krippendorff_interval
+    cells += [interval.n_units, interval.n_values]
     cells += ["; ".join(result.caveats) or None, "; ".join(result.warnings) or None, result.rule,
               "; ".join(notes) or None]
     return tuple(cells)

@@ -172,6 +172,12 @@ def test_reliability_sheet_leads_with_the_headline(gappy):
         if result.headline.value is not None:
             assert row["headline_value"] == pytest.approx(result.headline.value, abs=1e-12)
         assert row["re_n_ratings"] == result.random_effects.n_ratings
+        if result.headline.form == "RE ICC(A,k)":
+            assert (row["headline_n_sessions"], row["headline_n_ratings"]) == (
+                result.random_effects.n_sessions, result.random_effects.n_ratings)
+        else:
+            assert row["headline_n_sessions"] == result.n_sessions
+        assert row["krippendorff_n_scores"] == result.krippendorff_interval.n_values
         assert (row["item_scores_na"], row["item_scores_missing"]) == (
             result.counts["item_scores_na"], result.counts["item_scores_missing"])
     # one missing item too many: P003 #2 has two scored Assignment ratings, so the ANOVA forms drop it
