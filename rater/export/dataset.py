@@ -22,6 +22,7 @@ import numpy as np
 from sqlalchemy import select
 
 from rater.export.scale_columns import ScaleColumn, scale_columns
+from rater.instruments.scoring import ALL_NA, MISSING_ITEMS, NOT_APPLICABLE, SCORED
 from rater.stats import StatsInputError
 from rater.storage import models as m
 from rater.storage.database import Database
@@ -84,6 +85,9 @@ class TeamInfo:
     members: tuple[str, ...]  # rater codes
 
 
+# What a rating's scale score is, in the words of the workbook.
+SCALE_STATUS = {SCORED: "scored", MISSING_ITEMS: "missing items", ALL_NA: "all N/A", NOT_APPLICABLE: "not applicable"}
+
 # One stored item score: (item id, value, is_na, note); value is None when
 # unanswered or N/A. Made only for the rating being written, never held.
 ItemValue = tuple[str, int | None, bool, str]
@@ -92,7 +96,8 @@ ItemValue = tuple[str, int | None, bool, str]
 @dataclass(slots=True)
 class RatingRecord:
     """One rater's rating of one session on one instrument, with its item scores
-    and its scale scores ((key, scale id) -> score, None when not scored)."""
+    its scale scores ((key, scale id) -> score, None when not scored) and why a
+    scale has no score."""
 
     session: SessionInfo
     rater: RaterInfo
@@ -102,6 +107,8 @@ class RatingRecord:
     submitted_at: datetime | None
     scores: list[ItemValue]
     scale_scores: dict[tuple[str, str], float | None] = field(default_factory=dict)
+    # (key, scale id) -> "scored", "missing items", "all N/A" or "not applicable"
+    scale_status: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -161,13 +168,14 @@ class StudyData:
             scores = [(item_ids[i], None if v != v else int(v), na, notes.get(lo + j, ""))
                       for j, (i, v, na) in enumerate(zip(sc.item[lo:hi].tolist(), values, sc.na[lo:hi].tolist(),
                                                          strict=True))]
-            scale_scores = {}
+            scale_scores, scale_status = {}, {}
             for pair, column in scales[version[r]]:
                 x = column.scores[r]
                 scale_scores[pair] = None if x != x else float(x)
+                scale_status[pair] = SCALE_STATUS[int(column.status[r])]
             yield RatingRecord(self.sessions[session[r]], raters[rater[r]], teams[team[r]] if team[r] >= 0 else "",
                                versions[version[r]], sc.status_names[status[r]], sc.submitted_at(r), scores,
-                               scale_scores)
+                               scale_scores, scale_status)
 
     def reliability_data(self) -> ReliabilityData:
         """The same ratings as a :class:`~rater.stats.RatingTable` for :func:`rater.stats.analyse`."""

@@ -120,13 +120,16 @@ def wide_table(data: StudyData, estimated_rows: int) -> Table:
         *(Column(label, "int", f"Item {item} of {key}; blank when unanswered or N/A") for key, item, label in items),
         *(Column(f"{stem}_score", "float", f"Scale {sid} of {key}, by the instrument's scoring rules")
           for key, sid, stem in scales),
+        *(Column(f"{stem}_status", description=f"Scale {sid} of {key}: scored, missing items (too few items "
+                 "scored for the scale's rule), all N/A, or not applicable (not rated in this session number)")
+          for key, sid, stem in scales),
     )
     code = data.study.code
 
     def rows() -> Iterator[tuple]:
         for group in _wide_groups(data):
             first = group[0]
-            cells: list[Any] = [None] * (len(items) + len(scales))
+            cells: list[Any] = [None] * (len(items) + 2 * len(scales))
             for record in group:
                 key = record.instrument.key
                 for item, value, _na, _note in record.scores:
@@ -135,6 +138,8 @@ def wide_table(data: StudyData, estimated_rows: int) -> Table:
                         cells[pos] = value
                 for pair, score in scale_scores(record).items():
                     cells[scale_pos[pair]] = score
+                for pair, status in record.scale_status.items():
+                    cells[scale_pos[pair] + len(scales)] = status
             times = [r.submitted_at for r in group if r.submitted_at is not None]
             teams = ", ".join(dict.fromkeys(r.team for r in group if r.team))
             instruments = ", ".join(f"{r.instrument.key} {r.instrument.version}" for r in group)

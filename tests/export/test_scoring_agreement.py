@@ -90,6 +90,11 @@ def test_form_workbook_and_statistics_give_one_score(gappy):
         seen.append(form)
     # N/A left out (mean of 6), one missing still scored (6 of 7), two missing not scored.
     assert seen[0] is not None and seen[1] is not None and seen[2] is None
+    statuses = [wide[("P003", 2, code)]["assignment_status"] for _a, _r, code, _rt in ratings]
+    assert statuses == ["scored", "scored", "missing items"]
+    first = [r for key, r in wide.items() if key[1] == 1]
+    assert first and all(r["review_status"] == "not applicable" and r["review_score"] is None for r in first)
+    assert all(r["assignment_status"] == "scored" for r in first)
 
 
 def test_session_means_use_the_same_scores(gappy):
