@@ -61,11 +61,15 @@ def run(args: argparse.Namespace) -> int:
               "instruments)", file=sys.stderr)
         return 1
     source_notes: list[str] = []
+    context = None
     try:
         if args.db:
             from rater.study.reliability_data import reliability_rows
 
-            rows, scales = reliability_rows(args.db, study_code=args.study)
+            data = reliability_rows(args.db, study_code=args.study)
+            rows, scales = data.rows, data.scales
+            if args.methods:
+                context = _study_context(args.db, data.study_id)
         else:
             rows, scales, source_notes = _read_csv(args.ratings, args.instrument)
         report = analyse(rows, scales, min_items=args.min_items, bias_threshold=args.bias_threshold)
@@ -87,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if args.methods:
         from rater.stats.methods import methods_text
 
-        print(textwrap.fill(methods_text(report), 100))
+        print(textwrap.fill(methods_text(report, context), 100))
         return 0
     if args.json:
         data = report_to_json(report)
@@ -100,6 +104,18 @@ def run(args: argparse.Namespace) -> int:
             print("\n".join(f"  {note}" for note in source_notes) + "\n")
         print(format_report(report), end="")
     return 0
+
+
+def _study_context(db_url: str, study_id: str):
+    """The methods context (patients, how sessions were assigned, training) of a study."""
+    from rater.export.methods_table import study_methods_input
+    from rater.storage import open_database
+
+    db = open_database(db_url, migrate=False)
+    try:
+        return study_methods_input(db, study_id)[1]
+    finally:
+        db.close()
 
 
 def _read_csv(path: Path, instrument_path: Path | None) -> tuple[object, list | None, list[str]]:

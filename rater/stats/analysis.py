@@ -148,8 +148,11 @@ def analyse(
                                table.rater_labels))
     item_results: dict[str, ScaleReliability] = {}
     if include_items:
+        # An item is "rated" by every rating of its scale's instrument, so an unanswered item
+        # of such a rating counts as missing, not as never rated.
+        instrument_of = {item: spec.rated_with for spec in reversed(specs) for item in spec.items}
         for name in item_names:
-            spec = ScaleSpec(name, [name])
+            spec = ScaleSpec(name, [name], rated_with=instrument_of.get(name))
             item_results[name] = _reliability(spec, "item",
                                               score_scale(matrix, item_names, spec, **context), table)
     logger.info("reliability of %d scales and %d items from %d ratings in %.3f s",

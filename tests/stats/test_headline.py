@@ -110,3 +110,13 @@ def test_text_report_leads_with_the_headline():
     assert first[0] == "Headline ICC per scale"
     assert first[1].strip().startswith("all: RE ICC(A,k) = ")
     assert "random effects (REML, every scored rating" in text
+
+
+def test_an_unanswered_item_of_a_rated_instrument_counts_as_missing():
+    rows = [RatingRow(r.session_id, r.rater_id, item, r.score)
+            for r in _rows(30, lambda s: 3) for item in ("q1", "q2")]
+    dropped = rows.pop(1)  # the first rating has q1 but no row for q2
+    assert dropped.item == "q2"
+    spec = ScaleSpec("A", ["q1", "q2"], rated_with=["q1", "q2"])
+    item = analyse(rows, [spec]).items["q2"]
+    assert item.counts["ratings"] == 90 and item.counts["ratings_missing_items"] == 1

@@ -110,6 +110,10 @@ def test_database_source(tmp_path, capsys):
     # One rater per demo session: no ICC can be computed, and the report says why instead of failing.
     assert report["scales"]["Assignment"]["icc"]["ICC(1,1)"]["value"] is None
 
+    assert reliability.run(parse("--db", db.url, "--methods")) == 0
+    methods = capsys.readouterr().out
+    assert "of 2 patients" in methods and "Session Rater" in methods
+
     not_a_db = tmp_path / "notes.sqlite"
     not_a_db.write_text("not a database")
     assert reliability.run(parse("--db", str(not_a_db))) == 2
