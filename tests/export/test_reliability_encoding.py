@@ -65,3 +65,16 @@ def test_two_versions_rated_by_one_rater_are_reported(study_db):
             s.add(m.ItemScore(rating_id=copy.id, item_id=score.item_id, value=score.value, is_na=score.is_na))
     with pytest.raises(StatsInputError, match="duplicate score for session"):
         reliability_rows(db, study_id)
+
+
+def test_scan_and_join_read_the_same_scores(study_db, monkeypatch):
+    from rater.study import scores_read
+
+    db, study_id, _ = study_db
+    read = {}
+    for share in (0.0, 2.0):  # 0: always scan all item scores; 2: always join
+        monkeypatch.setattr(scores_read, "SCAN_SHARE", share)
+        read[share] = reliability_rows(db, study_id).rows
+    scan, join = read[0.0], read[2.0]
+    for name in ("score", "item", "rating", "na", "rating_days"):
+        np.testing.assert_array_equal(getattr(scan, name), getattr(join, name), err_msg=name)
