@@ -11,16 +11,26 @@ in 3 scales, about 1 M item scores with 1 % missing, fixed seed. Reported:
   first; that preparation is not timed, so its figure covers fewer steps than
   ``analyse`` (no scoring, design, Krippendorff or rater bias).
 
-Usage: ``python bench/bench_reliability.py [--sessions N] [--repeat R] [--no-pingouin]``
+With ``--csv``: the ratings-file path of ``rater reliability --ratings`` on
+30,000 sessions × 3 raters × 7 items (630,000 rows, written once to a temp
+file), each side in a fresh process so that its peak RSS is its own:
+``read_ratings_csv`` + ``analyse`` against pandas ``read_csv`` + pingouin
+(ICC of the scale and of every item, Cronbach's alpha), the ratio, and
+the bytes per CSV row above the process's RSS after its imports.
+
+Usage: ``python bench/bench_reliability.py [--sessions N] [--repeat R] [--no-pingouin] [--csv]``
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -107,12 +117,103 @@ def pingouin_inputs(table: RatingTable):
     return icc_frames, alpha_frames
 
 
+CSV_ITEMS = 7
+_OURS = """
+import resource, sys, time
+from rater.stats import analyse, read_ratings_csv
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t, c = time.perf_counter(), time.process_time()
+table = read_ratings_csv(sys.argv[1])
+read = time.perf_counter() - t
+read_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+analyse(table)
+print(time.perf_counter() - t, read, base, read_rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+      time.process_time() - c)
+"""
+_THEIRS = """
+import resource, sys, time, warnings
+warnings.simplefilter("ignore")
+import pandas as pd, pingouin as pg
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t, c = time.perf_counter(), time.process_time()
+df = pd.read_csv(sys.argv[1])
+read = time.perf_counter() - t
+read_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# Raters rotate: the j-th rater of each session is column j, as pingouin needs a complete grid.
+df["slot"] = df.groupby(["session_id", "item"]).cumcount()
+scale = df.groupby(["session_id", "slot"], as_index=False)["score"].mean()
+pg.intraclass_corr(scale, targets="session_id", raters="slot", ratings="score", nan_policy="omit")
+for _, one in df.groupby("item"):
+    pg.intraclass_corr(one, targets="session_id", raters="slot", ratings="score", nan_policy="omit")
+pg.cronbach_alpha(df.pivot_table(index=["session_id", "rater_id"], columns="item", values="score"))
+print(time.perf_counter() - t, read, base, read_rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+      time.process_time() - c)
+"""
+
+
+def write_csv(path: Path, n_sessions: int, seed: int = SEED) -> int:
+    """A long-format ratings file: rotating raters, 0-4 item scores, 1 % blank; returns its rows."""
+    rng = np.random.default_rng(seed)
+    raters = np.argsort(rng.random((n_sessions, RATER_POOL)), axis=1)[:, :N_RATERS_PER_SESSION]
+    session = np.repeat(np.arange(n_sessions), N_RATERS_PER_SESSION * CSV_ITEMS)
+    rater = np.repeat(raters.ravel(), CSV_ITEMS)
+    level = rng.normal(2.0, 0.8, n_sessions)[session] + rng.normal(0, 0.3, RATER_POOL)[rater]
+    score = np.clip(np.round(level + rng.normal(0, 0.6, session.size)), 0, 4).astype(int)
+    text = score.astype(str).astype(object)
+    text[rng.random(score.size) < 0.01] = ""
+    item = np.tile(np.arange(1, CSV_ITEMS + 1), n_sessions * N_RATERS_PER_SESSION)
+    with path.open("w") as handle:
+        handle.write("session_id,rater_id,item,score\n")
+        for s, r, i, v in zip(session.tolist(), rater.tolist(), item.tolist(), text.tolist(),
+                              strict=True):
+            handle.write(f"S{s + 1:05d},R{r + 1:02d},i{i},{v}\n")
+    return int(score.size)
+
+
+def csv_comparison(n_sessions: int, repeat: int) -> None:
+    """Ours against pandas + pingouin on one ratings file, runs interleaved."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ratings.csv"
+        rows = write_csv(path, n_sessions)
+        print(f"ratings file: {n_sessions} sessions × {N_RATERS_PER_SESSION} raters × {CSV_ITEMS} "
+              f"items = {rows:,} rows, {path.stat().st_size / 2**20:.1f} MiB")
+        # Wall time on a shared machine also measures the neighbours: CPU time is printed too.
+        runs: dict[str, list[list[float]]] = {"ours": [], "pandas + pingouin": []}
+        root = str(Path(__file__).resolve().parents[1])
+        for _ in range(repeat):
+            for label, code in (("ours", _OURS), ("pandas + pingouin", _THEIRS)):
+                out = subprocess.run([sys.executable, "-c", code, str(path)],
+                                     capture_output=True, text=True, cwd=root,
+                                     env={"PYTHONPATH": root, "PATH": "/usr/bin:/bin"})
+                if out.returncode:
+                    raise SystemExit(f"{label} failed:\n{out.stderr}")
+                runs[label].append([float(x) for x in out.stdout.split()])
+        medians = {label: np.median(np.array(r), axis=0) for label, r in runs.items()}
+        for label, (total, read, base, read_rss, peak, cpu) in medians.items():
+            print(f"{label:<18} wall {total:6.3f} s (read {read:5.3f} s), cpu {cpu:6.3f} s, "
+                  f"memory above imports: "
+                  f"read {(read_rss - base) * 1024 / rows:5.0f} B/row, "
+                  f"peak {(peak - base) * 1024 / rows:5.0f} B/row (median of {repeat})")
+        ratio = medians["pandas + pingouin"][0] / medians["ours"][0]
+        cpu_ratio = medians["pandas + pingouin"][5] / medians["ours"][5]
+        print(f"pandas + pingouin / ours: wall {ratio:.2f}×, cpu {cpu_ratio:.2f}× (goal ≥ 3×); "
+              f"ours peak {(medians['ours'][4] - medians['ours'][2]) * 1024 / rows:.0f} B/row "
+              f"(goal ≤ 100)")
+        print(json.dumps({"ratio_wall": round(float(ratio), 2),
+                          "ratio_cpu": round(float(cpu_ratio), 2)}))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=15_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-pingouin", action="store_true")
+    parser.add_argument("--csv", action="store_true",
+                        help="compare the ratings-file path with pandas + pingouin instead")
     args = parser.parse_args()
+    if args.csv:
+        csv_comparison(args.sessions if args.sessions != 15_000 else 30_000, args.repeat)
+        return 0
 
     columns = make_columns(args.sessions)
     table = RatingTable.from_columns(**columns)

@@ -107,11 +107,14 @@ def _scales(data: StudyData) -> Table:
         for sc in v.model.scales:
             stem = stems[(v.key, sc.id)]
             rows.append((v.key, v.version, sc.id, sc.name, data.catalog.scale_labels[(v.key, sc.id)],
-                         ", ".join(sc.items), sc.method, _recode_text(sc), _applies_text(sc),
+                         ", ".join(sc.items), sc.method, sc.rule.describe(len(sc.items)), _recode_text(sc),
+                         _applies_text(sc),
                          sc.applies.reason or None, sc.description or None, f"{stem}_score", f"{stem}_mean"))
     columns = (Column("instrument"), Column("version"), Column("scale", description="Scale id"), Column("name"),
                Column("reliability_label", description="Name of the scale in the Reliability sheets"),
                Column("items"), Column("method", description="mean or sum of the (recoded) items"),
+               Column("missing_data_rule", description="Scored items a rating needs for a scale score "
+                                                       "(items marked N/A left out)"),
                Column("recode", description="Item values mapped before scoring"),
                Column("applies", description="Session numbers the scale is rated in"),
                Column("not_applicable_reason"), Column("description"),

@@ -1,37 +1,43 @@
-"""One study's data for export, as plain rows read with Core selects.
+"""One study's data for export, read once.
 
 :func:`load_study` reads the small tables (study, instruments, teams, raters,
-sessions) once. :meth:`StudyData.ratings` then streams the ratings session
-batch by session batch, each rating with its item scores, in the order the
-export shows them: patient, session number, rater code, instrument. Item
-scores are read as columns (no ORM object per row), so a study of a million
-item scores is exported in bounded memory and on SQLite or PostgreSQL alike.
+sessions) and, in the same pass, every included item score into numpy
+columns (:mod:`rater.study.scores_read`, about 17 bytes per score). Scale
+scores are computed for all ratings at once by the one scoring engine
+(:mod:`rater.export.scale_columns`). :meth:`StudyData.ratings` then walks the
+ratings in the order the export shows them (patient, session number, rater
+code, instrument), making each rating's row values only as it is written, and
+:meth:`StudyData.reliability_data` hands the same columns to the statistics.
 By default only submitted ratings are included; practice ratings never are.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+import numpy as np
+from sqlalchemy import select
 
+from rater.export.scale_columns import ScaleColumn, scale_columns
+from rater.instruments.scoring import ALL_NA, MISSING_ITEMS, NOT_APPLICABLE, SCORED
+from rater.stats import StatsInputError
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study.reliability_data import InstrumentCatalog, StudyInstrument, study_catalog
+from rater.study.reliability_data import (
+    InstrumentCatalog,
+    ReliabilityData,
+    StudyInstrument,
+    natural_key,
+    reliability_from_scores,
+    study_catalog,
+)
+from rater.study.scores_read import StudyScores, read_scores
 
 log = logging.getLogger(__name__)
 
-SESSION_BATCH = 400  # sessions per query: well under SQLite's bound-parameter limit
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple:
-    """Sort key ordering embedded numbers numerically ("P2" before "P10")."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in _DIGITS.split(text) if part)
 
 
 @dataclass(frozen=True)
@@ -79,14 +85,19 @@ class TeamInfo:
     members: tuple[str, ...]  # rater codes
 
 
+# What a rating's scale score is, in the words of the workbook.
+SCALE_STATUS = {SCORED: "scored", MISSING_ITEMS: "missing items", ALL_NA: "all N/A", NOT_APPLICABLE: "not applicable"}
+
 # One stored item score: (item id, value, is_na, note); value is None when
-# unanswered or N/A. A plain tuple, because a million of them are made per pass.
+# unanswered or N/A. Made only for the rating being written, never held.
 ItemValue = tuple[str, int | None, bool, str]
 
 
 @dataclass(slots=True)
 class RatingRecord:
-    """One rater's rating of one session on one instrument, with its item scores."""
+    """One rater's rating of one session on one instrument, with its item scores
+    its scale scores ((key, scale id) -> score, None when not scored) and why a
+    scale has no score."""
 
     session: SessionInfo
     rater: RaterInfo
@@ -95,6 +106,9 @@ class RatingRecord:
     status: str
     submitted_at: datetime | None
     scores: list[ItemValue]
+    scale_scores: dict[tuple[str, str], float | None] = field(default_factory=dict)
+    # (key, scale id) -> "scored", "missing items", "all N/A" or "not applicable"
+    scale_status: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -109,7 +123,7 @@ class Counts:
 
 @dataclass
 class StudyData:
-    """The study's metadata plus streaming access to its ratings."""
+    """The study's metadata and its item scores, read once (:mod:`rater.study.scores_read`)."""
 
     db: Database
     study: StudyInfo
@@ -118,75 +132,59 @@ class StudyData:
     raters: dict[str, RaterInfo]  # id -> rater, in natural code order
     sessions: list[SessionInfo]  # natural patient order, then session number
     include_in_progress: bool = False
+    scores: StudyScores | None = None
+    scale_scores: dict[tuple[str, str], ScaleColumn] = field(default_factory=dict)
 
     @property
     def instruments(self) -> dict[str, StudyInstrument]:
         return self.catalog.by_row_id()
 
-    def _included(self, query):
-        query = query.where(m.Assignment.study_id == self.study.id, m.Assignment.purpose == "study")
-        if not self.include_in_progress:
-            query = query.where(m.Rating.submitted_at.is_not(None))
-        return query
-
     def counts(self) -> Counts:
         """Item scores, ratings, (session, rater) pairs and sessions that will be exported."""
-        base = self._included(select(m.ItemScore.id).join(m.Rating, m.Rating.id == m.ItemScore.rating_id)
-                              .join(m.Assignment, m.Assignment.id == m.Rating.assignment_id)).subquery()
-        ratings = self._included(select(m.Assignment.session_id, m.Assignment.rater_id)
-                                 .join(m.Rating, m.Rating.assignment_id == m.Assignment.id)).subquery()
-        with self.db.reading() as s:
-            n_scores = s.scalar(select(func.count()).select_from(base)) or 0
-            n_ratings = s.scalar(select(func.count()).select_from(ratings)) or 0
-            pairs = select(ratings.c.session_id, ratings.c.rater_id).distinct().subquery()
-            n_pairs = s.scalar(select(func.count()).select_from(pairs)) or 0
-            n_sessions = s.scalar(select(func.count(ratings.c.session_id.distinct()))) or 0
-        return Counts(n_scores, n_ratings, n_pairs, n_sessions)
+        sc = self.scores
+        if sc is None or sc.n_ratings == 0:
+            return Counts(0, 0, 0, 0)
+        pairs = np.unique(sc.session.astype(np.int64) * max(len(self.raters), 1) + sc.rater).size
+        return Counts(sc.n_scores, sc.n_ratings, pairs, np.unique(sc.session).size)
 
     def ratings(self) -> Iterator[RatingRecord]:
-        """Every included rating with its item scores, in export order."""
-        instruments = self.instruments
+        """Every included rating with its item and scale scores, in export order."""
+        sc = self.scores
+        if sc is None:
+            return
+        versions = self.catalog.versions
+        raters = list(self.raters.values())
         team_names = {t.id: t.name for t in self.teams}
-        rater_rank = {rid: i for i, rid in enumerate(self.raters)}
-        inst_rank = {row_id: i for i, row_id in enumerate(instruments)}
-        item_rank = {v.row_id: {it.id: i for i, it in enumerate(v.model.items)} for v in instruments.values()}
-        for start in range(0, len(self.sessions), SESSION_BATCH):
-            batch = self.sessions[start:start + SESSION_BATCH]
-            by_id = {sess.id: (i, sess) for i, sess in enumerate(batch)}
-            records: dict[str, RatingRecord] = {}
-            with self.db.reading() as s:
-                # Core execution on the session's connection skips the ORM's per-row work;
-                # ratings and their scores are read apart so a rating's columns (a parsed
-                # submission time among them) are handled once, not once per item.
-                conn = s.connection()
-                for rid, sid, rater_id, inst_id, team_id, status, submitted in conn.execute(
-                        self._batch_ratings(list(by_id))):
-                    records[rid] = RatingRecord(by_id[sid][1], self.raters[rater_id], team_names.get(team_id, ""),
-                                                instruments[inst_id], status, submitted, [])
-                for rid, item, value, na, note in conn.execute(self._batch_scores(list(by_id))).all():
-                    records[rid].scores.append((item, value, na, note or ""))
-            ordered = sorted((r for r in records.values() if r.scores),
-                             key=lambda r: (by_id[r.session.id][0], rater_rank[r.rater.id],
-                                            inst_rank[r.instrument.row_id]))
-            for record in ordered:
-                rank = item_rank[record.instrument.row_id]
-                record.scores.sort(key=lambda v: rank.get(v[0], len(rank)))
-                yield record
+        teams = [team_names.get(tid, "") for tid in sc.team_ids]
+        scales = [[(pair, self.scale_scores[pair]) for pair in self.scale_scores if pair[0] == v.key
+                   and self.scale_scores[pair].version_mask[i]] for i, v in enumerate(versions)]
+        starts = sc.starts.tolist()
+        session, rater, version, team, status = (sc.session.tolist(), sc.rater.tolist(), sc.version.tolist(),
+                                                 sc.team.tolist(), sc.status.tolist())
+        item_ids, notes = sc.item_ids, sc.notes
+        for r in range(sc.n_ratings):
+            lo, hi = starts[r], starts[r + 1]
+            values = sc.value[lo:hi].tolist()
+            scores = [(item_ids[i], None if v != v else int(v), na, notes.get(lo + j, ""))
+                      for j, (i, v, na) in enumerate(zip(sc.item[lo:hi].tolist(), values, sc.na[lo:hi].tolist(),
+                                                         strict=True))]
+            scale_scores, scale_status = {}, {}
+            for pair, column in scales[version[r]]:
+                x = column.scores[r]
+                scale_scores[pair] = None if x != x else float(x)
+                scale_status[pair] = SCALE_STATUS[int(column.status[r])]
+            yield RatingRecord(self.sessions[session[r]], raters[rater[r]], teams[team[r]] if team[r] >= 0 else "",
+                               versions[version[r]], sc.status_names[status[r]], sc.submitted_at(r), scores,
+                               scale_scores, scale_status)
 
-    def _batch_ratings(self, session_ids: list[str]):
-        return self._included(
-            select(m.Rating.id, m.Assignment.session_id, m.Assignment.rater_id, m.Assignment.instrument_id,
-                   m.Assignment.team_id, m.Assignment.status, m.Rating.submitted_at)
-            .join(m.Rating, m.Rating.assignment_id == m.Assignment.id)
-            .where(m.Assignment.session_id.in_(session_ids)))
-
-    def _batch_scores(self, session_ids: list[str]):
-        return self._included(
-            select(m.ItemScore.rating_id, m.ItemScore.item_id, m.ItemScore.value, m.ItemScore.is_na,
-                   m.ItemScore.note)
-            .join(m.Rating, m.Rating.id == m.ItemScore.rating_id)
-            .join(m.Assignment, m.Assignment.id == m.Rating.assignment_id)
-            .where(m.Assignment.session_id.in_(session_ids)))
+    def reliability_data(self) -> ReliabilityData:
+        """The same ratings as a :class:`~rater.stats.RatingTable` for :func:`rater.stats.analyse`."""
+        if self.scores is None or self.scores.n_ratings == 0:
+            which = "ratings" if self.include_in_progress else "submitted ratings"
+            raise StatsInputError([f"study {self.study.code} has no {which} yet"])
+        return reliability_from_scores(
+            self.study.id, self.study.code, self.catalog,
+            [(x.patient, x.number) for x in self.sessions], [r.code for r in self.raters.values()], self.scores)
 
 
 def load_study(db: Database, study_id: str, include_in_progress: bool = False) -> StudyData:
@@ -221,7 +219,15 @@ def load_study(db: Database, study_id: str, include_in_progress: bool = False) -
             select(m.Session.id, m.Patient.code, m.Session.number, m.Session.date)
             .join(m.Patient, m.Patient.id == m.Session.patient_id)
             .where(m.Patient.study_id == study_id, m.Session.is_practice.is_(False)))]
-    sessions.sort(key=lambda x: (natural_key(x.patient), x.number))
+        sessions.sort(key=lambda x: (natural_key(x.patient), x.number))
+        # The one read of the item scores; the tables and the statistics both use it.
+        scores = read_scores(s, study_id, [x.id for x in sessions], [r.id for r in raters],
+                             [v.row_id for v in catalog.versions],
+                             {v.row_id: {it.id: i for i, it in enumerate(v.model.items)} for v in catalog.versions},
+                             include_in_progress)
     log.info("study %s: %d instrument version(s), %d team(s), %d rater(s), %d session(s)", study.code,
              len(catalog.versions), len(teams), len(raters), len(sessions))
-    return StudyData(db, study, catalog, teams, {r.id: r for r in raters}, sessions, include_in_progress)
+    log.info("study %s: %d ratings, %d item scores read", study.code, scores.n_ratings, scores.n_scores)
+    numbers = np.array([x.number for x in sessions], dtype=np.float64)
+    return StudyData(db, study, catalog, teams, {r.id: r for r in raters}, sessions, include_in_progress,
+                     scores, scale_columns(catalog, scores, numbers))

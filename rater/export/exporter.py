@@ -18,6 +18,8 @@ from rater.export.atomic import check_target
 from rater.export.codebook import codebook_tables
 from rater.export.csv_tables import prepare_folder, write_csv_folder
 from rater.export.dataset import Counts, StudyData, load_study
+from rater.export.exclusions_table import exclusions_table
+from rater.export.methods_table import methods_table
 from rater.export.progress import CancelFn, ProgressFn, Tracker
 from rater.export.rating_tables import item_columns, long_table, scale_ids, session_means_table, wide_table
 from rater.export.record_tables import homework_table, marks_table, rater_bias_table, raters_table
@@ -27,7 +29,6 @@ from rater.export.training_tables import training_tables
 from rater.export.workbook import write_workbook
 from rater.stats import ReliabilityReport, StatsInputError, analyse
 from rater.storage.database import Database
-from rater.study.reliability_data import reliability_rows
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class StudyReliability:
 def study_reliability(data: StudyData) -> StudyReliability:
     """Analyse the same ratings the export contains with :func:`rater.stats.analyse`."""
     try:
-        rel = reliability_rows(data.db, data.study.id, include_in_progress=data.include_in_progress)
+        rel = data.reliability_data()  # the ratings read once by load_study, not a second read
         report = analyse(rel.rows, rel.scales)
     except StatsInputError as err:
         log.info("no reliability figures: %s", "; ".join(err.problems))
@@ -77,6 +78,8 @@ def build_sheets(data: StudyData, counts: Counts, reliability: StudyReliability,
         session_means_table(data, counts.sessions),
         reliability_table(report, "scale", reliability.scale_sources, reliability.problems),
         reliability_table(report, "item", reliability.item_sources, reliability.problems),
+        exclusions_table(report, reliability.scale_sources, reliability.item_sources),
+        methods_table(data, report, reliability.problems),
         raters_table(data, bias),
         rater_bias_table(bias),
         homework_table(data),
@@ -108,15 +111,15 @@ def export_study(db: Database, study_id: str, *, xlsx: str | Path | None = None,
     # Reliability costs about as much as two passes over the item scores; the
     # estimate only shapes the progress bar.
     reliability_weight = 2 * counts.item_scores + 1
-    tracker = Tracker(reliability_weight + _estimate(data, counts), progress, cancel)
+    outputs = (target is not None) + (folder is not None)
+    tracker = Tracker(reliability_weight + outputs * _estimate(data, counts), progress, cancel)
     tracker.advance(0, "Computing reliability", force=True)
     reliability = study_reliability(data)
-    tracker.advance(reliability_weight, "Reliability computed")
-
     exported_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     sheets = build_sheets(data, counts, reliability, exported_at)
-    outputs = (target is not None) + (folder is not None)
-    tracker.total = tracker.done + outputs * sum(s.weight for s in sheets)
+    # The real total is known before any fraction past 0 is reported, so progress never moves back.
+    tracker.total = reliability_weight + outputs * sum(s.weight for s in sheets)
+    tracker.advance(reliability_weight, "Reliability computed")
     summary = ExportSummary(data.study.code, counts, reliability_problems=reliability.problems)
     if target is not None:
         summary.workbook = write_workbook(sheets, target, tracker, title=data.study.name)

@@ -15,7 +15,6 @@ from typing import Any
 
 from rater.export.dataset import RatingRecord, StudyData
 from rater.export.table import Column, Table
-from rater.instruments.scoring import Response, score_all
 from rater.study.reliability_data import StudyInstrument
 
 log = logging.getLogger(__name__)
@@ -59,11 +58,9 @@ def item_columns(data: StudyData) -> list[tuple[str, str, str]]:
 
 
 def scale_scores(record: RatingRecord) -> dict[tuple[str, str], float | None]:
-    """(key, scale id) -> the rating's scale score, by the instrument's scoring rules."""
-    responses = {item: Response(value, is_na) for item, value, is_na, _note in record.scores}
-    key = record.instrument.key
-    return {(key, sc.scale_id): sc.score
-            for sc in score_all(record.instrument.model, responses, record.session.number)}
+    """(key, scale id) -> the rating's scale score, computed for all ratings at once by the
+    scoring engine the form uses (:mod:`rater.export.scale_columns`)."""
+    return record.scale_scores
 
 
 def _recode_lookup(version: StudyInstrument) -> dict[str, Any]:
@@ -123,13 +120,16 @@ def wide_table(data: StudyData, estimated_rows: int) -> Table:
         *(Column(label, "int", f"Item {item} of {key}; blank when unanswered or N/A") for key, item, label in items),
         *(Column(f"{stem}_score", "float", f"Scale {sid} of {key}, by the instrument's scoring rules")
           for key, sid, stem in scales),
+        *(Column(f"{stem}_status", description=f"Scale {sid} of {key}: scored, missing items (too few items "
+                 "scored for the scale's rule), all N/A, or not applicable (not rated in this session number)")
+          for key, sid, stem in scales),
     )
     code = data.study.code
 
     def rows() -> Iterator[tuple]:
         for group in _wide_groups(data):
             first = group[0]
-            cells: list[Any] = [None] * (len(items) + len(scales))
+            cells: list[Any] = [None] * (len(items) + 2 * len(scales))
             for record in group:
                 key = record.instrument.key
                 for item, value, _na, _note in record.scores:
@@ -138,6 +138,8 @@ def wide_table(data: StudyData, estimated_rows: int) -> Table:
                         cells[pos] = value
                 for pair, score in scale_scores(record).items():
                     cells[scale_pos[pair]] = score
+                for pair, status in record.scale_status.items():
+                    cells[scale_pos[pair] + len(scales)] = status
             times = [r.submitted_at for r in group if r.submitted_at is not None]
             teams = ", ".join(dict.fromkeys(r.team for r in group if r.team))
             instruments = ", ".join(f"{r.instrument.key} {r.instrument.version}" for r in group)

@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from rater.instruments.model import Applicability, Instrument, Item, RecodeRule, Scale
+from rater.instruments.model import Applicability, Instrument, Item, RecodeRule, Scale, ScoringRule
 from rater.paths import RESOURCES
 from rater.validation import Locator, Problem, ValidationError, fmt_path, parse_toml, schema_problems
 
@@ -148,6 +148,7 @@ def _semantic_problems(data: dict[str, Any], locate: Locator) -> list[Problem]:
             add(where + ["items"], "an item is listed more than once")
         _check_recode(where, _list(scale.get("recode")), [(i, item_ranges[i]) for i in scale_items
                                                           if i in item_ranges], add)
+        _check_rule(where, scale, len(scale_items), add)
         applies = _dict(scale.get("applies"))
         lo, hi = applies.get("session_min"), applies.get("session_max")
         if _ints(lo, hi) and lo > hi:
@@ -203,6 +204,16 @@ def _gaps(lo: int, hi: int, ranges: list[tuple[int, int]]) -> list[tuple[int, in
     if nxt <= hi:
         gaps.append((nxt, hi))
     return gaps
+
+
+def _check_rule(where: list[Any], scale: dict[str, Any], n_items: int, add) -> None:
+    """The missing-data rule must be one of the two keys and able to be met."""
+    if "min_items" in scale and "min_fraction" in scale:
+        add(where, "give either min_items or min_fraction, not both")
+    min_items = scale.get("min_items")
+    if _ints(min_items) and n_items and min_items > n_items:
+        add(where + ["min_items"], f"min_items ({min_items}) is larger than the scale's {n_items} items: "
+                                   "no rating could ever be scored")
 
 
 def _dict(value: Any) -> dict:
@@ -285,6 +296,7 @@ def build(data: dict[str, Any]) -> Instrument:
                     applies.get("session_min"), applies.get("session_max"), applies.get("reason", "")
                 ),
                 description=raw.get("description", ""),
+                rule=ScoringRule(raw.get("min_items"), raw.get("min_fraction")),
             )
         )
     return Instrument(

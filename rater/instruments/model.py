@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 
@@ -48,6 +49,42 @@ class Applicability:
 
 
 @dataclass(frozen=True)
+class ScoringRule:
+    """How many items a rating needs for a scale score (the scale's missing-data rule).
+
+    Items the rater marked N/A are left out of the scale; the rule counts the
+    remaining ("applicable") items. With ``min_items`` a rating is scored when
+    at least that many are scored (all of them if fewer apply); with
+    ``min_fraction`` when at least that fraction is (rounded up). With neither
+    (the default) every applicable item must be scored. At least one scored
+    item is always needed.
+    """
+
+    min_items: int | None = None
+    min_fraction: float | None = None
+
+    def needed(self, applicable: int) -> int:
+        """Scored items needed when ``applicable`` items are not N/A."""
+        if self.min_items is not None:
+            want = min(self.min_items, applicable)
+        elif self.min_fraction is not None:
+            # The tolerance keeps 0.8 × 5 at 4 despite binary floating point.
+            want = math.ceil(self.min_fraction * applicable - 1e-9)
+        else:
+            want = applicable
+        return max(1, want)
+
+    def describe(self, n_items: int) -> str:
+        """The rule as a sentence fragment, e.g. "at least 6 of 7 items scored"."""
+        if self.min_items is not None and self.min_items < n_items:
+            return f"at least {self.min_items} of {n_items} items scored"
+        if self.min_fraction is not None and self.needed(n_items) < n_items:
+            return (f"at least {self.min_fraction:.0%} of the items scored "
+                    f"({self.needed(n_items)} of {n_items})")
+        return f"all {n_items} items scored" if n_items > 1 else "the item scored"
+
+
+@dataclass(frozen=True)
 class Scale:
     id: str
     name: str
@@ -56,6 +93,7 @@ class Scale:
     recode: tuple[RecodeRule, ...] = ()
     applies: Applicability = field(default_factory=Applicability)
     description: str = ""
+    rule: ScoringRule = field(default_factory=ScoringRule)
 
     def recoded(self, value: int) -> float:
         for rule in self.recode:

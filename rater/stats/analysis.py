@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
+
+import numpy as np
 
 from rater.stats.alpha import (
     AlphaResult,
@@ -16,13 +18,23 @@ from rater.stats.alpha import (
 )
 from rater.stats.bias import DEFAULT_BIAS_THRESHOLD, DEFAULT_DRIFT_ALPHA, RaterBias, rater_bias
 from rater.stats.design import Design, balance
+from rater.stats.halo import RaterHalo, rater_halo
+from rater.stats.headline import ROTATION_CAVEAT, Headline, choose_headline, small_data_warnings
 from rater.stats.icc import ICC_CI_METHOD, IccResult, icc
-from rater.stats.kalpha import KrippendorffResult, krippendorff_alpha
+from rater.stats.kalpha import LEVELS, KrippendorffResult, krippendorff_alphas
+from rater.stats.mixed import CI_METHOD as RE_CI_METHOD
+from rater.stats.mixed import RandomEffects, random_effects_icc
 from rater.stats.scoring import (
+    NOT_APPLICABLE,
+    NOT_RATED,
+    Exclusion,
     ScaleScores,
     ScaleSpec,
     default_scales,
+    exclusions,
     item_matrix,
+    na_matrix,
+    present_matrix,
     score_scale,
 )
 from rater.stats.table import RatingTable, StatsInputError, as_table
@@ -36,6 +48,12 @@ class ScaleReliability:
 
     ``rule`` is a human sentence saying how ratings were scored and which
     sessions entered the ICC; ``notes`` explain every undefined (None) value.
+    ``headline`` is the one ICC to report; ``caveats`` qualify the other
+    forms; ``warnings`` flag figures resting on too few sessions or raters.
+    ``exclusions`` lists the sessions the ANOVA forms left out,
+    ``exclusions_random_effects`` those the random-effects fit left out.
+    ``krippendorff`` holds all four levels (the two fields before it are the
+    interval and ordinal ones, kept for existing readers).
     """
 
     name: str
@@ -53,6 +71,14 @@ class ScaleReliability:
     cronbach_by_session: SessionAlpha
     krippendorff_interval: KrippendorffResult
     krippendorff_ordinal: KrippendorffResult
+    random_effects: RandomEffects
+    headline: Headline
+    krippendorff: dict[str, KrippendorffResult]
+    counts: dict[str, int]
+    exclusions: tuple[Exclusion, ...] = ()
+    exclusions_random_effects: tuple[Exclusion, ...] = ()
+    caveats: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
 
@@ -63,7 +89,9 @@ class ReliabilityReport:
     scales: dict[str, ScaleReliability]
     items: dict[str, ScaleReliability]
     raters: list[RaterBias]
+    halo: list[RaterHalo] = field(default_factory=list)
     ci_method: str = ICC_CI_METHOD
+    random_effects_ci_method: str = RE_CI_METHOD
 
 
 def scale_bias_threshold(spec: ScaleSpec, bias_threshold: float = DEFAULT_BIAS_THRESHOLD) -> float:
@@ -102,25 +130,35 @@ def analyse(
         raise StatsInputError([f"min_items must be at least 1 (got {min_items})"])
     matrix = item_matrix(table)
     item_names = [str(label) for label in table.item_labels]
+    # The three matrices are shared by every scale and item: build them once.
+    context = {"na": na_matrix(table), "present": present_matrix(table),
+               "session_number": (table.session_number[table.rating_session]
+                                  if table.session_number is not None else None)}
 
     scale_results: dict[str, ScaleReliability] = {}
     raters: list[RaterBias] = []
+    halo: list[RaterHalo] = []
     for spec in specs:
-        scored = score_scale(matrix, item_names, spec, min_items)
+        scored = score_scale(matrix, item_names, spec, min_items, **context)
         scale_results[spec.name] = _reliability(spec, "scale", scored, table)
         raters.extend(rater_bias(spec.name, scored.scores, table.rating_session,
                                  table.rating_rater, table.rater_labels, table.rating_days,
                                  scale_bias_threshold(spec, bias_threshold), drift_alpha))
+        halo.extend(rater_halo(spec.name, scored.items, table.rating_session, table.rating_rater,
+                               table.rater_labels))
     item_results: dict[str, ScaleReliability] = {}
     if include_items:
+        # An item is "rated" by every rating of its scale's instrument, so an unanswered item
+        # of such a rating counts as missing, not as never rated.
+        instrument_of = {item: spec.rated_with for spec in reversed(specs) for item in spec.items}
         for name in item_names:
-            spec = ScaleSpec(name, [name])
-            item_results[name] = _reliability(spec, "item", score_scale(matrix, item_names, spec),
-                                              table)
+            spec = ScaleSpec(name, [name], rated_with=instrument_of.get(name))
+            item_results[name] = _reliability(spec, "item",
+                                              score_scale(matrix, item_names, spec, **context), table)
     logger.info("reliability of %d scales and %d items from %d ratings in %.3f s",
                 len(scale_results), len(item_results), table.n_ratings,
                 time.perf_counter() - started)
-    return ReliabilityReport(scale_results, item_results, raters)
+    return ReliabilityReport(scale_results, item_results, raters, halo)
 
 
 def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleScores,
@@ -131,8 +169,26 @@ def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleS
     cronbach = cronbach_alpha(scored.items)
     by_session = cronbach_alpha_by_session_number(scored.items, table.rating_session,
                                                   table.session_number)
-    interval = krippendorff_alpha(table.rating_session, scored.scores, "interval")
-    ordinal = krippendorff_alpha(table.rating_session, scored.scores, "ordinal")
+    kalpha = krippendorff_alphas(table.rating_session, scored.scores, LEVELS)
+    interval, ordinal = kalpha["interval"], kalpha["ordinal"]
+    re = random_effects_icc(scored.scores, table.rating_session, table.rating_rater)
+
+    n_sessions = table.session_labels.size
+    status = scored.status if scored.status is not None else np.zeros(scored.scores.size, np.int8)
+    applicable = np.bincount(table.rating_session,
+                             weights=(status != NOT_RATED) & (status != NOT_APPLICABLE),
+                             minlength=n_sessions) > 0
+    # Sessions where the scale applies but that the ANOVA forms could not keep make the
+    # design incomplete; sessions where it does not apply (Review in session 1) do not.
+    n_incomplete = int(np.count_nonzero(applicable & ~balanced.kept))
+    n_kept = balanced.matrix.shape[0]
+    headline = choose_headline(forms, balanced.design, balanced.k, n_kept, n_incomplete,
+                               balanced.n_truncated, re)
+    has_score = np.bincount(table.rating_session, weights=~np.isnan(scored.scores),
+                            minlength=n_sessions) > 0
+    caveats = (ROTATION_CAVEAT,) if balanced.design == "one-way" and n_kept else ()
+    warnings = small_data_warnings("the ANOVA ICC", n_kept, balanced.n_raters)
+    warnings += small_data_warnings("the random-effects ICC", re.n_sessions, re.n_raters)
 
     notes = list(scored.notes)
     by_reason: dict[str, list[str]] = {}
@@ -142,8 +198,8 @@ def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleS
     notes += [f"{', '.join(f)}: {reason}" for reason, f in by_reason.items()]
     for label, reason in (("cronbach_alpha", cronbach.reason),
                           ("cronbach_alpha_median_by_session", by_session.reason),
-                          ("krippendorff_alpha_interval", interval.reason),
-                          ("krippendorff_alpha_ordinal", ordinal.reason)):
+                          *((f"krippendorff_alpha_{lv}", kalpha[lv].reason) for lv in LEVELS),
+                          ("random_effects", re.reason)):
         if reason:
             notes.append(f"{label}: {reason}")
     return ScaleReliability(
@@ -152,6 +208,12 @@ def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleS
         n_sessions_truncated=balanced.n_truncated, k_raters=balanced.k, design=balanced.design,
         rule=f"Scoring: {scored.rule}. Sessions: {balanced.rule}", icc=forms,
         cronbach=cronbach, cronbach_by_session=by_session, krippendorff_interval=interval,
-        krippendorff_ordinal=ordinal, notes=tuple(notes),
+        krippendorff_ordinal=ordinal, random_effects=re, headline=headline, krippendorff=kalpha,
+        counts=scored.counts(),
+        exclusions=tuple(exclusions(scored, table.rating_session, table.session_labels,
+                                    balanced.kept)),
+        exclusions_random_effects=tuple(exclusions(scored, table.rating_session,
+                                                   table.session_labels, has_score)),
+        caveats=caveats, warnings=tuple(warnings), notes=tuple(notes),
     )
 

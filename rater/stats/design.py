@@ -5,8 +5,8 @@ at least two (a tie goes to the smaller k, which keeps more sessions).
 Sessions with exactly k scored ratings are kept; sessions with more keep their
 first k raters in ascending rater-id order; sessions with fewer are dropped.
 If every kept session has the same k raters, rater identity defines the
-columns ("two-way"). Otherwise raters rotate, the one-way model is the
-headline ("one-way"), and the two-way forms are still computed with column j
+columns ("two-way"). Otherwise raters rotate, the one-way model fits
+("one-way"), and the two-way forms are still computed with column j
 holding each session's j-th rater in ascending rater-id order.
 """
 
@@ -25,7 +25,8 @@ Design = Literal["one-way", "two-way"]
 
 @dataclass(frozen=True)
 class BalancedRatings:
-    """The kept sessions × k matrix and an account of how it was formed."""
+    """The kept sessions × k matrix and an account of how it was formed;
+    ``kept`` is per session, ``n_raters`` counts the raters in the matrix."""
 
     matrix: np.ndarray
     k: int
@@ -33,6 +34,8 @@ class BalancedRatings:
     rule: str
     n_dropped: int
     n_truncated: int
+    kept: np.ndarray
+    n_raters: int = 0
 
 
 def balance(scores: np.ndarray, rating_session: np.ndarray, rating_rater: np.ndarray,
@@ -48,7 +51,8 @@ def balance(scores: np.ndarray, rating_session: np.ndarray, rating_rater: np.nda
     multi = counts[counts >= 2]
     if multi.size == 0:
         rule = "no session has two or more scored ratings, so no ICC can be computed"
-        return BalancedRatings(np.empty((0, 0)), 0, "one-way", rule, n_sessions, 0)
+        return BalancedRatings(np.empty((0, 0)), 0, "one-way", rule, n_sessions, 0,
+                               np.zeros(n_sessions, dtype=bool))
     k = int(np.argmax(np.bincount(multi)))
 
     kept = counts >= k
@@ -73,10 +77,10 @@ def balance(scores: np.ndarray, rating_session: np.ndarray, rating_rater: np.nda
         parts.append(f"every kept session was rated by the same raters ({names}), so the "
                      "design is two-way with rater identity as columns")
     else:
-        parts.append("raters rotate across sessions, so the design is one-way: ICC(1,·) is "
-                     "the headline and the two-way forms take column j = each session's "
+        parts.append("raters rotate across sessions, so the design is one-way: ICC(1,·) fits "
+                     "and the two-way forms take column j = each session's "
                      "j-th rater in ascending rater-id order")
     logger.debug("balanced design: k=%d kept=%d truncated=%d design=%s", k, n_kept,
                  n_truncated, design)
     return BalancedRatings(matrix, k, design, "; ".join(parts) + ".",
-                           n_sessions - n_kept, n_truncated)
+                           n_sessions - n_kept, n_truncated, kept, int(np.unique(raters).size))

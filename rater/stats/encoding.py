@@ -26,6 +26,7 @@ _SECONDS_PER_DAY = 86_400.0
 _DENSE_SLACK = 8
 _MAX_LISTED = 20
 _DIGITS = re.compile(r"(\d+)")
+_PREFIX_NUMBER = re.compile(r"(\D*)(\d+)")
 
 
 class Coded(NamedTuple):
@@ -120,12 +121,43 @@ def encode_coded(codes: Any, labels: Any, natural: bool = True
 def _relabel(raw: np.ndarray, names: list[str | None], natural: bool
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Map raw codes whose names are ``names`` onto sorted distinct names."""
-    distinct = sorted({name for name in names if name is not None},
-                      key=natural_key if natural else None)
+    distinct = _sorted_names({name for name in names if name is not None}, natural)
     code_of = {name: code for code, name in enumerate(distinct)}
     remap = np.array([-1 if name is None else code_of[name] for name in names], dtype=np.int64)
     codes = remap[raw]
     return codes, np.array(distinct, dtype=object), codes < 0
+
+
+def _sorted_names(names: set[str], natural: bool) -> list[str]:
+    """Sorted names; naturally sorted ones take a shortcut when every name is a prefix and
+    a number ("S0012", "R3"), which orders exactly as :func:`natural_key` but several
+    times faster on tens of thousands of session ids."""
+    if not natural:
+        return sorted(names)
+    matches = [_PREFIX_NUMBER.fullmatch(name) for name in names]
+    if not all(matches):
+        return sorted(names, key=natural_key)
+    if len({m.end(1) for m in matches}) == 1 and len({len(n) for n in names}) == 1 \
+            and len({m[1] for m in matches}) == 1:
+        return sorted(names)  # one prefix, equally wide numbers: text order is number order
+    return [m.string for m in sorted(matches, key=lambda m: (m[1], int(m[2])))]
+
+
+def blocks_by_size(unit: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """Group rows by their unit's size: for compact unit codes (0..m-1), one
+    ``(v, units, rows)`` per distinct number v of rows per unit, ``rows`` being
+    the units × v matrix of row indices. Sums over pairs of rows within units
+    then become v² vectorised passes instead of a loop over units."""
+    # Rows usually arrive sorted by unit (ratings are numbered in session order).
+    ordered = unit.size < 2 or bool(np.all(unit[1:] >= unit[:-1]))
+    order = np.arange(unit.size) if ordered else np.argsort(unit, kind="stable")
+    counts = np.bincount(unit)
+    starts = np.cumsum(counts) - counts
+    out = []
+    for v in np.unique(counts[counts > 0]):
+        units = np.flatnonzero(counts == v)
+        out.append((int(v), units, order[starts[units][:, None] + np.arange(v)]))
+    return out
 
 
 def first_appearance(codes: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,10 @@ are taken in closed form, which is O(number of values):
   (n_c + ... + n_k - (n_c + n_k) / 2)^2 = (r_k - r_c)^2 with
   r_c = n_1 + ... + n_(c-1) + n_c / 2, so ordinal alpha is interval alpha on r.
 * nominal: mismatching pairs are m^2 - sum of squared value counts.
+* ratio: ((c - k) / (c + k))^2 does not separate, so the sums run over the
+  distinct values' coincidence matrix (values × values, built from the pairs
+  within units grouped by unit size), which is small because rating scores
+  take few distinct values.
 
 Verified against Krippendorff (2011) "Computing Krippendorff's
 Alpha-Reliability" and the ``krippendorff`` package (see the tests).
@@ -18,16 +22,18 @@ Alpha-Reliability" and the ``krippendorff`` package (see the tests).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from rater.stats.encoding import dense_codes
+from rater.stats.encoding import blocks_by_size, dense_codes
 
 logger = logging.getLogger(__name__)
 
-Level = Literal["nominal", "ordinal", "interval"]
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
 
 
 @dataclass(frozen=True)
@@ -45,9 +51,16 @@ def krippendorff_alpha(units: np.ndarray, values: np.ndarray,
                        level: Level = "interval") -> KrippendorffResult:
     """Krippendorff's alpha of ``values`` grouped by ``units`` (one entry per coder
     and unit, NaN = missing); units with fewer than two values are not pairable
-    and ignored."""
-    if level not in ("nominal", "ordinal", "interval"):
-        raise ValueError(f"unknown level of measurement {level!r}")
+    and ignored. The ratio level needs non-negative values."""
+    return krippendorff_alphas(units, values, (level,))[level]
+
+
+def krippendorff_alphas(units: np.ndarray, values: np.ndarray,
+                        levels: Sequence[Level] = LEVELS) -> dict[str, KrippendorffResult]:
+    """Alpha at several levels at once, sharing the grouping and the distinct values."""
+    for level in levels:
+        if level not in LEVELS:
+            raise ValueError(f"unknown level of measurement {level!r}")
     values = np.asarray(values, dtype=np.float64)
     known = ~np.isnan(values)
     unit, values = _codes(np.asarray(units)[known]), values[known]
@@ -57,18 +70,29 @@ def krippendorff_alpha(units: np.ndarray, values: np.ndarray,
     n_units = int(np.count_nonzero(m))
     n = values.size
     if n_units == 0:
-        return KrippendorffResult(None, level, 0, 0, "no unit has two or more values")
+        return {lv: KrippendorffResult(None, lv, 0, 0, "no unit has two or more values")
+                for lv in levels}
     if np.ptp(values) == 0:
-        return KrippendorffResult(None, level, n_units, n,
-                                  "all values are identical: expected disagreement is zero")
-
-    if level == "interval":
-        observed, expected = _squared_differences(unit, values, m)
-    else:
+        return {lv: KrippendorffResult(None, lv, n_units, n,
+                                       "all values are identical: expected disagreement is zero")
+                for lv in levels}
+    distinct = value_code = counts = None
+    if any(lv != "interval" for lv in levels):
         distinct, value_code, value_count = np.unique(values, return_inverse=True,
                                                       return_counts=True)
+        value_code = value_code.reshape(-1)
         counts = value_count.astype(np.float64)
-        if level == "ordinal":
+    out = {}
+    for level in levels:
+        if level == "interval":
+            observed, expected = _squared_differences(unit, values, m)
+        elif level == "ratio":
+            if distinct[0] < 0:
+                out[level] = KrippendorffResult(None, level, n_units, n,
+                                                "the ratio level needs non-negative values")
+                continue
+            observed, expected = _ratio(unit, value_code, distinct, counts, m)
+        elif level == "ordinal":
             ranks = np.cumsum(counts) - counts / 2
             observed, expected = _squared_differences(unit, ranks[value_code], m)
         else:
@@ -79,8 +103,9 @@ def krippendorff_alpha(units: np.ndarray, values: np.ndarray,
             used = m > 0
             observed = np.sum((m[used] ** 2 - same[used]) / (m[used] - 1))
             expected = n**2 - np.sum(counts**2)
-    value = 1 - (n - 1) * observed / expected
-    return KrippendorffResult(float(value), level, n_units, n)
+        out[level] = KrippendorffResult(float(1 - (n - 1) * observed / expected), level,
+                                        n_units, n)
+    return out
 
 
 def _codes(keys: np.ndarray) -> np.ndarray:
@@ -91,6 +116,26 @@ def _codes(keys: np.ndarray) -> np.ndarray:
         return keys.astype(np.int64, copy=False)
     return dense_codes(keys)[0] if keys.dtype.kind in "iu" else (
         np.unique(keys, return_inverse=True)[1].reshape(-1))
+
+
+def _ratio(unit: np.ndarray, value_code: np.ndarray, distinct: np.ndarray, counts: np.ndarray,
+           m: np.ndarray) -> tuple[float, float]:
+    """Observed and expected sums for the ratio metric from the coincidence matrix."""
+    size = distinct.size
+    coincidence = np.zeros(size * size)
+    # Pairs of a value with itself land on the diagonal, where the distance is zero.
+    for v, _, rows in blocks_by_size(unit):
+        codes = value_code[rows]
+        for a in range(v):
+            for b in range(v):
+                coincidence += np.bincount(codes[:, a] * size + codes[:, b],
+                                           minlength=size * size) / (v - 1)
+    total = distinct[:, None] + distinct[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        delta = np.where(total > 0, ((distinct[:, None] - distinct[None, :]) / total) ** 2, 0.0)
+    observed = float(coincidence @ delta.ravel())
+    expected = float(counts @ delta @ counts)
+    return observed, expected
 
 
 def _squared_differences(unit: np.ndarray, values: np.ndarray,

@@ -1,16 +1,16 @@
-"""Scale scores per rating (one rater's rating of one session).
+"""Scale scores per rating (one rater's rating of one session) for the statistics.
 
-Scoring rules
--------------
-* complete case (default): a rating has a scale score only if every item of
-  the scale was scored; the score is the mean of the items, or their sum for a
-  sum scale.
-* prorating (``min_items=N``): a rating with at least N of the scale's items
-  scored gets the mean of the scored items; a sum scale gets that mean times
-  the scale's number of items, so prorated sums stay on the scale's metric.
+The scores come from the application's one scoring engine,
+:func:`rater.instruments.scoring.score_matrix`, so the statistics score a
+rating exactly as the rating form and the workbook do. Each scale carries its
+missing-data rule (``min_items`` or ``min_fraction``; by default every item
+that is not N/A must be scored); a scale's ``recode`` maps raw item scores
+first, values it does not mention are kept.
 
-A scale's ``recode`` maps raw item scores before scoring; values it does not
-mention are kept, as in the instrument definitions.
+N/A, not applicable and missing stay apart: items marked N/A are left out of
+the scale, a scale outside its session range (``session_min``/``session_max``)
+is not applicable, and anything else without a value is missing.
+:func:`exclusions` lists the sessions a figure left out and why.
 """
 
 from __future__ import annotations
@@ -22,36 +22,101 @@ from typing import Literal
 
 import numpy as np
 
+from rater.instruments.model import Instrument, ScoringRule
+from rater.instruments.scoring import (
+    ALL_NA,
+    MISSING_ITEMS,
+    NOT_APPLICABLE,
+    SCORED,
+    score_matrix,
+)
 from rater.stats.table import RatingTable
 
 logger = logging.getLogger(__name__)
 
+# A rating (rater × session) that did not use the scale's instrument at all:
+# not a rating of the scale, so it is in no count. Only the statistics need it.
+NOT_RATED = -1
+
+NOT_APPLICABLE_REASON = "not applicable"
+TOO_FEW_RATINGS = "too few ratings"
+MISSING_ITEMS_REASON = "missing items"
+
 
 @dataclass(frozen=True)
 class ScaleSpec:
-    """A scale to analyse: its item ids, how they combine, and an optional recode."""
+    """A scale to analyse: its item ids, how they combine, an optional recode, its
+    missing-data rule and the session numbers it is rated in (None = open)."""
 
     name: str
     items: Sequence[str]
     method: Literal["mean", "sum"] = "mean"
     recode: Mapping[int, float] | None = None
+    min_items: int | None = None
+    min_fraction: float | None = None
+    session_min: int | None = None
+    session_max: int | None = None
+    # Items whose presence shows a rating used the scale's instrument (None: the
+    # scale's own items); a rating with none of them did not rate the scale.
+    rated_with: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
         if self.method not in ("mean", "sum"):
             raise ValueError(f"scale {self.name!r}: method must be 'mean' or 'sum'")
         if not self.items:
             raise ValueError(f"scale {self.name!r} has no items")
+        if self.min_items is not None and self.min_fraction is not None:
+            raise ValueError(f"scale {self.name!r}: give min_items or min_fraction, not both")
+        if self.min_items is not None and not 1 <= self.min_items <= len(self.items):
+            raise ValueError(f"scale {self.name!r}: min_items ({self.min_items}) must be between 1 and "
+                             f"its {len(self.items)} items, or no rating could ever be scored")
+        if self.min_fraction is not None and not 0 < self.min_fraction <= 1:
+            raise ValueError(f"scale {self.name!r}: min_fraction must be in (0, 1]")
+
+    @property
+    def rule(self) -> ScoringRule:
+        return ScoringRule(self.min_items, self.min_fraction)
 
 
 @dataclass(frozen=True)
 class ScaleScores:
-    """Scores of one scale: ``scores`` per rating (NaN = not scoreable) and the
-    recoded ``items`` matrix (ratings × the scale's items) they came from."""
+    """Scores of one scale: ``scores`` per rating (NaN = not scored), the
+    recoded ``items`` matrix (ratings × the scale's items) they came from, and
+    per rating the engine's ``status`` code and its N/A and missing item counts."""
 
     scores: np.ndarray
     items: np.ndarray
     rule: str
     notes: list[str] = field(default_factory=list)
+    status: np.ndarray | None = None
+    n_na: np.ndarray | None = None
+    n_missing: np.ndarray | None = None
+
+    def counts(self) -> dict[str, int]:
+        """Ratings by outcome and item scores by kind of absence; each name says which."""
+        status = _status(self)
+        rated = status != NOT_RATED
+        applicable = rated & (status != NOT_APPLICABLE)
+        return {
+            "ratings": int(np.count_nonzero(rated)),
+            "ratings_scored": int(np.count_nonzero(status == SCORED)),
+            "ratings_missing_items": int(np.count_nonzero(status == MISSING_ITEMS)),
+            "ratings_all_na": int(np.count_nonzero(status == ALL_NA)),
+            "ratings_not_applicable": int(np.count_nonzero(status == NOT_APPLICABLE)),
+            "item_scores_na": int(self.n_na[applicable].sum()) if self.n_na is not None else 0,
+            "item_scores_missing": int(self.n_missing[applicable].sum()) if self.n_missing is not None else 0,
+        }
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A session a figure left out: ``reason`` is "not applicable", "too few
+    ratings" or "missing items"; ``ratings`` and ``scored`` count its ratings."""
+
+    session: str
+    reason: str
+    ratings: int
+    scored: int
 
 
 def item_matrix(table: RatingTable) -> np.ndarray:
@@ -59,6 +124,27 @@ def item_matrix(table: RatingTable) -> np.ndarray:
     matrix = np.full((table.n_ratings, table.item_labels.size), np.nan)
     matrix[table.rating, table.item] = table.score
     return matrix
+
+
+def na_matrix(table: RatingTable) -> np.ndarray | None:
+    """Ratings × items matrix, True where the rater marked the item N/A (None: no N/A column)."""
+    na = getattr(table, "na", None)
+    if na is None:
+        return None
+    matrix = np.zeros((table.n_ratings, table.item_labels.size), dtype=bool)
+    matrix[table.rating[na], table.item[na]] = True
+    return matrix
+
+
+def present_matrix(table: RatingTable) -> np.ndarray:
+    """Ratings × items matrix, True where the data hold a row (value, N/A or blank)."""
+    matrix = np.zeros((table.n_ratings, table.item_labels.size), dtype=bool)
+    matrix[table.rating, table.item] = True
+    return matrix
+
+
+def _status(scored: ScaleScores) -> np.ndarray:
+    return scored.status if scored.status is not None else np.where(np.isnan(scored.scores), 1, 0)
 
 
 def default_scales(table: RatingTable) -> list[ScaleSpec]:
@@ -75,47 +161,108 @@ def default_scales(table: RatingTable) -> list[ScaleSpec]:
             for code, name in enumerate(table.scale_labels)]
 
 
+def specs_from_instrument(instrument: Instrument, labels: Mapping[str, str] | None = None) -> list[ScaleSpec]:
+    """A spec per scale of ``instrument``: items (renamed through ``labels`` when
+    given), method, recode, missing-data rule and session range."""
+    specs = []
+    for scale in instrument.scales:
+        items = [instrument.item(i) for i in scale.items]
+        recode = None
+        if scale.recode:
+            values = range(min(it.min for it in items), max(it.max for it in items) + 1)
+            recode = {v: scale.recoded(v) for v in values}
+        specs.append(ScaleSpec(
+            scale.name, [labels.get(i, i) if labels else i for i in scale.items],
+            "sum" if scale.method == "sum" else "mean", recode, scale.rule.min_items,
+            scale.rule.min_fraction, scale.applies.session_min, scale.applies.session_max,
+            [labels.get(it.id, it.id) if labels else it.id for it in instrument.items]))
+    return specs
+
+
 def score_scale(matrix: np.ndarray, item_labels: Sequence[str], spec: ScaleSpec,
-                min_items: int | None = None) -> ScaleScores:
-    """Score ``spec`` for every rating of ``matrix`` (see the module's rules).
+                min_items: int | None = None, na: np.ndarray | None = None,
+                session_number: np.ndarray | None = None,
+                present: np.ndarray | None = None) -> ScaleScores:
+    """Score ``spec`` for every rating of ``matrix`` with the scoring engine.
 
     ``item_labels`` names the matrix's columns; a spec item that never occurs
-    in the data counts as unscored and is mentioned in ``notes``.
+    in the data counts as missing and is mentioned in ``notes``. ``min_items``
+    (e.g. from the command line) overrides the spec's own rule. ``na`` is the
+    N/A matrix of :func:`na_matrix`; ``session_number`` (per rating, NaN if
+    unknown) decides where the spec's session range makes it not applicable;
+    ``present`` (:func:`present_matrix`) marks ratings that did not rate the
+    scale's instrument at all (status :data:`NOT_RATED`).
     """
     column = {label: j for j, label in enumerate(item_labels)}
     notes = [f"item {name!r} of scale {spec.name!r} has no scores in the data"
              for name in spec.items if name not in column]
     items = np.full((matrix.shape[0], len(spec.items)), np.nan)
+    na_items = np.zeros(items.shape, dtype=bool) if na is not None else None
     for j, name in enumerate(spec.items):
         if name in column:
             items[:, j] = matrix[:, column[name]]
+            if na_items is not None:
+                na_items[:, j] = na[:, column[name]]
     if spec.recode:
         raw = items
         items = raw.copy()
         for old, new in spec.recode.items():
             items[raw == old] = new
 
+    rule = ScoringRule(min_items, None) if min_items is not None else spec.rule
+    applies = None
+    if session_number is not None and (spec.session_min is not None or spec.session_max is not None):
+        known = ~np.isnan(session_number)
+        applies = ~known | (((spec.session_min is None) | (session_number >= (spec.session_min or 0)))
+                            & ((spec.session_max is None) | (session_number <= (spec.session_max or 0))))
+    result = score_matrix(items, na_items, spec.method, rule, applies)
+    status = result.status.astype(np.int8)
+    if present is not None:
+        marker = [column[name] for name in (spec.rated_with or spec.items) if name in column]
+        status[~present[:, marker].any(axis=1)] = NOT_RATED
+    return ScaleScores(result.scores, items, rule_text(spec, rule), notes, status, result.n_na,
+                       result.n_missing)
+
+
+def rule_text(spec: ScaleSpec, rule: ScoringRule | None = None) -> str:
+    """The scale's scoring rule as a sentence."""
+    rule = rule or spec.rule
     n_items = len(spec.items)
-    scored = np.count_nonzero(~np.isnan(items), axis=1)
-    needed = n_items if min_items is None else max(1, min(min_items, n_items))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(items, axis=1) / scored
-    scores = np.where(scored >= needed, mean, np.nan)
-    if spec.method == "sum":
-        scores = scores * n_items
-    return ScaleScores(scores, items, _rule_text(spec, n_items, needed, min_items), notes)
-
-
-def _rule_text(spec: ScaleSpec, n_items: int, needed: int, min_items: int | None) -> str:
-    combine = "sum" if spec.method == "sum" else "mean"
     recode = " after recoding" if spec.recode else ""
     if n_items == 1:
         return f"single item{recode}"
-    if min_items is None or needed == n_items:
-        return (f"complete case: a rating is scored only when all {n_items} items are scored; "
-                f"score = {combine} of the items{recode}")
-    prorated = "mean of the scored items"
+    combine = "mean of the scored items"
     if spec.method == "sum":
-        prorated += f" × {n_items} (prorated sum)"
-    return (f"prorated: a rating is scored when at least {needed} of {n_items} items are "
-            f"scored; score = {prorated}{recode}")
+        combine += f" × {n_items} (prorated sum)"
+    needed = rule.needed(n_items)
+    kind = "complete case" if needed == n_items else "prorated"
+    return (f"{kind}: a rating is scored when {rule.describe(n_items)} (items marked N/A left out); "
+            f"score = {combine}{recode}")
+
+
+def exclusions(scored: ScaleScores, rating_session: np.ndarray, session_labels: np.ndarray,
+               used: np.ndarray) -> list[Exclusion]:
+    """The sessions with ratings that a figure did not use (``used``: bool per session), with why.
+
+    "not applicable" when the scale is not rated in any of the session's
+    ratings' session number; "missing items" when some of its ratings could
+    not be scored for missing or N/A items; otherwise "too few ratings" (the
+    figure needs more scored ratings than the session has).
+    """
+    n_sessions = session_labels.size
+    status = _status(scored)
+    ratings = np.bincount(rating_session, weights=status != NOT_RATED, minlength=n_sessions).astype(int)
+    n_scored = np.bincount(rating_session, weights=status == SCORED, minlength=n_sessions).astype(int)
+    not_applicable = np.bincount(rating_session, weights=status == NOT_APPLICABLE, minlength=n_sessions)
+    unscoreable = np.bincount(rating_session, weights=(status == MISSING_ITEMS) | (status == ALL_NA),
+                              minlength=n_sessions)
+    out = []
+    for s in np.flatnonzero((ratings > 0) & ~np.asarray(used, dtype=bool)):
+        if not_applicable[s] == ratings[s]:
+            reason = NOT_APPLICABLE_REASON
+        elif unscoreable[s] > 0:
+            reason = MISSING_ITEMS_REASON
+        else:
+            reason = TOO_FEW_RATINGS
+        out.append(Exclusion(str(session_labels[s]), reason, int(ratings[s]), int(n_scored[s])))
+    return out

@@ -82,6 +82,7 @@ class RatingTable:
     session_number: np.ndarray | None = None
     item_scale: np.ndarray | None = None
     scale_labels: np.ndarray | None = None
+    na: np.ndarray | None = None  # per row: the rater marked the item N/A (score is NaN there)
 
     @property
     def n_ratings(self) -> int:
@@ -100,6 +101,7 @@ class RatingTable:
         scale: Any = None,
         submitted_at: Any = None,
         *,
+        na: Any = None,
         line_numbers: np.ndarray | None = None,
     ) -> RatingTable:
         """Encode equally long columns (array-likes) into a table.
@@ -108,7 +110,9 @@ class RatingTable:
         ``scale``) may be given as :class:`Coded`. Integer ids and coded
         columns take a fast path; string ids are sorted naturally ("R2" before
         "R10"). ``submitted_at`` may hold datetimes, ISO strings,
-        ``datetime64`` values or plain numbers taken as days. ``line_numbers``
+        ``datetime64`` values or plain numbers taken as days. ``na`` (bool per
+        row) marks items the rater rated N/A, kept apart from missing ones;
+        their score must be missing. ``line_numbers``
         (one per row) only changes how problems are located in messages.
         Raises :class:`StatsInputError` listing every problem found.
         """
@@ -162,6 +166,13 @@ class RatingTable:
             latest = np.full(pairs.size, -np.inf)
             np.maximum.at(latest, rating, np.where(np.isnan(days), -np.inf, days))
             rating_days = np.where(np.isneginf(latest), np.nan, latest)
+        na_flags = None
+        if na is not None:
+            na_flags = np.asarray(na, dtype=bool)
+            if na_flags.shape != values.shape:
+                problems.append(f"na has {na_flags.size} values for {values.size} rows")
+            elif (na_flags & ~np.isnan(values)).any():
+                problems.append(f"a score marked N/A has a value at {where(na_flags & ~np.isnan(values))}")
         if problems:
             raise StatsInputError(problems)
         logger.debug("encoded %d rows: %d sessions, %d raters, %d items, %d ratings",
@@ -170,7 +181,7 @@ class RatingTable:
             score=values, item=item_codes, rating=rating, rating_session=rating_session,
             rating_rater=rating_rater, session_labels=labels["session_id"],
             rater_labels=labels["rater_id"], item_labels=item_labels, rating_days=rating_days,
-            session_number=numbers, item_scale=item_scale, scale_labels=scale_labels,
+            session_number=numbers, item_scale=item_scale, scale_labels=scale_labels, na=na_flags,
         )
 
     @classmethod

@@ -5,7 +5,10 @@ item scores of every instrument that rater gave that session belong to it.
 Item labels are the instruments' item ids, prefixed with the instrument key
 (``hstbs.rev1``) only when two instruments of the study share an id, so the
 labels are unique. Scale specs come from the instrument files (items, mean or
-sum, recodes); N/A and unanswered items are both missing for the statistics.
+sum, recodes, missing-data rule, session range); N/A items are passed to the
+statistics as N/A, apart from missing ones. The item scores are read by
+:func:`rater.study.scores_read.read_scores`, the same single pass the export
+uses.
 Only assignments for the study itself count (``purpose = "study"``), never
 practice ratings.
 """
@@ -14,22 +17,32 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rater.instruments.model import Instrument, Scale
+from rater.instruments.model import Instrument
 from rater.stats import Coded, RatingTable, ScaleSpec, StatsInputError
+from rater.stats.encoding import encode_coded, first_appearance
+from rater.stats.scoring import specs_from_instrument
 from rater.storage import models as m
 from rater.storage.database import Database, open_database, sqlite_path, to_url
 from rater.study.instruments import instrument_of
+from rater.study.scores_read import StudyScores, read_scores
 
 log = logging.getLogger(__name__)
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key ordering embedded numbers numerically ("P2" before "P10")."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in _DIGITS.split(text) if part)
 
 
 @dataclass(frozen=True)
@@ -118,25 +131,17 @@ def _scale_labels(versions: tuple[StudyInstrument, ...]) -> dict[tuple[str, str]
 
 
 def scale_specs(catalog: InstrumentCatalog) -> tuple[list[ScaleSpec], dict[str, tuple[str, str]]]:
-    """A spec per scale of each instrument's newest version, and label -> (key, scale id)."""
+    """A spec per scale of each instrument's newest version (items, method, recode,
+    missing-data rule, session range), and label -> (key, scale id)."""
     specs, sources = [], {}
     for key in catalog.keys:
         model = catalog.latest(key).model
-        for scale in model.scales:
+        labels = {item.id: catalog.item_labels[(key, item.id)] for item in model.items}
+        for scale, spec in zip(model.scales, specs_from_instrument(model, labels), strict=True):
             label = catalog.scale_labels[(key, scale.id)]
-            items = [catalog.item_labels[(key, item)] for item in scale.items]
-            specs.append(ScaleSpec(label, items, "sum" if scale.method == "sum" else "mean",
-                                   _recode_map(model, scale)))
+            specs.append(replace(spec, name=label))
             sources[label] = (key, scale.id)
     return specs, sources
-
-
-def _recode_map(model: Instrument, scale: Scale) -> dict[int, float] | None:
-    if not scale.recode:
-        return None
-    items = [model.item(i) for i in scale.items]
-    values = range(min(it.min for it in items), max(it.max for it in items) + 1)
-    return {v: scale.recoded(v) for v in values}
 
 
 def reliability_rows(db_or_url: Database | str | os.PathLike[str], study_id: str | None = None, *,
@@ -153,11 +158,19 @@ def reliability_rows(db_or_url: Database | str | os.PathLike[str], study_id: str
         with db.reading() as s:
             study = _find_study(s, study_id, study_code)
             catalog = study_catalog(s, study.id)
-            data = _fetch(s, study, catalog, include_in_progress)
+            sessions, raters = _study_lists(s, study.id)
+            scores = read_scores(s, study.id, [x[0] for x in sessions], [r[0] for r in raters],
+                                 [v.row_id for v in catalog.versions],
+                                 {v.row_id: {it.id: i for i, it in enumerate(v.model.items)}
+                                  for v in catalog.versions}, include_in_progress)
     finally:
         if owned:
             db.close()
-    return data
+    if scores.n_scores == 0:
+        which = "ratings" if include_in_progress else "submitted ratings"
+        raise StatsInputError([f"study {study.code} has no {which} yet"])
+    return reliability_from_scores(study.id, study.code, catalog, [(x[1], x[2]) for x in sessions],
+                                   [r[1] for r in raters], scores)
 
 
 def _open(db_or_url: Database | str | os.PathLike[str]) -> tuple[Database, bool]:
@@ -184,84 +197,134 @@ def _find_study(s: Session, study_id: str | None, study_code: str | None) -> m.S
     return studies[0]
 
 
-def _fetch(s: Session, study: m.Study, catalog: InstrumentCatalog, include_in_progress: bool) -> ReliabilityData:
-    sessions = {sid: (code, number) for sid, code, number in s.execute(
+def _study_lists(s: Session, study_id: str) -> tuple[list[tuple[str, str, int]], list[tuple[str, str]]]:
+    """(id, patient code, number) of the study's sessions and (id, code) of its raters, in natural order."""
+    sessions = [tuple(row) for row in s.execute(
         select(m.Session.id, m.Patient.code, m.Session.number)
-        .join(m.Patient, m.Patient.id == m.Session.patient_id).where(m.Patient.study_id == study.id))}
-    raters = dict(s.execute(select(m.Rater.id, m.Rater.code).where(m.Rater.study_id == study.id)).all())
-    keys = {v.row_id: v.key for v in catalog.versions}
-    query = (
-        select(m.Assignment.session_id, m.Assignment.rater_id, m.Assignment.instrument_id,
-               m.ItemScore.item_id, m.ItemScore.value, m.ItemScore.is_na, m.Rating.submitted_at)
-        .join(m.Rating, m.Rating.id == m.ItemScore.rating_id)
-        .join(m.Assignment, m.Assignment.id == m.Rating.assignment_id)
-        .where(m.Assignment.study_id == study.id, m.Assignment.purpose == "study")
-    )
-    if not include_in_progress:
-        query = query.where(m.Rating.submitted_at.is_not(None))
-
-    days: dict[datetime | None, float] = {None: np.nan}
-    session_code: dict[str, int] = {}
-    rater_code: dict[str, int] = {}
-    item_code: dict[tuple[str, str], int] = {}
-    cols: dict[str, list] = {name: [] for name in ("session", "rater", "item", "score", "time")}
-    # Core execution on the session's connection streams rows from the cursor in
-    # chunks; the ORM path would first buffer every row (hundreds of MB for a
-    # million scores).
-    rows = s.connection().execution_options(yield_per=20_000).execute(query)
-    for session_id, rater_id, instrument_id, item_id, value, is_na, submitted in rows:
-        cols["session"].append(session_code.setdefault(session_id, len(session_code)))
-        cols["rater"].append(rater_code.setdefault(rater_id, len(rater_code)))
-        cols["item"].append(item_code.setdefault((keys[instrument_id], item_id), len(item_code)))
-        cols["score"].append(np.nan if is_na or value is None else value)
-        day = days.get(submitted)
-        if day is None:
-            day = days[submitted] = _days(submitted)
-        cols["time"].append(day)
-    if not cols["score"]:
-        which = "ratings" if include_in_progress else "submitted ratings"
-        raise StatsInputError([f"study {study.code} has no {which} yet"])
-    log.info("reliability data for %s: %d item scores", study.code, len(cols["score"]))
-    return _table(study, catalog, sessions, raters, session_code, rater_code, item_code, cols)
+        .join(m.Patient, m.Patient.id == m.Session.patient_id)
+        .where(m.Patient.study_id == study_id, m.Session.is_practice.is_(False)))]
+    sessions.sort(key=lambda x: (natural_key(x[1]), x[2]))
+    raters = sorted(s.execute(select(m.Rater.id, m.Rater.code).where(m.Rater.study_id == study_id)).all(),
+                    key=lambda r: natural_key(r[1]))
+    return sessions, [tuple(r) for r in raters]
 
 
-def _table(study: m.Study, catalog: InstrumentCatalog, sessions: dict[str, tuple[str, int]],
-           raters: dict[str, str], session_code: dict[str, int], rater_code: dict[str, int],
-           item_code: dict[tuple[str, str], int], cols: dict[str, list]) -> ReliabilityData:
-    """Encode the fetched columns; ids go in as integer codes, which the stats module takes without hashing."""
+def reliability_from_scores(study_id: str, study_code: str, catalog: InstrumentCatalog,
+                            sessions: list[tuple[str, int]], rater_codes: list[str],
+                            scores: StudyScores) -> ReliabilityData:
+    """Encode the study's item scores (read once by :func:`read_scores`) for the statistics.
+
+    ``sessions`` holds (patient code, number) and ``rater_codes`` the codes, in
+    the order the scores index them. Ids go in as integer codes, which the
+    stats module takes without hashing.
+    """
+    if scores.n_scores == 0:
+        raise StatsInputError([f"study {study_code} has no ratings to analyse yet"])
+    score_rating = scores.rating_of
+    # Each (instrument key, item id) pair gets the label of the catalog.
+    keys = catalog.keys
+    key_of_version = np.array([keys.index(v.key) for v in catalog.versions], dtype=np.int64)
+    pair_code = key_of_version[scores.version][score_rating] * len(scores.item_ids) + scores.item
+    # A lookup over the few possible pairs, not a sort of a million codes.
+    seen = np.zeros(len(keys) * len(scores.item_ids), dtype=bool)
+    seen[pair_code] = True
+    pairs = np.flatnonzero(seen)
+    code_of = np.full(seen.size, -1, dtype=np.int64)
+    code_of[pairs] = np.arange(pairs.size)
+    item_codes = code_of[pair_code]
+    del pair_code
     labels = catalog.item_labels
-    item_label = [labels.get(pair, f"{pair[0]}.{pair[1]}") for pair in item_code]
+    item_label = []
+    for code in pairs.tolist():
+        pair = (keys[code // len(scores.item_ids)], scores.item_ids[code % len(scores.item_ids)])
+        item_label.append(labels.get(pair, f"{pair[0]}.{pair[1]}"))
     specs, scale_sources = scale_specs(catalog)
     scale_of = {}
     for spec in reversed(specs):  # an item in two scales is tagged with the first
         scale_of.update(dict.fromkeys(spec.items, spec.name))
-    session_ids = list(session_code)
-    patients = list(dict.fromkeys(sessions[sid][0] for sid in session_ids))
-    patient_index = {code: i for i, code in enumerate(patients)}
-    session_codes = np.asarray(cols["session"], dtype=np.int64)
-    per_session_patient = np.array([patient_index[sessions[sid][0]] for sid in session_ids], dtype=np.int64)
-    per_session_number = np.array([sessions[sid][1] for sid in session_ids], dtype=np.float64)
-    item_codes = np.asarray(cols["item"], dtype=np.int64)
     scale_names = list(dict.fromkeys(spec.name for spec in specs))
     scale_index = {name: i for i, name in enumerate(scale_names)}
     per_item_scale = np.array([scale_index.get(scale_of.get(label), -1) for label in item_label], dtype=np.int64)
-    table = RatingTable.from_columns(
-        session_id=Coded(session_codes, [f"{sessions[sid][0]}#{sessions[sid][1]}" for sid in session_ids]),
-        rater_id=Coded(np.asarray(cols["rater"], dtype=np.int64), [raters[rid] for rid in rater_code]),
-        item=Coded(item_codes, item_label),
-        score=np.asarray(cols["score"], dtype=np.float64),
-        patient_id=Coded(per_session_patient[session_codes], patients),
-        session_number=per_session_number[session_codes],
-        scale=Coded(per_item_scale[item_codes], scale_names) if scale_names else None,
-        submitted_at=np.asarray(cols["time"], dtype=np.float64),
-    )
+
+    table = _encode(scores, sessions, rater_codes, item_codes, item_label, per_item_scale, scale_names)
     item_sources = {label: pair for pair, label in labels.items()}
-    return ReliabilityData(table, specs, study.id, study.code, scale_sources, item_sources)
+    log.info("reliability data for %s: %d item scores", study_code, scores.n_scores)
+    return ReliabilityData(table, specs, study_id, study_code, scale_sources, item_sources)
 
 
-_EPOCH = datetime(1970, 1, 1)
+def _encode(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: list[str], item_codes: np.ndarray,
+            item_label: list[str], per_item_scale: np.ndarray, scale_names: list[str]) -> RatingTable:
+    """The :class:`RatingTable` that ``RatingTable.from_columns`` would build, made directly.
+
+    The database already guarantees one patient and one number per session,
+    so only the codes are arranged here; ``from_columns`` would first widen
+    eight columns to 64-bit rows (over 100 bytes per item score at its peak).
+    Two scores of one item in one rating (two versions of an instrument rated
+    by the same rater in one session) go through ``from_columns`` for its
+    message listing them.
+    """
+    per_rating = scores.rating_of
+    # Sessions and raters with ratings, renumbered in the natural order of their labels.
+    used_sessions, session_of_rating = np.unique(scores.session, return_inverse=True)
+    session_labels = [f"{p}#{n}" for p, n in (sessions[i] for i in used_sessions.tolist())]
+    session_rank, session_labels_sorted, _ = encode_coded(np.arange(len(session_labels)), session_labels)
+    used_raters, rater_of_rating = np.unique(scores.rater, return_inverse=True)
+    rater_labels = [rater_codes[i] for i in used_raters.tolist()]
+    rater_rank, rater_labels_sorted, _ = encode_coded(np.arange(len(rater_labels)), rater_labels)
+    n_raters = len(rater_labels)
+    # A stats rating is one rater's rating of one session (all instruments), in (session, rater) order.
+    pair_of_rating = session_rank[session_of_rating] * n_raters + rater_rank[rater_of_rating]
+    pairs, stats_rating_of_rating = np.unique(pair_of_rating, return_inverse=True)
+    rating = stats_rating_of_rating[per_rating]
+    items, item_labels = first_appearance(item_codes, np.array(item_label, dtype=object))
+    duplicated = np.bincount(rating * item_labels.size + items).max(initial=0) > 1
+    if duplicated:
+        return _via_from_columns(scores, sessions, rater_codes, item_codes, item_label, per_item_scale,
+                                 scale_names)
+    n_sessions = len(session_labels)
+    session_number = np.full(n_sessions, np.nan)
+    session_number[session_rank] = [float(sessions[i][1]) for i in used_sessions.tolist()]
+    # Scale codes follow first appearance in the rows, i.e. in the new item order; unused ones last.
+    first_rows = np.full(len(item_label), item_codes.size, dtype=np.int64)
+    np.minimum.at(first_rows, item_codes, np.arange(item_codes.size))
+    order_of_item = np.argsort(first_rows, kind="stable")  # old item code of each new one
+    scale_of_item = per_item_scale[order_of_item]
+    seen_scales = list(dict.fromkeys(int(c) for c in scale_of_item if c >= 0))
+    rest = sorted((i for i in range(len(scale_names)) if i not in seen_scales), key=lambda i: scale_names[i])
+    scale_order = seen_scales + rest
+    scale_code = np.full(len(scale_names) + 1, -1, dtype=np.int64)
+    scale_code[scale_order] = np.arange(len(scale_order))
+    days = np.full(pairs.size, -np.inf)
+    np.maximum.at(days, stats_rating_of_rating,
+                  np.where(np.isnan(scores.submitted), -np.inf, scores.submitted / 86_400.0))
+    return RatingTable(
+        score=scores.value.astype(np.float64), item=items, rating=rating.astype(np.int64),
+        rating_session=pairs // n_raters, rating_rater=pairs % n_raters,
+        session_labels=session_labels_sorted, rater_labels=rater_labels_sorted, item_labels=item_labels,
+        rating_days=np.where(np.isneginf(days), np.nan, days), session_number=session_number,
+        item_scale=scale_code[scale_of_item] if scale_names else None,
+        scale_labels=np.array([scale_names[i] for i in scale_order], dtype=object) if scale_names else None,
+        na=scores.na.copy(),
+    )
 
 
-def _days(moment: datetime) -> float:
-    # Stored times are naive UTC; the statistics only use differences between them.
-    return (moment.replace(tzinfo=None) - _EPOCH).total_seconds() / 86_400.0
+def _via_from_columns(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: list[str],
+                      item_codes: np.ndarray, item_label: list[str], per_item_scale: np.ndarray,
+                      scale_names: list[str]) -> RatingTable:
+    """``RatingTable.from_columns`` on the same columns (it checks and reports every problem)."""
+    per_rating = scores.rating_of
+    patients = list(dict.fromkeys(patient for patient, _number in sessions))
+    patient_index = {code: i for i, code in enumerate(patients)}
+    session_patient = np.array([patient_index[p] for p, _n in sessions], dtype=np.int64)
+    session_code = scores.session[per_rating].astype(np.int64)
+    return RatingTable.from_columns(
+        session_id=Coded(session_code, [f"{p}#{n}" for p, n in sessions]),
+        rater_id=Coded(scores.rater[per_rating].astype(np.int64), rater_codes),
+        item=Coded(item_codes, item_label),
+        score=scores.value.astype(np.float64),
+        patient_id=Coded(session_patient[session_code], patients),
+        session_number=np.array([n for _p, n in sessions], dtype=np.float64)[session_code],
+        scale=Coded(per_item_scale[item_codes], scale_names) if scale_names else None,
+        submitted_at=scores.submitted[per_rating] / 86_400.0,
+        na=scores.na,
+    )

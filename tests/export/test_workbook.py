@@ -18,7 +18,7 @@ from .conftest import score_for
 from .helpers import header, sheet_rows
 
 SHEETS = ["Codebook", "Ratings long", "Ratings wide", "Session means", "Reliability", "Item reliability",
-          "Raters", "Rater bias", "Homework log", "Marks"]
+          "Exclusions", "Methods", "Raters", "Rater bias", "Homework log", "Marks"]
 ASSIGNMENT_ITEMS = ["asg1", "asg2", "asg3", "asg4", "asg5", "asg6", "asg7"]
 
 
@@ -41,7 +41,7 @@ def test_a_known_item_score_in_ratings_long(workbook):
     assert row["value"] == score_for(3, 2, rater, ASSIGNMENT_ITEMS.index("asg3") + 4, "hstbs")
     assert isinstance(row["value"], int) and row["na"] is False
     assert (row["study"], row["team"], row["instrument"], row["instrument_version"]) == ("HWCT", "Team 1", "hstbs",
-                                                                                         "1.0")
+                                                                                         "1.1")
     assert isinstance(row["submitted_at"], datetime)
 
 
@@ -54,7 +54,7 @@ def test_recoded_values_follow_the_scale_recode(workbook):
 
 def test_scale_scores_in_wide_follow_the_instrument(workbook):
     rows = sheet_rows(workbook["Ratings wide"])
-    row = next(r for r in rows if (r["patient"], r["session_number"]) == ("P004", 3) and r["instruments"] == "hstbs 1.0")
+    row = next(r for r in rows if (r["patient"], r["session_number"]) == ("P004", 3) and r["instruments"] == "hstbs 1.1")
     rater = int(row["rater"].split("-")[1])
     expected = [score_for(4, 3, rater, 4 + i, "hstbs") for i in range(7)]
     assert [row[item] for item in ASSIGNMENT_ITEMS] == expected

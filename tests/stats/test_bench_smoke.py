@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -17,3 +19,26 @@ def test_benchmark_runs_on_a_small_study():
     )
     assert result.returncode == 0, result.stderr
     assert "analyse(RatingTable)" in result.stdout and "peak" in result.stdout
+
+
+def test_random_effects_benchmark_runs_and_agrees_with_statsmodels():
+    pytest.importorskip("statsmodels")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_random_effects.py"), "--sizes", "40",
+         "--repeat", "1", "--statsmodels-max", "40"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    row = result.stdout.splitlines()[1].split()
+    assert row[0] == "40" and float(row[-1]) < 1e-4  # largest variance difference
+
+
+def test_csv_benchmark_runs_on_a_small_file():
+    pytest.importorskip("pingouin")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_reliability.py"), "--csv", "--sessions", "60",
+         "--repeat", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pandas + pingouin / ours" in result.stdout and "B/row" in result.stdout

@@ -24,7 +24,7 @@ def _alpha(data, level):
 
 
 @pytest.mark.parametrize("level,published", [("nominal", 0.743), ("ordinal", 0.815),
-                                             ("interval", 0.849)])
+                                             ("interval", 0.849), ("ratio", 0.797)])
 def test_published_worked_example(level, published):
     result = _alpha(WORKED_EXAMPLE, level)
     assert round(result.value, 3) == published
@@ -33,11 +33,11 @@ def test_published_worked_example(level, published):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval"])
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio"])
 def test_matches_krippendorff_package(seed, level):
     kd = pytest.importorskip("krippendorff")
     rng = np.random.default_rng(seed)
-    data = (rng.integers(0, 5, (1, 80)) + rng.integers(-1, 2, (4, 80))).astype(float)
+    data = (rng.integers(1, 6, (1, 80)) + rng.integers(-1, 2, (4, 80))).astype(float)  # >= 0 for ratio
     data[rng.random(data.shape) < 0.25] = np.nan
     expected = kd.alpha(reliability_data=data, level_of_measurement=level)
     assert _alpha(data, level).value == pytest.approx(expected, abs=1e-9)
@@ -54,5 +54,7 @@ def test_undefined_cases():
     assert no_pairs.value is None and "two or more values" in no_pairs.reason
     same = krippendorff_alpha(np.array([0, 0, 1, 1]), np.array([2.0, 2.0, 2.0, 2.0]))
     assert same.value is None and "identical" in same.reason
+    negative = krippendorff_alpha(np.array([0, 0, 1, 1]), np.array([-1.0, 2.0, 1.0, 3.0]), "ratio")
+    assert negative.value is None and "non-negative" in negative.reason
     with pytest.raises(ValueError):
-        krippendorff_alpha(np.array([0, 0]), np.array([1.0, 2.0]), "ratio")
+        krippendorff_alpha(np.array([0, 0]), np.array([1.0, 2.0]), "absolute")

@@ -87,3 +87,15 @@ def test_a_session_with_two_patients_is_a_problem():
             RatingRow("S1", "R2", "a", 2, patient_id="P2")]
     with pytest.raises(StatsInputError, match="session S1 has more than one patient_id"):
         RatingTable.from_rows(rows)
+
+
+@pytest.mark.parametrize("names", [
+    ["S10", "S9", "S100", "S1"],            # one prefix, numbers of different widths
+    ["S001", "S010", "S002"],                # one prefix, equally wide numbers
+    ["B2", "A10", "A9", "12", "3"],          # several prefixes and bare numbers
+    ["P1_S2", "P1_S10", "P10_S1", "x"],      # not prefix + number: the general key
+])
+def test_natural_sort_shortcuts_order_as_the_natural_key(names):
+    from rater.stats.encoding import _sorted_names, natural_key
+
+    assert _sorted_names(set(names), True) == sorted(set(names), key=natural_key)

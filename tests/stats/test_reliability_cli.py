@@ -39,7 +39,7 @@ def test_json_output_shape(ratings_csv, capsys):
     assert args.handler is reliability.run
     assert reliability.run(args) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"scales", "items", "raters"}
+    assert set(data) == {"scales", "items", "raters", "halo", "random_effects_ci_method", "input"}
     assert list(data["scales"]) == ["A", "B"]
     assert list(data["items"]) == ["q1", "q2", "q3", "q4"]
     for entry in [*data["scales"].values(), *data["items"].values()]:
@@ -73,7 +73,8 @@ def test_text_output_is_an_aligned_table(ratings_csv, capsys):
     lines = [line for line in out.splitlines() if re.match(r"\s+ICC\([1AC],[1k]\)\s", line)]
     assert len(lines) == 12  # six forms for each of two scales
     assert len({line.index("[") for line in lines}) == 1  # CI column aligned
-    assert "Krippendorff's alpha: interval" in out and "McGraw & Wong" in out
+    assert "Krippendorff's alpha: nominal" in out and "McGraw & Wong" in out
+    assert out.split("\n\n", 1)[1].startswith("Headline ICC per scale")  # after the input notes
 
 
 def test_input_errors_exit_1_with_message_on_stderr(tmp_path, capsys):
@@ -109,6 +110,10 @@ def test_database_source(tmp_path, capsys):
     # One rater per demo session: no ICC can be computed, and the report says why instead of failing.
     assert report["scales"]["Assignment"]["icc"]["ICC(1,1)"]["value"] is None
 
+    assert reliability.run(parse("--db", db.url, "--methods")) == 0
+    methods = capsys.readouterr().out
+    assert "of 2 patients" in methods and "Session Rater" in methods
+
     not_a_db = tmp_path / "notes.sqlite"
     not_a_db.write_text("not a database")
     assert reliability.run(parse("--db", str(not_a_db))) == 2
@@ -120,3 +125,59 @@ def test_a_source_is_required_and_min_items_validated(ratings_csv):
         parse()
     with pytest.raises(SystemExit):
         parse("--ratings", str(ratings_csv), "--min-items", "0")
+
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
+HES = ROOT / "resources" / "instruments" / "hes_general.toml"
+
+
+def _hes_csv(tmp_path, bad_score=None):
+    lines = ["session_id,rater_id,item,score"]
+    for s in range(36):
+        for r in (f"R{s % 5}", f"R{(s + 1) % 5}", f"R{(s + 2) % 5}"):
+            for j, item in enumerate(("time", "frequency", "effort")):
+                lines.append(f"S{s},{r},{item},{(s + j + (int(r[1:]) * s) % 3) % 5}")
+    if bad_score is not None:
+        lines[1] = lines[1].rsplit(",", 1)[0] + f",{bad_score}"
+    lines[2] = lines[2].rsplit(",", 1)[0] + ",NA"
+    path = tmp_path / "hes.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_instrument_scores_its_scales_and_the_input_notes_say_how(tmp_path, capsys):
+    path = _hes_csv(tmp_path)
+    assert reliability.run(parse("--ratings", str(path), "--instrument", str(HES), "--json")) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data["scales"]) == ["HES-General"]
+    assert data["scales"]["HES-General"]["method"] == "sum"
+    notes = " ".join(data["input"]["notes"])
+    assert "1 without a score" in notes and "NA, nan and blank scores are missing" in notes
+    assert "checked against the item ranges of hes_general.toml" in notes
+
+    assert reliability.run(parse("--ratings", str(path))) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Input: ")
+    assert out.count("NA, nan and blank scores are missing") == 1
+    assert "Ranges were not checked (no --instrument)" in out
+
+
+def test_scores_outside_the_instrument_range_are_refused(tmp_path, capsys):
+    path = _hes_csv(tmp_path, bad_score=9)
+    assert reliability.run(parse("--ratings", str(path), "--instrument", str(HES))) == 1
+    err = capsys.readouterr().err
+    assert "score outside time's range 0–4 at line 2" in err
+    assert reliability.run(parse("--ratings", str(path))) == 0  # no instrument: taken as given
+
+
+def test_fewer_than_30_sessions_warns(ratings_csv, capsys):
+    assert reliability.run(parse("--ratings", str(ratings_csv))) == 0
+    assert "fewer than 30" in capsys.readouterr().out
+
+
+def test_methods_prints_the_paragraph(tmp_path, capsys):
+    assert reliability.run(parse("--ratings", str(_hes_csv(tmp_path)), "--methods")) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("36 sessions were rated by 5 raters")
+    assert "McGraw & Wong's (1996)" in out and "Session Rater" in out
+    assert "Scale HES" not in out  # only the paragraph

@@ -158,3 +158,14 @@ def test_na_key_where_allowed_and_refused_where_not(qtbot, ws, db, na_instrument
     assert _responses(ws, page)["asg7"].is_na
     assert allowed.na_button.isChecked()
     qtbot.waitUntil(lambda: page.form.current_item() == "obs1")
+
+
+def test_live_score_follows_the_scales_missing_data_rule(qtbot, open_rating):
+    page = open_rating("Alex Rivera", "D02", 2, "hstbs")
+    label = page.form.scores_bar.labels["assignment"]
+    _type(qtbot, page, "asg1", "33224")  # 5 of 7: the rule asks 6 (75%)
+    assert label.text() == "Assignment: — (5/7)"
+    assert "5 of 7 items scored, 0 N/A, 2 missing; a score needs 6" in label.toolTip()
+    _type(qtbot, page, "asg6", "1")  # 6 of 7: scored, mean of the six
+    assert label.text() == "Assignment: 2.50 (6/7)"
+    assert "1 missing" in label.toolTip()

@@ -20,7 +20,7 @@ from rater.export.dataset import natural_key
 from rater.stats import RaterBias, ReliabilityReport, ScaleSpec, analyse
 from rater.stats.analysis import scale_bias_threshold
 from rater.stats.bias import DEFAULT_BIAS_THRESHOLD
-from rater.stats.scoring import item_matrix, score_scale
+from rater.stats.scoring import item_matrix, na_matrix, present_matrix, score_scale
 from rater.stats.table import RatingTable
 from rater.storage.database import Database
 from rater.study.reliability_data import reliability_rows
@@ -91,16 +91,18 @@ def compute_figures(db: Database, study_id: str) -> StudyFigures:
     table = data.rows
     matrix = item_matrix(table)
     item_names = [str(label) for label in table.item_labels]
-    scales = {spec.name: _scale_figures(spec, matrix, item_names, table, report) for spec in data.scales}
+    numbers = table.session_number[table.rating_session] if table.session_number is not None else None
+    context = {"na": na_matrix(table), "session_number": numbers, "present": present_matrix(table)}
+    scales = {spec.name: _scale_figures(spec, matrix, item_names, table, report, context) for spec in data.scales}
     log.info("reliability figures for %s: %d scale(s), %d rating(s)", data.study_code, len(scales), table.n_ratings)
     return StudyFigures(report, data.scale_sources, data.item_sources, scales, table.n_ratings,
                         int(table.rater_labels.size))
 
 
 def _scale_figures(spec: ScaleSpec, matrix: np.ndarray, item_names: list[str], table: RatingTable,
-                   report: ReliabilityReport) -> ScaleFigures:
-    # Scored as analyse() scores (complete case), so the plots show the numbers behind the ICCs.
-    scores = score_scale(matrix, item_names, spec).scores
+                   report: ReliabilityReport, context: dict) -> ScaleFigures:
+    # Scored as analyse() scores (the scale's own rule, N/A apart), so the plots show the numbers behind the ICCs.
+    scores = score_scale(matrix, item_names, spec, **context).scores
     scored = ~np.isnan(scores)
     raters = table.rating_rater[scored]
     values = scores[scored]

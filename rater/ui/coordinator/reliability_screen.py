@@ -40,9 +40,10 @@ class ReliabilityScreen(Screen):
     """Tables per scale and item, the selected scale's details, and three plots driven by a scale selector."""
 
     title = "Reliability"
-    subtitle = ("Inter-rater reliability of the submitted ratings, as the Excel export reports it: the six ICC forms "
-                "with 95% CIs, Cronbach's and Krippendorff's alpha, and each rater's bias and drift. Hover a value "
-                "for its F test, or a \"—\" for why it is undefined.")
+    subtitle = ("Inter-rater reliability of the submitted ratings, as the Excel export reports it: each scale's "
+                "headline ICC first (hover it for why that form), what entered it and what was left out, then the "
+                "random-effects fit, the six ANOVA forms with 95% CIs, Cronbach's and Krippendorff's alpha, and each "
+                "rater's bias and drift. Hover a value for its F test, or a \"—\" for why it is undefined.")
 
     def __init__(self, ctx: Context, parent: QWidget | None = None):
         super().__init__(ctx, parent)

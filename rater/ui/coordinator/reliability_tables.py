@@ -1,6 +1,8 @@
 """The Reliability screen's tables: one row per scale or item, and the details of the selected one.
 
-An undefined statistic is shown as "—" and its reason is the cell's tooltip
+Each row and the details lead with the scale's headline ICC (the one to
+report, with why), then what entered it; the other forms are detail. An
+undefined statistic is shown as "—" and its reason is the cell's tooltip
 (and is listed in the details), never a blank or "nan". Every number's exact
 value is kept in the cell under :data:`VALUE_ROLE` for copying and tests.
 """
@@ -19,7 +21,6 @@ from rater.ui.coordinator.widgets import make_table
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
 DASH = "—"
-HEADLINE = {"one-way": "ICC(1,k)", "two-way": "ICC(A,k)"}  # as in the exported Reliability sheet
 FORM_HELP = {
     "ICC(1,1)": "One-way random, single rater (Shrout & Fleiss ICC(1,1))",
     "ICC(1,k)": "One-way random, mean of k raters (S&F ICC(1,k)); the headline when raters rotate",
@@ -28,9 +29,11 @@ FORM_HELP = {
     "ICC(C,1)": "Two-way, consistency, single rater (S&F ICC(3,1))",
     "ICC(C,k)": "Two-way, consistency, mean of k raters (S&F ICC(3,k))",
 }
-LEAD = ["Instrument", "Sessions", "k", "Design"]
+LEAD = ["Headline", "Instrument", "n (RE)", "Sessions", "k", "Design"]
 ALPHAS = ["Cronbach's α", "Median α by session"]
-KRIPPENDORFF = ["Krippendorff's α (interval)", "Krippendorff's α (ordinal)"]
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
+KRIPPENDORFF = [f"Krippendorff's α ({level})" for level in LEVELS]
+MAX_LISTED = 12  # left-out sessions named in the details; the Exclusions sheet has them all
 
 
 def columns(kind: str) -> list[str]:
@@ -45,7 +48,9 @@ def make_reliability_table(kind: str) -> QTableWidget:
     table = make_table(labels, stretch=len(labels) - 1)
     for c, label in enumerate(labels):
         tip = FORM_HELP.get(label) or {
-            "Sessions": "Sessions in the ICC (those with k scored ratings)",
+            "Headline": "The ICC to report for this scale, with its 95% CI; hover for why this form",
+            "n (RE)": "Sessions / scored ratings / raters in the random-effects fit (every scored rating)",
+            "Sessions": "Sessions in the ANOVA ICC forms (those with k scored ratings)",
             "k": "Raters per session in the ICC",
             "Design": "one-way: raters rotate across sessions; two-way: the same raters rated every session",
             "Cronbach's α": "Over ratings (one rater's rating of one session), items as columns, listwise",
@@ -102,20 +107,43 @@ def _text(value: object, tip: str = "") -> QTableWidgetItem:
     return item
 
 
+def headline_text(result: ScaleReliability) -> str:
+    """"RE ICC(A,k) 0.81 [0.62, 0.92]", or the form and a dash when undefined."""
+    head = result.headline
+    if head.value is None:
+        return f"{head.form or 'ICC'} {DASH}"
+    lo, hi = (f"{x:.2f}" if x is not None else DASH for x in head.ci95)
+    return f"{head.form} {head.value:.2f} [{lo}, {hi}]"
+
+
+def _bold(cell: QTableWidgetItem) -> QTableWidgetItem:
+    font = QFont(cell.font())
+    font.setBold(True)
+    cell.setFont(font)
+    return cell
+
+
 def row_items(result: ScaleReliability, instrument: str, kind: str) -> list[QTableWidgetItem]:
     """The cells of one row, in :func:`columns` order."""
     name = _text(result.name, result.rule)
-    cells = [name, _text(instrument), _text(result.n_sessions, f"{result.n_sessions_dropped} dropped, "
-                                                              f"{result.n_sessions_truncated} truncated"),
-             _text(result.k_raters), _text(result.design, f"Headline: {HEADLINE[result.design]}")]
+    head = result.headline
+    headline = _bold(_text(headline_text(result), head.why))
+    if head.value is not None:
+        headline.setData(VALUE_ROLE, float(head.value))
+    re = result.random_effects
+    n_re = _text(f"{re.n_sessions} / {re.n_ratings} / {re.n_raters}",
+                 f"{re.n_sessions} sessions, {re.n_ratings} scored ratings, {re.n_raters} raters; "
+                 f"{len(result.exclusions_random_effects)} session(s) left out")
+    cells = [name, headline, _text(instrument), n_re,
+             _text(result.n_sessions, f"{result.n_sessions_dropped} dropped, "
+                                      f"{result.n_sessions_truncated} truncated"),
+             _text(result.k_raters), _text(result.design, "; ".join(result.caveats))]
     for form in ICC_FORMS:
         r = result.icc[form]
         cell = _number(r.value, r.reason, "" if r.value is None else _icc_tip(form, r),
                        text=icc_text(r) if r.value is not None else None)
-        if form == HEADLINE[result.design]:
-            bold = QFont(cell.font())
-            bold.setBold(True)
-            cell.setFont(bold)
+        if form == head.form:
+            _bold(cell)
         cells.append(cell)
     if kind == "scale":
         a, by_session = result.cronbach, result.cronbach_by_session
@@ -123,7 +151,8 @@ def row_items(result: ScaleReliability, instrument: str, kind: str) -> list[QTab
         per_number = "; ".join(f"session {n}: " + (f"{r.value:.2f}" if r.value is not None else f"— ({r.reason})")
                                for n, r in sorted(by_session.by_session_number.items()))
         cells.append(_number(by_session.median, by_session.reason, per_number))
-    for k in (result.krippendorff_interval, result.krippendorff_ordinal):
+    for level in LEVELS:
+        k = result.krippendorff[level]
         cells.append(_number(k.value, k.reason, f"{k.n_units} sessions, {k.n_values} scores"))
     cells.append(_text(result.rule, result.rule))
     return cells
@@ -143,9 +172,53 @@ def fill(table: QTableWidget, results: Sequence[ScaleReliability], sources: Mapp
         table.selectRow(names.index(current) if current in names else 0)
 
 
-def details_html(result: ScaleReliability, instrument: str, ci_method: str) -> str:
-    """Everything about one scale: rule, the six ICCs with their F tests, alphas, notes."""
+def _counts_html(result: ScaleReliability) -> str:
+    c = result.counts
+    return (f"Ratings: {c.get('ratings', 0)} ({c.get('ratings_scored', 0)} scored, "
+            f"{c.get('ratings_missing_items', 0)} with too few items scored, {c.get('ratings_all_na', 0)} all N/A, "
+            f"{c.get('ratings_not_applicable', 0)} not applicable). Item scores: {c.get('item_scores_na', 0)} N/A, "
+            f"{c.get('item_scores_missing', 0)} missing.")
+
+
+def _exclusions_html(result: ScaleReliability) -> str:
+    """The sessions the random-effects fit and the ANOVA forms left out, by reason."""
     e = html.escape
+    parts = []
+    for figure, listed in (("random effects", result.exclusions_random_effects),
+                           ("ANOVA forms", result.exclusions)):
+        if not listed:
+            parts.append(f"{figure}: none left out")
+            continue
+        by_reason: dict[str, list[str]] = {}
+        for ex in listed:
+            by_reason.setdefault(ex.reason, []).append(ex.session)
+        text = "; ".join(f"{reason} {len(ids)} ({', '.join(ids[:MAX_LISTED])}"
+                         f"{', …' if len(ids) > MAX_LISTED else ''})" for reason, ids in by_reason.items())
+        parts.append(f"{figure}: {len(listed)} session(s) left out — {text}")
+    return "<br>".join(e(p) for p in parts)
+
+
+def _random_effects_html(result: ScaleReliability) -> str:
+    re = result.random_effects
+    if re.icc_average is None:
+        return f"Random effects: {DASH} {html.escape(re.reason or '')}"
+
+    def ci(pair: tuple[float | None, float | None]) -> str:
+        return ", ".join(f"{x:.3f}" if x is not None else DASH for x in pair)
+
+    var = ", ".join(f"{name} {x:.4f}" if x is not None else f"{name} {DASH}"
+                    for name, x in (("session", re.var_session), ("rater", re.var_rater),
+                                    ("residual", re.var_residual)))
+    single = f"{re.icc_single:.3f} [{ci(re.ci95_single)}]" if re.icc_single is not None else DASH
+    return (f"Random effects ({html.escape(re.method)}): variances {var}; ICC one rater {single}, "
+            f"mean of k = {re.k:.2f} raters {re.icc_average:.3f} [{ci(re.ci95_average)}]")
+
+
+def details_html(result: ScaleReliability, instrument: str, ci_method: str) -> str:
+    """Everything about one scale: the headline and why, what entered it, the random-effects fit,
+    the six ICCs with their F tests, alphas, caveats and notes."""
+    e = html.escape
+    head = result.headline
     rows = []
     for form in ICC_FORMS:
         r = result.icc[form]
@@ -155,7 +228,7 @@ def details_html(result: ScaleReliability, instrument: str, ci_method: str) -> s
         ci = ", ".join(f"{x:.3f}" if x is not None else DASH for x in r.ci95)
         F = f"F({r.df1}, {r.df2}) = {r.F:.2f}" if r.F is not None else DASH
         p = f"{r.p:.3g}" if r.p is not None else DASH
-        mark = " <b>(headline)</b>" if form == HEADLINE[result.design] else ""
+        mark = " <b>(headline)</b>" if form == head.form else ""
         rows.append(f"<tr><td>{form}{mark}</td><td align=right>{r.value:.3f}</td><td>[{ci}]</td>"
                     f"<td>{F}</td><td>p = {p}</td></tr>")
     a, s = result.cronbach, result.cronbach_by_session
@@ -163,13 +236,19 @@ def details_html(result: ScaleReliability, instrument: str, ci_method: str) -> s
     per_number = ", ".join(f"session {n}: " + (f"{x.value:.3f}" if x.value is not None else f"{DASH} ({x.reason})")
                            for n, x in sorted(s.by_session_number.items()))
     median = f"{s.median:.3f}" if s.median is not None else f"{DASH} {s.reason or ''}"
-    kripp = "; ".join(f"{k.level} {k.value:.3f}" if k.value is not None else f"{k.level} {DASH} ({k.reason})"
-                      for k in (result.krippendorff_interval, result.krippendorff_ordinal))
+    kripp = "; ".join(f"{level} {k.value:.3f}" if k.value is not None else f"{level} {DASH} ({k.reason})"
+                      for level, k in ((lv, result.krippendorff[lv]) for lv in LEVELS))
     notes = "".join(f"<li>{e(n)}</li>" for n in result.notes)
+    caveats = "".join(f"<li>{e(c)}</li>" for c in (*result.warnings, *result.caveats))
+    re_mark = " <b>(headline)</b>" if head.form and head.form.startswith("RE") else ""
     return (f"<h3>{e(result.name)} <span style='font-weight:normal'>({e(instrument)}, {result.n_items} item(s), "
             f"{e(result.method)})</span></h3>"
-            f"<p>{result.n_sessions} session(s), k = {result.k_raters}, {result.design} design "
-            f"(headline {HEADLINE[result.design]}).</p><p><i>{e(result.rule)}</i></p>"
+            f"<p style='font-size:12pt'><b>{e(headline_text(result))}</b></p><p>{e(head.why)}</p>"
+            f"<p>{e(_counts_html(result))}<br>{_exclusions_html(result)}</p>"
+            + (f"<ul>{caveats}</ul>" if caveats else "")
+            + f"<p>{_random_effects_html(result)}{re_mark}</p>"
+            f"<p>ANOVA forms: {result.n_sessions} session(s), k = {result.k_raters}, {result.design} design.</p>"
+            f"<p><i>{e(result.rule)}</i></p>"
             f"<table cellspacing=0 cellpadding=3>{''.join(rows)}</table>"
             f"<p>Cronbach's α over ratings: {e(alpha)}<br>α by session number: {e(per_number) or DASH}; "
             f"median {e(median)}<br>Krippendorff's α: {e(kripp)}</p>"

@@ -203,3 +203,27 @@ def test_empty_state_without_two_raters_per_session(qtbot, empty_window, tmp_pat
     qtbot.waitUntil(lambda: not screen.computing, timeout=20_000)
     assert screen.pages.currentWidget() is screen.no_ratings
     assert "1 submitted rating(s) so far, but no session has been rated by two raters yet" in screen.no_ratings.text()
+
+
+def test_each_scale_leads_with_its_headline(qtbot, coordinator, db):
+    from rater.ui.coordinator.reliability_tables import headline_text
+
+    screen = computed(qtbot, coordinator)
+    report = analyse(*reliability_rows(db, coordinator.ctx.study_id))
+    assert columns("scale")[1] == "Headline"
+    for name, result in report.scales.items():
+        cell = screen.scale_table.item(row_of(screen.scale_table, name), 1)
+        assert cell.toolTip() == result.headline.why and cell.font().bold()
+        if result.headline.value is None:
+            assert cell.data(VALUE_ROLE) is None and DASH in cell.text()
+        else:
+            assert cell.data(VALUE_ROLE) == pytest.approx(result.headline.value, abs=1e-12)
+            assert cell.text().startswith(f"{result.headline.form} {result.headline.value:.2f} [")
+    screen.scale_table.selectRow(row_of(screen.scale_table, "Review"))
+    text = screen.details.toPlainText()
+    review = report.scales["Review"]
+    assert text.index(headline_text(review)) < text.index(review.headline.why) < text.index("ICC(1,1)")
+    counts = review.counts
+    assert f"{counts['ratings_not_applicable']} not applicable" in text and "Item scores: 0 N/A, 0 missing" in text
+    # session 1 is not rated on Review: the details say so by session id
+    assert "not applicable" in text and "#1" in text

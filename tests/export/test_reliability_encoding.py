@@ -1,0 +1,80 @@
+"""The statistics' table made directly from the study reader equals RatingTable.from_columns on the same data."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from rater.stats import StatsInputError
+from rater.storage import models as m
+from rater.study.reliability_data import reliability_rows
+
+
+def _from_columns(table):
+    """The same rows through RatingTable.from_columns, from their labels."""
+    from rater.stats import RatingTable
+
+    session = table.session_labels[table.rating_session[table.rating]]
+    return RatingTable.from_columns(
+        session_id=session, rater_id=table.rater_labels[table.rating_rater[table.rating]],
+        item=table.item_labels[table.item], score=table.score,
+        session_number=table.session_number[table.rating_session[table.rating]],
+        scale=np.where(table.item_scale[table.item] >= 0,
+                       table.scale_labels[np.maximum(table.item_scale[table.item], 0)], None),
+        submitted_at=table.rating_days[table.rating], na=table.na)
+
+
+def test_direct_table_equals_from_columns(study_db):
+    db, study_id, _ = study_db
+    table = reliability_rows(db, study_id, include_in_progress=True).rows
+    other = _from_columns(table)
+    for field in dataclasses.fields(table):
+        mine, theirs = getattr(table, field.name), getattr(other, field.name)
+        if field.name == "scale_labels":  # from_columns keeps only the scales that occur
+            assert list(mine[:theirs.size]) == list(theirs)
+            continue
+        assert mine is not None and theirs is not None, field.name
+        if mine.dtype.kind == "f":
+            np.testing.assert_array_equal(mine, theirs, err_msg=field.name)
+        else:
+            assert mine.tolist() == theirs.tolist(), field.name
+
+
+def test_two_versions_rated_by_one_rater_are_reported(study_db):
+    db, study_id, _ = study_db
+    with db.transaction() as s:
+        # Copy one rating's scores onto the same rater's rating of another instrument version.
+        rating = s.scalars(select(m.Rating).where(m.Rating.submitted_at.is_not(None)).limit(1)).one()
+        assignment = s.get(m.Assignment, rating.assignment_id)
+        other = m.Instrument(key=assignment.instrument.key, version="9.9", name="copy",
+                             content=assignment.instrument.content, content_hash="x" * 64)
+        s.add(other)
+        s.flush()
+        twin = m.Assignment(study_id=assignment.study_id, session_id=assignment.session_id,
+                            rater_id=assignment.rater_id, instrument_id=other.id, team_id=assignment.team_id,
+                            status="submitted")
+        s.add(twin)
+        s.flush()
+        copy = m.Rating(assignment_id=twin.id, submitted_at=rating.submitted_at)
+        s.add(copy)
+        s.flush()
+        for score in rating.scores:
+            s.add(m.ItemScore(rating_id=copy.id, item_id=score.item_id, value=score.value, is_na=score.is_na))
+    with pytest.raises(StatsInputError, match="duplicate score for session"):
+        reliability_rows(db, study_id)
+
+
+def test_scan_and_join_read_the_same_scores(study_db, monkeypatch):
+    from rater.study import scores_read
+
+    db, study_id, _ = study_db
+    read = {}
+    for share in (0.0, 2.0):  # 0: always scan all item scores; 2: always join
+        monkeypatch.setattr(scores_read, "SCAN_SHARE", share)
+        read[share] = reliability_rows(db, study_id).rows
+    scan, join = read[0.0], read[2.0]
+    for name in ("score", "item", "rating", "na", "rating_days"):
+        np.testing.assert_array_equal(getattr(scan, name), getattr(join, name), err_msg=name)
