@@ -18,7 +18,9 @@ def rater_named(ws, name: str):
 RATED = [2] * 8 + [3] * 4 + [4] * 2 + [0] * 2
 
 
-def test_practice_is_listed_apart_and_feedback_follows_submit(window, ws, db, players, qtbot):
+def test_practice_is_listed_apart_and_feedback_follows_submit(window, ws, db, players, qtbot, answered_dialogs):
+    # The fake player plays nothing, so the rater is asked why the rating can stand.
+    answered_dialogs.reason = "rated from the session transcript"
     x = ids(db)
     session_id = gold_session(db, x["hstbs"], 2)
     [a] = assign_practice(db, session_id, x["hstbs"], [x["R01"]])
@@ -67,7 +69,8 @@ def test_worked_example_shows_gold_in_a_tab(window, ws, db, players):
     assert players[-1].seeks[-1] == 12_000
 
 
-def test_hidden_check_looks_like_a_study_session_until_submitted(window, ws, db):
+def test_hidden_check_looks_like_a_study_session_until_submitted(window, ws, db, answered_dialogs):
+    answered_dialogs.reason = "rated from the session transcript"
     x = ids(db)
     session_id = gold_session(db, x["hstbs"], 2, code="D07", number=2)
     with db.transaction() as s:
