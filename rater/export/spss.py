@@ -106,11 +106,11 @@ def _labels(table: Table, data: StudyData, na: int) -> SavLabels:
         out.labels[i] = _cut(item.text, _LABEL_BYTES)
         out.measure[name] = "ordinal"
         values = {float(k): _cut(text, _VALUE_LABEL_BYTES) or str(k) for k, text in sorted(item.anchors.items())}
-        if item.na_allowed:
-            values[float(na)] = NA_LABEL
-            out.missing[name] = [float(na)]
-        if values:
-            out.value_labels[name] = values
+        # Declared for every item, not only those allowing N/A: a file pooled from older
+        # instrument versions may hold N/A where the current version no longer allows it.
+        values[float(na)] = NA_LABEL
+        out.missing[name] = [float(na)]
+        out.value_labels[name] = values
     return out
 
 
@@ -149,8 +149,10 @@ def write_sav_files(data: StudyData, counts: Counts, stage: Path, tracker: Track
     except ImportError as exc:
         raise ExportError("SPSS files need the pyreadstat package: pip install pyreadstat") from exc
     na = na_code(data)
-    note = (f"Exported {datetime.now():%Y-%m-%d %H:%M} by Session Rater {__version__} from study {data.study.code}. "
-            f"Item code {na} = N/A (user-missing); system-missing = unanswered or not rated.")
+    # SPSS documents are lines of at most 80 bytes.
+    note = [_cut(f"Study {data.study.code}, exported {datetime.now():%Y-%m-%d %H:%M} by Session Rater {__version__}.",
+                 80),
+            f"Item code {na} = N/A (user-missing); system-missing = unanswered or not rated."]
     names = []
     for table in spss_tables(data, counts):
         labels = _labels(table, data, na)
