@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +40,7 @@ _NAME_BYTES = 64
 _RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_.@#$]")
 _BATCH = 5_000
+_FULL_BYTES = 1 << 20  # less free space than this after a failed write: the disk is full
 _MEASURE = {"int": "scale", "float": "scale", "bool": "nominal", "text": "nominal", "mixed": "nominal"}
 
 
@@ -136,6 +138,14 @@ def _frame(table: Table, labels: SavLabels, tracker: Tracker):
     return frame
 
 
+def _full_disk(folder: Path) -> str:
+    # ReadStat reports only "Unable to write data"; a full disk is the usual reason.
+    try:
+        return " (No space left on device)" if shutil.disk_usage(folder).free < _FULL_BYTES else ""
+    except OSError:
+        return ""
+
+
 def spss_tables(data: StudyData, counts: Counts) -> list[Table]:
     """The tables written as .sav: ratings wide (N/A as its code) and session means."""
     na = na_code(data)
@@ -164,8 +174,10 @@ def write_sav_files(data: StudyData, counts: Counts, stage: Path, tracker: Track
                                  column_labels=labels.labels, variable_value_labels=labels.value_labels,
                                  missing_ranges=labels.missing, variable_measure=labels.measure,
                                  variable_format=labels.formats)
-        except (OSError, pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
-            raise ExportError(f"Could not write {path.name}: {exc}. Nothing was written.") from exc
+        except OSError as exc:
+            raise ExportError(f"Could not write {path.name}: {exc.strerror or exc}. Nothing was written.") from exc
+        except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
+            raise ExportError(f"Could not write {path.name}: {exc}{_full_disk(stage)}. Nothing was written.") from exc
         del frame
         names.append(path.name)
     log.info("wrote %d SPSS file(s)", len(names))

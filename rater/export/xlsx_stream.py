@@ -123,10 +123,14 @@ class WorkbookStream:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self._finish()
-        else:
+        if exc_type is not None:
             self.abandon()
+            return
+        try:
+            self._finish()
+        except BaseException:
+            self.abandon()
+            raise
 
     def style_for(self, number_format: str | None) -> int:
         """The cell style index showing numbers as ``number_format`` (PLAIN for None)."""
