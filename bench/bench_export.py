@@ -83,10 +83,10 @@ def generate(path: Path, n_sessions: int, seed: int = 20240601) -> str:
         leniency = {r["id"]: rng.gauss(0, 0.3) for r in raters}
 
         patients, sessions = [], []
-        for p in range(n_sessions // 5):
+        for p in range(-(-n_sessions // 5)):
             pid = _id()
             patients.append({"id": pid, "study_id": study.id, "code": f"P{p + 1:04d}", "meta": {}})
-            for number in range(1, 6):
+            for number in range(1, min(5, n_sessions - 5 * p) + 1):
                 sessions.append({"id": _id(), "patient_id": pid, "number": number, "is_practice": False,
                                  "meta": {}, "date": (start + timedelta(days=7 * number + p % 300)).date()})
         conn.execute(m.Patient.__table__.insert(), patients)

@@ -80,3 +80,24 @@ def test_variable_names_are_valid_spss_names():
     assert names[3] == "all_" and names[4] == "ALL__2" or names[4].upper() != names[3].upper()
     assert len(names[5].encode()) <= 64 and names[6] == "a"
     assert len({n.upper() for n in names}) == len(names)
+
+
+def test_command_line_writes_the_spss_files_and_reports_cut_text(awkward, tmp_path, capsys):  # noqa: F811
+    import argparse
+
+    from rater.commands import export as command
+
+    path, _study_id, _folder, _summary = awkward
+    parser = argparse.ArgumentParser(prog="rater")
+    command.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["export", "--db", str(path), "--out", str(tmp_path / "p.xlsx"), "--sav", "--quiet"])
+    assert args.handler(args) == 2
+    assert "--sav writes into the CSV folder" in capsys.readouterr().err
+    shutil.copyfile(path, tmp_path / "db.sqlite")
+    args = parser.parse_args(["export", "--db", str(tmp_path / "db.sqlite"), "--out", str(tmp_path / "p.xlsx"),
+                              "--csv", str(tmp_path / "csv"), "--sav", "--quiet"])
+    assert args.handler(args) == 0
+    out = capsys.readouterr().out
+    assert "SPSS: ratings_wide.sav, session_means.sav" in out
+    assert "1 text cell(s) were longer than Excel's 32,767 characters and were cut in the workbook (Ratings long M" in out
+    assert (tmp_path / "csv" / "ratings_wide.sav").is_file()
