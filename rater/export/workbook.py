@@ -78,6 +78,7 @@ class _Writer:
         while True:
             ws = self.book.sheet(title if part == 1 else f"{title[:25]} ({part})", widths, large=large)
             ws.append([c.name for c in table.columns], row_style=BOLD)
+            ws.column_kinds([c.kind for c in table.columns])
             n = 0
             append = ws.append
             for row in islice(rows, EXCEL_MAX_ROWS - 1):

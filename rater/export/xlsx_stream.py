@@ -96,6 +96,10 @@ def _text_xml(value: str, cuts: TextCut | None, style: str) -> str:
     return f'<c{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
+def _no_cache(_value: Any) -> None:
+    return None
+
+
 def _serial(value: date) -> float | int:
     if value.__class__ is datetime:
         seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
@@ -184,10 +188,10 @@ class WorkbookStream:
 class SheetStream:
     """One worksheet: rows are appended in order, then :meth:`close` ends the part.
 
-    Cells carry no ``r`` reference (it is optional: cells follow each other);
-    an empty cell inside a row is ``<c/>``. That lets the XML of a repeated
-    value (patient, rater, item, score) be made once and reused from a
-    bounded cache, which is most of the writer's speed.
+    Cells carry no ``r`` reference (it is optional: cells follow each other)
+    and an empty cell is ``<c/>``. That lets the XML of a repeated value
+    (patient, rater, item, score) be made once and reused from a bounded
+    cache, which is most of the writer's speed.
     """
 
     def __init__(self, book: WorkbookStream, member: IO[bytes], widths: Sequence[float], freeze_header: bool):
@@ -197,6 +201,8 @@ class SheetStream:
         self._size = 0
         self.rows = 0
         self._caches: dict[type, dict[Any, str]] = {str: {}, int: {}, float: {}, bool: {}, date: {}, datetime: {}}
+        self._column_caches: list[dict[Any, str] | None] | None = None
+        self._getters: list[Callable[[Any], str | None]] | None = None
         cols = "".join(f'<col min="{i}" max="{i}" width="{w:.1f}" customWidth="1"/>'
                        for i, w in enumerate(widths, 1))
         pane = ('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft"'
@@ -225,6 +231,15 @@ class SheetStream:
             return f'<c s="{DATETIME if cls is datetime else DATE}"><v>{_serial(value)!r}</v></c>'
         return self._encode(str(value), str, style_id, column)
 
+    def column_kinds(self, kinds: Sequence[str]) -> None:
+        """Declare the columns' kinds: a column of one kind gets its own cache keyed by value alone.
+
+        A "mixed" column keeps the per-type caches, because equal values of
+        different types (1, 1.0, True) must not share a cell.
+        """
+        self._column_caches = [None if kind == "mixed" else {None: "<c/>"} for kind in kinds]
+        self._getters = [cache.get if cache is not None else _no_cache for cache in self._column_caches]
+
     def append(self, values: Sequence[Any], styles: Sequence[int] | None = None, row_style: int = PLAIN) -> None:
         """Write one row; ``styles`` gives a cell style per column (else ``row_style`` for all).
 
@@ -232,35 +247,48 @@ class SheetStream:
         would call the file damaged).
         """
         self.rows += 1
-        parts = [f'<row r="{self.rows}">']
-        add = parts.append
-        caches = self._caches
-        empty = 0  # empty cells not yet written: only needed before a later value
-        for i, value in enumerate(values):
-            if value is None:
-                empty += 1
-                continue
-            if empty:
-                add("<c/>" * empty)
-                empty = 0
-            style_id = styles[i] if styles is not None else row_style
-            cls = value.__class__
-            cache = caches.get(cls) if style_id == PLAIN else None
-            if cache is None:
-                add(self._encode(value, cls, style_id, i))
-                continue
-            xml = cache.get(value)
-            if xml is None:
-                xml = self._encode(value, cls, PLAIN, i)
-                if len(cache) < _CACHE_MAX and (cls is not str or len(value) <= _CACHE_TEXT):
-                    cache[value] = xml
-            add(xml)
-        add("</row>")
-        text = "".join(parts)
+        body = None
+        getters = self._getters
+        if styles is None and row_style == PLAIN and getters is not None and len(values) <= len(getters):
+            # The fast path of the big tables: every cell's XML is in its column's cache.
+            # A value not cached yet gives None, which join() refuses: then the row is made cell by cell.
+            try:
+                body = "".join([get(v) for get, v in zip(getters, values)])  # noqa: B905 (length checked)
+            except TypeError:
+                pass
+        if body is None:
+            body = "".join([self._cell(value, styles[i] if styles is not None else row_style, i)
+                            for i, value in enumerate(values)])
+        text = f'<row r="{self.rows}">{body}</row>'
         self._chunk.append(text)
         self._size += len(text)
         if self._size >= _FLUSH_BYTES:
             self._flush()
+
+    def _cell(self, value: Any, style_id: int, column: int) -> str:
+        """The XML of one cell, from (or into) its column's cache or the per-type caches of plain cells."""
+        if value is None:
+            return "<c/>"
+        cls = value.__class__
+        cache = None
+        if style_id == PLAIN:
+            columns = self._column_caches
+            cache = columns[column] if columns is not None and column < len(columns) else None
+            if cache is None:
+                cache = self._caches.get(cls)
+        if cache is None:
+            return self._encode(value, cls, style_id, column)
+        xml = cache.get(value)
+        if xml is None:
+            xml = self._encode(value, cls, style_id, column)
+            if cls is not str or len(value) <= _CACHE_TEXT:
+                if len(cache) >= _CACHE_MAX:
+                    # Rows arrive grouped (a rating's items together): starting afresh keeps
+                    # the values of the current rows, and memory stays bounded.
+                    cache.clear()
+                    cache[None] = "<c/>"
+                cache[value] = xml
+        return xml
 
     def _flush(self) -> None:
         if self._chunk:
