@@ -95,6 +95,9 @@ def run(args: argparse.Namespace) -> int:
         more = f" and {len(summary.cut_cells) - 5:,} more" if len(summary.cut_cells) > 5 else ""
         print(f"  note: {len(summary.cut_cells):,} text cell(s) were longer than Excel's 32,767 characters and were "
               f"cut in the workbook ({where}{more}); the CSV files hold the whole text")
+    for table, rows, names in summary.split_sheets:
+        print(f"  note: {table} has {rows:,} rows, more than an Excel sheet holds (1,048,575 below the header): "
+              f"it continues on {', '.join(names[1:])}")
     for problem in summary.reliability_problems:
         print(f"  note: no reliability figures: {problem}")
     return 0

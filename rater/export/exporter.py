@@ -44,6 +44,7 @@ class ExportSummary:
     reliability_problems: list[str] = field(default_factory=list)
     spss_files: list[Path] = field(default_factory=list)
     cut_cells: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) cut to Excel's text limit
+    split_sheets: list[tuple[str, int, list[str]]] = field(default_factory=list)  # (table, rows, sheets)
     seconds: float = 0.0
     tracker: Tracker = field(default_factory=lambda: Tracker(1), repr=False)
 
@@ -150,7 +151,7 @@ def _export(db: Database, study_id: str, staging: Staging, xlsx: str | Path | No
     if target is not None and workbook_tmp is not None:
         try:
             with workbook_tmp.open("wb") as handle:
-                write_book(sheets, handle, tracker, data.study.name, summary.cut_cells)
+                write_book(sheets, handle, tracker, data.study.name, summary.cut_cells, summary.split_sheets)
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as exc:

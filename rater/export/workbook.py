@@ -60,6 +60,7 @@ class _Writer:
     def __init__(self, book: WorkbookStream, tracker: Tracker):
         self.book = book
         self.tracker = tracker
+        self.splits: list[tuple[str, int, list[str]]] = []  # (table title, rows, sheet names) past the row limit
 
     def _styles(self, columns: Sequence[Column]) -> list[int] | None:
         styles = [self.book.style_for(c.number_format) for c in columns]
@@ -75,8 +76,10 @@ class _Writer:
         width = len(table.columns)
         large = table.weight > _LARGE_CELLS
         part, written = 1, 0
+        names = []
         while True:
-            ws = self.book.sheet(title if part == 1 else f"{title[:25]} ({part})", widths, large=large)
+            names.append(title if part == 1 else f"{title[:25]} ({part})")
+            ws = self.book.sheet(names[-1], widths, large=large)
             ws.append([c.name for c in table.columns], row_style=BOLD)
             ws.column_kinds([c.kind for c in table.columns])
             n = 0
@@ -96,6 +99,9 @@ class _Writer:
                 break
             rows = chain([following], rows)
             part += 1
+        if part > 1:
+            self.splits.append((title, written, names))
+            log.info("%s: %d rows, more than a worksheet holds: on %s", title, written, ", ".join(names))
         log.debug("sheet %s: %d rows on %d sheet(s)", title, written, part)
 
     def write_sections(self, sheet: Sheet) -> None:
@@ -117,11 +123,13 @@ class _Writer:
 
 
 def write_book(sheets: Sequence[Sheet], handle: IO[bytes], tracker: Tracker, title: str = "",
-               cut_cells: list[tuple[str, str]] | None = None) -> None:
+               cut_cells: list[tuple[str, str]] | None = None,
+               splits: list[tuple[str, int, list[str]]] | None = None) -> None:
     """Write ``sheets`` as an .xlsx file to the open binary ``handle``.
 
     Cells whose text was cut to Excel's 32,767 characters are added to
-    ``cut_cells`` as (sheet, cell reference).
+    ``cut_cells`` as (sheet, cell reference); tables longer than a worksheet
+    to ``splits`` as (title, rows, the sheets holding them).
     """
     with WorkbookStream(handle, level=ZIP_LEVEL, title=title, creator=f"Session Rater {__version__}") as book:
         writer = _Writer(book, tracker)
@@ -131,6 +139,8 @@ def write_book(sheets: Sequence[Sheet], handle: IO[bytes], tracker: Tracker, tit
             else:
                 writer.write_table(sheet.title, sheet.tables[0])
         tracker.advance(0, "Finishing the workbook", force=True)
+    if splits is not None:
+        splits.extend(writer.splits)
     if book.cuts.cells:
         log.warning("%d text cell(s) cut to Excel's 32,767 characters", len(book.cuts.cells))
         if cut_cells is not None:

@@ -148,6 +148,9 @@ class ExportScreen(Screen):
             where = ", ".join(f"{sheet} {cell}" for sheet, cell in summary.cut_cells[:3])
             text += (f" {len(summary.cut_cells):,} text cell(s) longer than Excel's 32,767 characters were cut in the "
                      f"workbook ({where}{'…' if len(summary.cut_cells) > 3 else ''}); the CSV files hold the whole text.")
+        for table, rows, names in summary.split_sheets:
+            text += (f" {table} has {rows:,} rows, more than an Excel sheet holds: it continues on "
+                     f"{', '.join(names[1:])}.")
         if summary.reliability_problems:
             text += " Reliability could not be computed: " + "; ".join(summary.reliability_problems) + "."
         self.result.setText(text)
