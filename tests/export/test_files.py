@@ -119,7 +119,7 @@ def test_long_tables_continue_on_further_sheets(study_db, tmp_path, monkeypatch)
     monkeypatch.setattr(workbook_module, "EXCEL_MAX_ROWS", 801)
     db, study_id, _ = study_db
     summary = export_study(db, study_id, xlsx=tmp_path / "pooled.xlsx")
-    assert summary.split_sheets == [("Ratings long", 2010, ["Ratings long", "Ratings long (2)", "Ratings long (3)"])]
+    assert summary.split_sheets == [("Ratings long", 2013, ["Ratings long", "Ratings long (2)", "Ratings long (3)"])]
     wb = load_workbook(tmp_path / "pooled.xlsx", read_only=True)
     parts = [name for name in wb.sheetnames if name.startswith("Ratings long")]
     assert parts == ["Ratings long", "Ratings long (2)", "Ratings long (3)"]
