@@ -1,22 +1,29 @@
-"""Export of a large study: time and peak memory, against openpyxl alone.
+"""Export of a study at four sizes: time and peak memory, each beside its floor.
 
-The study: 3,000 patients × sessions 1–5 = 15,000 sessions; team 1 (17
-raters) rates the HSTBS and team 2 (19 raters) the HES-General and HES-CT,
-three raters of each team per session; about 0.95 M item scores (Review is
-not rated in session 1). Rows are inserted with Core bulk inserts (no
-Workstation, no audit trail) into a fresh SQLite file, or reused with --db.
+The study: patients × sessions 1–5; team 1 (17 raters) rates the HSTBS and
+team 2 (19 raters) the HES-General and HES-CT, three raters of each team per
+session; about 64 item scores per session (Review is not rated in session 1).
+Rows are inserted with Core bulk inserts (no Workstation, no audit trail)
+into fresh SQLite files, or reused from --dbdir.
 
-Each measurement runs in its own process so ``ru_maxrss`` is that step's peak:
+Sizes (sessions): 157 (10 k item scores), 282 (the seed study: 282 sessions
+× 3 raters × 2 teams), 1,570 (100 k) and 15,700 (1 M). Each measurement runs
+in its own process so ``ru_maxrss`` is that step's peak:
 
-* export: ``export_study`` to .xlsx (reading, scoring, reliability, writing);
-* csv: ``export_study`` to a CSV folder;
-* openpyxl: the same sheets' rows built in memory first (not timed), then
-  only openpyxl write-only appending them and saving — the floor for any
-  export that writes these cells with openpyxl.
+* xlsx / csv: ``export_study`` to a workbook / a CSV folder (reading,
+  scoring, reliability, writing), as a user runs it;
+* tables: the same reading, scoring and reliability with every table row
+  made but no file written: what the writers add to;
+* writers: each sheet's rows built in memory first (not timed), then the
+  streaming writer, openpyxl's write-only mode and the csv module writing
+  exactly the same cells: the writer against its library floor.
 
-Targets: export ≤ 20 s, ≤ 400 MB, and ≤ 1.5 × the openpyxl figure.
+Targets: 1 M item scores -> workbook <= 20 s and <= 400 MB, CSV <= 5 s; the
+seed study <= 1 s; peak memory flat (± 30 MB) from 10 k to 1 M item scores.
+Wall time on a shared machine also measures the neighbours; CPU time is
+steadier, so both are printed.
 
-Usage: python bench/bench_export.py [--sessions N] [--db FILE] [--keep]
+Usage: python bench/bench_export.py [--sizes 157,282,1570,15700] [--dbdir DIR] [--keep]
 """
 
 from __future__ import annotations
@@ -83,10 +90,10 @@ def generate(path: Path, n_sessions: int, seed: int = 20240601) -> str:
         leniency = {r["id"]: rng.gauss(0, 0.3) for r in raters}
 
         patients, sessions = [], []
-        for p in range(n_sessions // 5):
+        for p in range(-(-n_sessions // 5)):
             pid = _id()
             patients.append({"id": pid, "study_id": study.id, "code": f"P{p + 1:04d}", "meta": {}})
-            for number in range(1, 6):
+            for number in range(1, min(5, n_sessions - 5 * p) + 1):
                 sessions.append({"id": _id(), "patient_id": pid, "number": number, "is_practice": False,
                                  "meta": {}, "date": (start + timedelta(days=7 * number + p % 300)).date()})
         conn.execute(m.Patient.__table__.insert(), patients)
@@ -134,45 +141,97 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _since(start: tuple[float, float]) -> dict:
+    return {"seconds": time.perf_counter() - start[0], "cpu": time.process_time() - start[1]}
+
+
 def child_export(db_path: str, out: str, kind: str) -> dict:
     from rater.export import export_study
 
     db = open_database(db_path, migrate=False)
     study_id = db_study(db)
-    started, cpu = time.perf_counter(), time.process_time()
+    start = _clock()
     if kind == "xlsx":
         summary = export_study(db, study_id, xlsx=out)
     else:
         summary = export_study(db, study_id, csv_dir=out)
-    return {"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu, "peak_mb": _peak_mb(),
-            "item_scores": summary.counts.item_scores}
+    return {**_since(start), "peak_mb": _peak_mb(), "item_scores": summary.counts.item_scores}
 
 
-def child_openpyxl(db_path: str, out: str) -> dict:
-    from openpyxl import Workbook
-
+def _sheets(db):
     from rater.export.dataset import load_study
     from rater.export.exporter import build_sheets, study_reliability
 
-    db = open_database(db_path, migrate=False)
     data = load_study(db, db_study(db))
-    sheets = build_sheets(data, data.counts(), study_reliability(data), datetime(2024, 1, 1))
-    prepared = []
-    for sheet in sheets:
-        rows: list = []
+    return build_sheets(data, data.counts(), study_reliability(data), datetime(2024, 1, 1))
+
+
+def child_tables(db_path: str) -> dict:
+    import rater.export.exporter  # noqa: F401  (imported before the clock, as in child_export)
+
+    db = open_database(db_path, migrate=False)
+    start = _clock()
+    cells = 0
+    for sheet in _sheets(db):
         for table in sheet.tables:
-            rows += [table.header, *(list(r) for r in table.iter_rows())]
-        prepared.append((sheet.title, rows))
-    cells = sum(len(r) for _t, rows in prepared for r in rows)
-    started, cpu = time.perf_counter(), time.process_time()
+            width = len(table.columns)
+            cells += sum(width for _row in table.iter_rows())
+    return {**_since(start), "peak_mb": _peak_mb(), "cells": cells}
+
+
+def child_writers(db_path: str, out: str) -> dict:
+    """The same cells through the streaming writer, openpyxl write-only and csv, one sheet at a time."""
+    import csv
+
+    from openpyxl import Workbook
+
+    from rater.export.workbook import ZIP_LEVEL
+    from rater.export.xlsx_stream import WorkbookStream
+
+    db = open_database(db_path, migrate=False)
+    sheets = _sheets(db)
+    times = {"stream": [0.0, 0.0], "openpyxl": [0.0, 0.0], "csv": [0.0, 0.0]}
+
+    def add(name: str, start: tuple[float, float]) -> None:
+        spent = _since(start)
+        times[name][0] += spent["seconds"]
+        times[name][1] += spent["cpu"]
+
+    cells = 0
     wb = Workbook(write_only=True)
-    for title, rows in prepared:
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    wb.save(out)
-    return {"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu, "peak_mb": _peak_mb(),
-            "cells": cells}
+    with open(f"{out}.stream.xlsx", "wb") as handle, WorkbookStream(handle, level=ZIP_LEVEL) as book:
+        for sheet in sheets:
+            rows = [list(t.header) for t in sheet.tables[:1]]
+            for table in sheet.tables:
+                rows += [list(r) for r in table.iter_rows()]
+            cells += sum(len(r) for r in rows)
+            start = _clock()
+            ws = book.sheet(sheet.title, [10.0] * len(rows[0]))
+            ws.column_kinds([c.kind for c in sheet.tables[0].columns] if not sheet.sectioned else [])
+            for row in rows:
+                ws.append(row)
+            ws.close()
+            add("stream", start)
+            start = _clock()
+            ows = wb.create_sheet(sheet.title)
+            for row in rows:
+                ows.append(row)
+            add("openpyxl", start)
+            start = _clock()
+            with open(f"{out}.{sheet.tables[0].key}.csv", "w", encoding="utf-8", newline="") as fh:
+                csv.writer(fh).writerows(rows)
+            add("csv", start)
+            del rows
+        start = _clock()
+    add("stream", start)  # the workbook's closing parts
+    start = _clock()
+    wb.save(f"{out}.openpyxl.xlsx")
+    add("openpyxl", start)
+    return {"cells": cells, "peak_mb": _peak_mb(), **{k: v for k, v in times.items()}}
 
 
 def db_study(db) -> str:
@@ -189,43 +248,80 @@ def run_child(args: list[str]) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def _line(label: str, r: dict, extra: str = "") -> str:
+    peak = f"   peak RSS {r['peak_mb']:5.0f} MB" if "peak_mb" in r else ""
+    return f"  {label:<34}{r['seconds']:8.2f} s wall {r['cpu']:8.2f} s CPU{peak}{extra}"
+
+
+def measure(db_path: Path, tmp: Path) -> dict:
+    xlsx = run_child(["xlsx", str(db_path), str(tmp / "pooled.xlsx")])
+    xlsx["file_mb"] = (tmp / "pooled.xlsx").stat().st_size / 1e6
+    csv = run_child(["csv", str(db_path), str(tmp / "csv")])
+    tables = run_child(["tables", str(db_path), "-"])
+    writers = run_child(["writers", str(db_path), str(tmp / "w")])
+    return {"xlsx": xlsx, "csv": csv, "tables": tables, "writers": writers}
+
+
+def report(sessions: int, r: dict) -> None:
+    x, c, t, w = r["xlsx"], r["csv"], r["tables"], r["writers"]
+    print(f"== {sessions:,} sessions: {x['item_scores']:,} item scores, {w['cells'] / 1e6:.2f} M cells")
+    print(_line("export to .xlsx", x, f"   ({x['file_mb']:.1f} MB file)"))
+    print(_line("export to CSV", c))
+    print(_line("reading + scoring, no file (floor)", t))
+    print(f"  {'ratio xlsx / floor, CSV / floor':<34}{x['seconds'] / t['seconds']:8.2f}   wall "
+          f"{x['cpu'] / t['cpu']:8.2f}   CPU (xlsx) {c['cpu'] / t['cpu']:6.2f} CPU (CSV)")
+    (ss, sc), (os_, oc), (cs, cc) = w["stream"], w["openpyxl"], w["csv"]
+    print(f"  same cells, writer alone:  streaming {ss:7.2f} s wall {sc:7.2f} s CPU | openpyxl write-only "
+          f"{os_:7.2f} s wall {oc:7.2f} s CPU | ratio {oc / sc:5.1f}x less CPU")
+    print(f"  same cells, csv module alone:        {cs:7.2f} s wall {cc:7.2f} s CPU")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sessions", type=int, default=15_000)
-    parser.add_argument("--db", type=Path, help="reuse (or create) this benchmark database")
-    parser.add_argument("--keep", action="store_true", help="keep the output files (and a generated database)")
+    parser.add_argument("--sizes", default="157,282,1570,15700", help="sessions per study, comma-separated")
+    parser.add_argument("--dbdir", type=Path, help="reuse (or create) the benchmark databases here")
+    parser.add_argument("--keep", action="store_true", help="keep the output files")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, db_path, out = args.child
-        result = child_openpyxl(db_path, out) if kind == "openpyxl" else child_export(db_path, out, kind)
+        if kind == "writers":
+            result = child_writers(db_path, out)
+        elif kind == "tables":
+            result = child_tables(db_path)
+        else:
+            result = child_export(db_path, out, kind)
         print(json.dumps(result))
         return 0
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-export-"))
-    db_path = args.db or tmp / "bench.sqlite"
-    if not db_path.exists():
-        started = time.perf_counter()
-        generate(db_path, args.sessions)
-        print(f"generated {args.sessions:,} sessions in {time.perf_counter() - started:.1f} s -> {db_path}")
-    export = run_child(["xlsx", str(db_path), str(tmp / "pooled.xlsx")])
-    size_mb = (tmp / "pooled.xlsx").stat().st_size / 1e6
-    csv = run_child(["csv", str(db_path), str(tmp / "csv")])
-    floor = run_child(["openpyxl", str(db_path), str(tmp / "floor.xlsx")])
-    print(f"item scores:                {export['item_scores']:,}")
-    print(f"cells written:              {floor['cells']:,}")
-    print(f"export to .xlsx:            {export['seconds']:7.1f} s wall {export['cpu']:7.1f} s CPU   "
-          f"peak RSS {export['peak_mb']:4.0f} MB ({size_mb:.0f} MB file)   target <= 20 s, <= 400 MB")
-    print(f"openpyxl alone, same cells: {floor['seconds']:7.1f} s wall {floor['cpu']:7.1f} s CPU")
-    print(f"ratio export / openpyxl:    {export['seconds'] / floor['seconds']:7.2f} wall   "
-          f"{export['cpu'] / floor['cpu']:7.2f} CPU   target <= 1.5")
-    print(f"export to CSV:              {csv['seconds']:7.1f} s wall {csv['cpu']:7.1f} s CPU   "
-          f"peak RSS {csv['peak_mb']:4.0f} MB")
-    # Wall time on a shared machine also measures the neighbours; CPU time is steadier.
+    dbdir = args.dbdir or tmp
+    dbdir.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for sessions in (int(s) for s in args.sizes.split(",")):
+        db_path = dbdir / f"bench-{sessions}.sqlite"
+        if not db_path.exists():
+            started = time.perf_counter()
+            generate(db_path, sessions)
+            print(f"generated {sessions:,} sessions in {time.perf_counter() - started:.1f} s -> {db_path}")
+        out = tmp / f"out-{sessions}"
+        out.mkdir()
+        results[sessions] = measure(db_path, out)
+        report(sessions, results[sessions])
+        if not args.keep:
+            shutil.rmtree(out, ignore_errors=True)
+    print("== growth (targets at 1 M item scores: xlsx <= 20 s, <= 400 MB; CSV <= 5 s; seed study <= 1 s;"
+          " peak flat +-30 MB)")
+    print(f"  {'item scores':>12} {'xlsx s':>8} {'xlsx CPU':>9} {'xlsx MB':>8} {'CSV s':>7} {'CSV CPU':>8} "
+          f"{'CSV MB':>7} {'floor MB':>9}")
+    for r in sorted(results.values(), key=lambda r: r["xlsx"]["item_scores"]):
+        x, c, t = r["xlsx"], r["csv"], r["tables"]
+        print(f"  {x['item_scores']:>12,} {x['seconds']:8.2f} {x['cpu']:9.2f} {x['peak_mb']:8.0f} {c['seconds']:7.2f} "
+              f"{c['cpu']:8.2f} {c['peak_mb']:7.0f} {t['peak_mb']:9.0f}")
     if args.keep:
         print(f"outputs kept in {tmp}")
     else:
-        shutil.rmtree(tmp, ignore_errors=True)  # the generated database too, unless --db put it elsewhere
+        shutil.rmtree(tmp, ignore_errors=True)  # generated databases too, unless --dbdir put them elsewhere
     return 0
 
 

@@ -16,7 +16,8 @@ APP_DEBS=(python3 python3-venv python3-pip
   libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0
   libfontconfig1 libdbus-1-3 libglib2.0-0 libpulse0)
 TEST_DEBS=(xvfb xauth postgresql libreoffice-calc-nogui
-  xdotool)  # xdotool: bench/bench_startup.py polls for the first visible window
+  xdotool  # bench/bench_startup.py polls for the first visible window
+  r-cran-haven)  # SPSS files read back in R
 
 debs=("${APP_DEBS[@]}")
 [ "$MODE" = test ] && debs+=("${TEST_DEBS[@]}")

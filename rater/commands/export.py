@@ -17,15 +17,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         "export",
         help=COORDINATOR + "export a study: one Excel workbook and/or CSV files",
         description="Export a study's pooled ratings: ratings long and wide, session means, reliability, "
-        "raters, homework log, marks and a codebook, as one Excel workbook and/or one CSV file per table. "
-        "Files are written to a temporary name and moved into place only when complete. Coordinator-only: "
+        "raters, homework log, marks and a codebook, as one Excel workbook and/or one CSV file per table, "
+        "optionally with SPSS files that carry item texts and anchors as labels. "
+        "Files are written to temporary names and moved into place only when all are complete. Coordinator-only: "
         "asks for the coordinator password. Works on a database on read-only media.",
-        epilog="example: rater export --db lab.sqlite --out pooled.xlsx --csv pooled_csv",
+        epilog="example: rater export --db lab.sqlite --out pooled.xlsx --csv pooled_csv --sav",
     )
     add_db_argument(parser, coordinator=True)
     add_study_argument(parser)
     parser.add_argument("--out", metavar="FILE.xlsx", help="the workbook to write")
     parser.add_argument("--csv", metavar="DIR", help="also (or only) write one CSV file per table into DIR")
+    parser.add_argument("--sav", action="store_true",
+                        help="also write ratings_wide.sav and session_means.sav (SPSS, read by R haven) into the "
+                        "--csv folder: item texts as variable labels, anchors as value labels, N/A as a missing code")
     parser.add_argument("--csv-bom", action="store_true",
                         help="start CSV files with a UTF-8 byte-order mark (for Excel on Windows)")
     parser.add_argument("--include-in-progress", action="store_true",
@@ -61,11 +65,14 @@ def run(args: argparse.Namespace) -> int:
     if not args.out and not args.csv:
         print("error: give --out FILE.xlsx, --csv DIR, or both", file=sys.stderr)
         return 2
+    if args.sav and not args.csv:
+        print("error: --sav writes into the CSV folder: give --csv DIR too", file=sys.stderr)
+        return 2
     db = open_db(args, coordinator=True, reading_only=True)
     study_id = pick_study(db, args.study)
     try:
         summary = export_study(db, study_id, xlsx=args.out, csv_dir=args.csv,
-                               include_in_progress=args.include_in_progress, csv_bom=args.csv_bom,
+                               include_in_progress=args.include_in_progress, csv_bom=args.csv_bom, spss=args.sav,
                                progress=None if args.quiet else _StderrProgress())
     except ExportError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -82,6 +89,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"  workbook: {summary.workbook}")
     if summary.csv_files:
         print(f"  CSV: {len(summary.csv_files)} files in {summary.csv_files[0].parent}")
+    if summary.spss_files:
+        print(f"  SPSS: {', '.join(p.name for p in summary.spss_files)}")
+    if summary.cut_cells:
+        where = ", ".join(f"{sheet} {cell}" for sheet, cell in summary.cut_cells[:5])
+        more = f" and {len(summary.cut_cells) - 5:,} more" if len(summary.cut_cells) > 5 else ""
+        print(f"  note: {len(summary.cut_cells):,} text cell(s) were longer than Excel's 32,767 characters and were "
+              f"cut in the workbook ({where}{more}); the CSV files hold the whole text")
+    for table, rows, names in summary.split_sheets:
+        print(f"  note: {table} has {rows:,} rows, more than an Excel sheet holds (1,048,575 below the header): "
+              f"it continues on {', '.join(names[1:])}")
     for problem in summary.reliability_problems:
         print(f"  note: no reliability figures: {problem}")
     return 0

@@ -1,6 +1,7 @@
-"""Exporting a study: one Excel workbook for the PI and the same tables as CSV.
+"""Exporting a study: one Excel workbook for the PI, the same tables as CSV, SPSS files with labels.
 
-Free of Qt; openpyxl is imported only while a workbook is written.
+Free of Qt; the workbook is written by :mod:`rater.export.xlsx_stream`, and
+pandas/pyreadstat are imported only while SPSS files are written.
 
 Entry points: :func:`export_study` (workbook and/or CSV folder, with progress
 and cancellation), :func:`load_study` (the study's data as plain rows),

@@ -2,9 +2,10 @@
 
 UTF-8 (optionally with a byte-order mark, which Excel needs to detect UTF-8),
 comma-separated, a header line, blank for missing values, TRUE/FALSE as 1/0,
-dates as YYYY-MM-DD and times as YYYY-MM-DD HH:MM:SS. Each file is written
-atomically; a failure leaves the files already finished in place and no
-partial file.
+dates as YYYY-MM-DD and times as YYYY-MM-DD HH:MM:SS. The files are written
+into a hidden staging folder and moved into place together when all are
+complete; a failure or a cancel leaves the folder as it was (and removes it
+if the export created it).
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 import csv
 import logging
 import math
+import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from rater.export.atomic import ExportError, atomic_file
+from rater.export.atomic import Staging, write_error
 from rater.export.progress import Tracker
 from rater.export.table import Column, Sheet, Table
 
@@ -44,50 +46,55 @@ def _converters(columns: Sequence[Column]) -> list[tuple[int, Callable[[Any], An
 
 
 def write_table_csv(table: Table, path: Path, tracker: Tracker, bom: bool = False) -> int:
-    """Write one table to ``path`` atomically; returns the number of data rows."""
+    """Write one table to ``path`` (in a staging folder: no temporary name of its own); returns the data rows."""
     converters = _converters(table.columns)
     width = len(table.columns)
     n = 0
-    with atomic_file(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(table.header)
-        for row in table.iter_rows():
-            if converters:
-                row = list(row)
-                for i, convert in converters:
-                    if row[i] is not None:
-                        row[i] = convert(row[i])
-            writer.writerow(row)
-            n += 1
-            if n % _BATCH == 0:
-                tracker.advance(_BATCH * width, f"Writing {path.name}: {n:,} rows")
+    try:
+        with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(table.header)
+            for row in table.iter_rows():
+                if converters:
+                    row = list(row)
+                    for i, convert in converters:
+                        if row[i] is not None:
+                            row[i] = convert(row[i])
+                writer.writerow(row)
+                n += 1
+                if n % _BATCH == 0:
+                    tracker.advance(_BATCH * width, f"Writing {path.name}: {n:,} rows")
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        raise write_error(path, exc) from exc
     tracker.advance((n % _BATCH) * width, f"Wrote {path.name}")
     return n
 
 
-def prepare_folder(folder: str | Path) -> Path:
-    """Create the CSV folder if needed; :class:`ExportError` if it cannot be written."""
-    folder = Path(folder).expanduser().absolute()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"Cannot create the CSV folder {folder}: {exc.strerror or exc}.") from exc
-    if not folder.is_dir():
-        raise ExportError(f"{folder} is not a folder.")
-    return folder
+def write_csv_stage(sheets: Sequence[Sheet], stage: Path, tracker: Tracker, bom: bool = False) -> list[str]:
+    """Every table of ``sheets`` as ``<stage>/<table key>.csv``; returns the file names written."""
+    names = []
+    for sheet in sheets:
+        for table in sheet.tables:
+            name = f"{table.key}.csv"
+            write_table_csv(table, stage / name, tracker, bom)
+            names.append(name)
+    return names
 
 
 def write_csv_folder(sheets: Sequence[Sheet], folder: str | Path, tracker: Tracker | None = None,
                      bom: bool = False) -> list[Path]:
-    """Every table of ``sheets`` as ``<folder>/<table key>.csv``; returns the paths written."""
-    folder = prepare_folder(folder)
+    """Every table of ``sheets`` as ``<folder>/<table key>.csv``, all or none; returns the paths written."""
     tracker = tracker or Tracker(sum(s.weight for s in sheets))
-    written = []
-    for sheet in sheets:
-        for table in sheet.tables:
-            path = folder / f"{table.key}.csv"
-            write_table_csv(table, path, tracker, bom)
-            written.append(path)
+    staging = Staging()
+    try:
+        stage = staging.folder(folder)
+        names = write_csv_stage(sheets, stage, tracker, bom)
+        written = staging.move_folder(stage, Path(folder).expanduser().absolute(), names)
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
     log.info("wrote %d CSV files to %s", len(written), folder)
     return written
-

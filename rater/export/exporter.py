@@ -2,21 +2,22 @@
 
 :func:`export_study` checks the targets first (an unwritable path fails
 before any work), computes the reliability figures with :mod:`rater.stats`,
-then streams every table to the workbook and/or the CSV folder, reporting
-progress and honouring cancellation throughout.
+then streams every table to the workbook and/or the CSV folder (and the
+SPSS files), reporting progress and honouring cancellation throughout.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rater.export.atomic import check_target
+from rater.export.atomic import Staging, check_target, write_error
 from rater.export.codebook import codebook_tables
-from rater.export.csv_tables import prepare_folder, write_csv_folder
+from rater.export.csv_tables import write_csv_stage
 from rater.export.dataset import Counts, StudyData, load_study
 from rater.export.exclusions_table import exclusions_table
 from rater.export.methods_table import methods_table
@@ -24,9 +25,10 @@ from rater.export.progress import CancelFn, ProgressFn, Tracker
 from rater.export.rating_tables import item_columns, long_table, scale_ids, session_means_table, wide_table
 from rater.export.record_tables import homework_table, marks_table, rater_bias_table, raters_table
 from rater.export.reliability_tables import reliability_table
+from rater.export.spss import write_sav_files
 from rater.export.table import Sheet
 from rater.export.training_tables import training_tables
-from rater.export.workbook import write_workbook
+from rater.export.workbook import write_book
 from rater.stats import ReliabilityReport, StatsInputError, analyse
 from rater.storage.database import Database
 
@@ -42,7 +44,11 @@ class ExportSummary:
     workbook: Path | None = None
     csv_files: list[Path] = field(default_factory=list)
     reliability_problems: list[str] = field(default_factory=list)
+    spss_files: list[Path] = field(default_factory=list)
+    cut_cells: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) cut to Excel's text limit
+    split_sheets: list[tuple[str, int, list[str]]] = field(default_factory=list)  # (table, rows, sheets)
     seconds: float = 0.0
+    tracker: Tracker = field(default_factory=lambda: Tracker(1), repr=False)
 
 
 @dataclass(frozen=True)
@@ -91,43 +97,76 @@ def build_sheets(data: StudyData, counts: Counts, reliability: StudyReliability,
 
 
 def export_study(db: Database, study_id: str, *, xlsx: str | Path | None = None, csv_dir: str | Path | None = None,
-                 include_in_progress: bool = False, csv_bom: bool = False,
+                 include_in_progress: bool = False, csv_bom: bool = False, spss: bool = False,
                  progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> ExportSummary:
-    """Export one study to an .xlsx workbook and/or a folder of CSV files.
+    """Export one study to an .xlsx workbook and/or a folder of CSV files (and, with ``spss``, .sav files there).
 
-    ``progress(fraction, message)`` is called as work proceeds; when
-    ``cancel()`` returns True the export stops with
+    ``progress(fraction, message)`` is called as work proceeds, with fractions
+    that only rise; when ``cancel()`` returns True the export stops with
     :class:`~rater.export.atomic.ExportCancelled`. An unwritable target raises
-    :class:`~rater.export.atomic.ExportError` before any work. Either way no
-    partial file is left behind.
+    :class:`~rater.export.atomic.ExportError` before any work. Every output is
+    written under a temporary name and all are put in place together at the
+    end, so a failure or cancel leaves no file, no temporary file and no
+    folder the export created.
     """
     if xlsx is None and csv_dir is None:
         raise ValueError("choose a workbook path, a CSV folder, or both")
+    if spss and csv_dir is None:
+        raise ValueError("the SPSS files are written into the CSV folder: choose one")
     started = time.perf_counter()
+    staging = Staging()
+    try:
+        summary = _export(db, study_id, staging, xlsx, csv_dir, include_in_progress, csv_bom, spss, progress, cancel)
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
+    summary.seconds = time.perf_counter() - started
+    summary.tracker.finish(f"Exported {summary.counts.item_scores:,} item scores in {summary.seconds:.1f} s")
+    log.info("exported study %s (%d item scores) in %.1f s", summary.study_code, summary.counts.item_scores,
+             summary.seconds)
+    return summary
+
+
+def _export(db: Database, study_id: str, staging: Staging, xlsx: str | Path | None, csv_dir: str | Path | None,
+            include_in_progress: bool, csv_bom: bool, spss: bool, progress: ProgressFn | None,
+            cancel: CancelFn | None) -> ExportSummary:
+    """Write every output into ``staging``; the caller commits or discards it."""
     target = check_target(Path(xlsx)) if xlsx is not None else None
-    folder = prepare_folder(csv_dir) if csv_dir is not None else None
+    workbook_tmp = staging.file(target) if target is not None else None
+    folder = Path(csv_dir).expanduser().absolute() if csv_dir is not None else None
+    stage = staging.folder(folder) if folder is not None else None
     data = load_study(db, study_id, include_in_progress)
     counts = data.counts()
     # Reliability costs about as much as two passes over the item scores; the
-    # estimate only shapes the progress bar.
+    # estimates only shape the progress bar, which replan() keeps rising.
     reliability_weight = 2 * counts.item_scores + 1
-    outputs = (target is not None) + (folder is not None)
+    outputs = (target is not None) + (folder is not None) + 0.5 * spss
     tracker = Tracker(reliability_weight + outputs * _estimate(data, counts), progress, cancel)
     tracker.advance(0, "Computing reliability", force=True)
     reliability = study_reliability(data)
     exported_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     sheets = build_sheets(data, counts, reliability, exported_at)
-    # The real total is known before any fraction past 0 is reported, so progress never moves back.
-    tracker.total = reliability_weight + outputs * sum(s.weight for s in sheets)
-    tracker.advance(reliability_weight, "Reliability computed")
-    summary = ExportSummary(data.study.code, counts, reliability_problems=reliability.problems)
-    if target is not None:
-        summary.workbook = write_workbook(sheets, target, tracker, title=data.study.name)
-    if folder is not None:
-        summary.csv_files = write_csv_folder(sheets, folder, tracker, bom=csv_bom)
-    summary.seconds = time.perf_counter() - started
-    tracker.finish(f"Exported {counts.item_scores:,} item scores in {summary.seconds:.1f} s")
-    log.info("exported study %s (%d item scores) in %.1f s", data.study.code, counts.item_scores, summary.seconds)
+    tables = sum(s.weight for s in sheets)
+    tracker.replan(((target is not None) + (folder is not None)) * tables
+                   + (counts.rater_sessions + counts.sessions) * 40 * spss)
+    summary = ExportSummary(data.study.code, counts, reliability_problems=reliability.problems, tracker=tracker)
+    if target is not None and workbook_tmp is not None:
+        try:
+            with workbook_tmp.open("wb") as handle:
+                write_book(sheets, handle, tracker, data.study.name, summary.cut_cells, summary.split_sheets)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as exc:
+            raise write_error(target, exc) from exc
+        summary.workbook = target
+    if folder is not None and stage is not None:
+        names = write_csv_stage(sheets, stage, tracker, bom=csv_bom)
+        if spss:
+            names += write_sav_files(data, counts, stage, tracker)
+        paths = staging.move_folder(stage, folder, names)
+        summary.csv_files = [p for p in paths if p.suffix == ".csv"]
+        summary.spss_files = [p for p in paths if p.suffix == ".sav"]
     return summary
 
 

@@ -105,8 +105,11 @@ def _wide_groups(data: StudyData) -> Iterator[list[RatingRecord]]:
         yield group
 
 
-def wide_table(data: StudyData, estimated_rows: int) -> Table:
-    """One row per session x rater: item columns, then scale scores."""
+def wide_table(data: StudyData, estimated_rows: int, na_code: int | None = None) -> Table:
+    """One row per session x rater: item columns, then scale scores.
+
+    An item marked N/A is blank, or ``na_code`` when given (the SPSS file declares it missing).
+    """
     items = item_columns(data)
     scales = scale_ids(data)
     item_pos = {(key, item): i for i, (key, item, _label) in enumerate(items)}
@@ -132,10 +135,10 @@ def wide_table(data: StudyData, estimated_rows: int) -> Table:
             cells: list[Any] = [None] * (len(items) + 2 * len(scales))
             for record in group:
                 key = record.instrument.key
-                for item, value, _na, _note in record.scores:
+                for item, value, na, _note in record.scores:
                     pos = item_pos.get((key, item))
                     if pos is not None:
-                        cells[pos] = value
+                        cells[pos] = na_code if na and na_code is not None else value
                 for pair, score in scale_scores(record).items():
                     cells[scale_pos[pair]] = score
                 for pair, status in record.scale_status.items():

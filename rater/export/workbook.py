@@ -1,184 +1,41 @@
-"""Writing sheets to one .xlsx file with openpyxl's write-only (streaming) mode.
+"""Writing sheets to one .xlsx file with the streaming writer of :mod:`rater.export.xlsx_stream`.
 
 Every number is a numeric cell, every date a date cell, headers are bold and
 frozen with an autofilter, columns are sized from the header and the first
-rows. Text that a spreadsheet would misread (a leading "=", control
-characters, more than 32,767 characters) is written as plain, cleaned text,
-and non-finite numbers as blank cells, because either would make Excel
-offer to "repair" the file. A table longer than a worksheet's 1,048,576 rows
-continues on "<title> (2)", and so on. openpyxl is imported only here.
+rows. All text is written as text (a leading "=" never becomes a formula);
+control characters are replaced, text over 32,767 characters is cut with a
+marker and reported, and non-finite numbers are blank cells, because any of
+those would make Excel offer to "repair" the file. A table longer than a
+worksheet's 1,048,576 rows continues on "<title> (2)", and so on.
+
+Why not openpyxl: for a million item scores its write-only mode alone takes
+minutes (an object and a serialiser call per cell); the streaming writer
+writes the same cells as strings straight into the zip (``bench/bench_export.py``
+prints both).
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import suppress
+from collections.abc import Iterator, Sequence
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from rater import __version__
 from rater.export.atomic import atomic_file
 from rater.export.progress import Tracker
 from rater.export.table import Column, Sheet, Table
+from rater.export.xlsx_stream import BOLD, PLAIN, TITLE, WRAP, WorkbookStream
 
 log = logging.getLogger(__name__)
 
 EXCEL_MAX_ROWS = 1_048_576
-EXCEL_MAX_TEXT = 32_767
+ZIP_LEVEL = 1  # deflate level 1: a third of level 6's time for a file about 15% larger (bench_export)
 _SAMPLE_ROWS = 200
 _WIDTH_MIN, _WIDTH_MAX = 6, 60
 _BATCH = 2_000  # rows between progress reports / cancellation checks
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-class _Literal(str):
-    """Text starting with "=": must be written as a string cell, not a formula."""
-
-
-def _clean_text(value: Any) -> Any:
-    if value.__class__ is not str:
-        return value
-    if value.isprintable() and value[:1] != "=" and len(value) <= EXCEL_MAX_TEXT:
-        return value  # the common case, decided in C
-    if len(value) > EXCEL_MAX_TEXT:
-        value = value[:EXCEL_MAX_TEXT]
-    if _ILLEGAL.search(value):
-        value = _ILLEGAL.sub(" ", value)
-    return _Literal(value) if len(value) > 1 and value[0] == "=" else value
-
-
-def _finite(value: Any) -> Any:
-    if value.__class__ is float and not math.isfinite(value):
-        log.warning("a non-finite number was written as a blank cell")
-        return None
-    return value
-
-
-def _fixers(columns: Sequence[Column]) -> list[tuple[int, Callable[[Any], Any]]]:
-    fixes: list[tuple[int, Callable[[Any], Any]]] = []
-    for i, col in enumerate(columns):
-        if col.kind in ("text", "mixed"):
-            fixes.append((i, _clean_text))
-        if col.kind in ("float", "mixed"):
-            fixes.append((i, _finite))
-    return fixes
-
-
-def _fixed(rows: Iterable[Sequence[Any]], fixes: list[tuple[int, Callable[[Any], Any]]]) -> Iterator[Sequence[Any]]:
-    """Rows with cleaned text and finite numbers; only changed rows are copied (as lists)."""
-    for row in rows:
-        out = None
-        for i, fix in fixes:
-            value = row[i]
-            if value is not None:
-                new = fix(value)
-                if new is not value:
-                    if out is None:
-                        out = list(row)
-                    out[i] = new
-        yield row if out is None else out
-
-
-class _Writer:
-    """Holds the openpyxl workbook and the few styles shared by all sheets."""
-
-    def __init__(self, tracker: Tracker):
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Font
-
-        self.wb = Workbook(write_only=True)
-        self.wb.properties.creator = f"Session Rater {__version__}"
-        self.Cell = WriteOnlyCell
-        self.bold = Font(bold=True)
-        self.title_font = Font(bold=True, size=13)
-        self.wrap = Alignment(wrap_text=True, vertical="top")
-        self.tracker = tracker
-
-    def cell(self, ws, value: Any, font=None, number_format: str | None = None, wrap: bool = False):
-        if value.__class__ is _Literal:
-            cell = self.Cell(ws, value=str(value))
-            cell.data_type = "s"  # text, never a formula
-        else:
-            cell = self.Cell(ws, value=value)
-        if font is not None:
-            cell.font = font
-        if number_format is not None:
-            cell.number_format = number_format
-        if wrap:
-            cell.alignment = self.wrap
-        return cell
-
-    def _row(self, ws, row: Sequence[Any], formats: Sequence[str | None] | None, wrap_over: int | None):
-        """Plain values pass through; literal text, formatted numbers and long text become styled cells."""
-        out = list(row)
-        for i, value in enumerate(row):
-            cls = value.__class__
-            if cls is _Literal or (cls is str and wrap_over is not None and len(value) > wrap_over):
-                out[i] = self.cell(ws, value, wrap=wrap_over is not None and len(value) > wrap_over)
-            elif formats is not None and formats[i] is not None and (cls is int or cls is float):
-                out[i] = self.cell(ws, value, number_format=formats[i])
-        return out
-
-    def _new_sheet(self, title: str, widths: Sequence[float]):
-        from openpyxl.utils import get_column_letter
-
-        ws = self.wb.create_sheet(title)
-        for i, width in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        return ws
-
-    def write_table(self, title: str, table: Table) -> None:
-        """A sheet (or several, past Excel's row limit) holding one table."""
-        from openpyxl.utils import get_column_letter
-
-        rows = iter(table.iter_rows())
-        sample = list(islice(rows, _SAMPLE_ROWS))
-        widths = _widths([table.columns], [sample])
-        rows = _fixed(chain(sample, rows), _fixers(table.columns))
-        formats = [c.number_format for c in table.columns]
-        formats = formats if any(formats) else None
-        width = len(table.columns)
-        part, written = 1, 0
-        while True:
-            ws = self._new_sheet(title if part == 1 else f"{title[:25]} ({part})", widths)
-            ws.freeze_panes = "A2"
-            ws.append([self.cell(ws, c.name, self.bold) for c in table.columns])
-            n = 0
-            for row in islice(rows, EXCEL_MAX_ROWS - 1):
-                # Rows the fixers left alone are tuples and need no styling (the fast path).
-                ws.append(row if formats is None and row.__class__ is tuple else self._row(ws, row, formats, None))
-                n += 1
-                if n % _BATCH == 0:
-                    self.tracker.advance(_BATCH * width, f"Writing {title}: {written + n:,} rows")
-            self.tracker.advance((n % _BATCH) * width, f"Writing {title}")
-            ws.auto_filter.ref = f"A1:{get_column_letter(width)}{n + 1}"
-            written += n
-            if n < EXCEL_MAX_ROWS - 1:
-                break
-            following = next(rows, None)
-            if following is None:
-                break
-            rows = chain([following], rows)
-            part += 1
-        log.debug("sheet %s: %d rows on %d sheet(s)", title, written, part)
-
-    def write_sections(self, sheet: Sheet) -> None:
-        """A sheet of titled sections (the codebook): title, bold header, rows, blank line."""
-        materialised = [list(_fixed(t.iter_rows(), _fixers(t.columns))) for t in sheet.tables]
-        ws = self._new_sheet(sheet.title, _widths([t.columns for t in sheet.tables], materialised))
-        for table, rows in zip(sheet.tables, materialised, strict=True):
-            ws.append([self.cell(ws, table.title, self.title_font)])
-            ws.append([self.cell(ws, c.name, self.bold) for c in table.columns])
-            formats = [c.number_format for c in table.columns]
-            for row in rows:
-                ws.append(self._row(ws, row, formats, _WIDTH_MAX))
-            ws.append([])
-            self.tracker.advance(table.weight, f"Writing {sheet.title}")
+_LARGE_CELLS = 40_000_000  # cells above which a sheet part may pass 2 GiB and needs zip64
 
 
 def _widths(column_sets: Sequence[Sequence[Column]], row_sets: Sequence[Sequence[Sequence[Any]]]) -> list[float]:
@@ -197,8 +54,101 @@ def _widths(column_sets: Sequence[Sequence[Column]], row_sets: Sequence[Sequence
     return [float(min(max(w, _WIDTH_MIN), _WIDTH_MAX)) for w in widths]
 
 
+class _Writer:
+    """Writes the export's sheets through one :class:`WorkbookStream`."""
+
+    def __init__(self, book: WorkbookStream, tracker: Tracker):
+        self.book = book
+        self.tracker = tracker
+        self.splits: list[tuple[str, int, list[str]]] = []  # (table title, rows, sheet names) past the row limit
+
+    def _styles(self, columns: Sequence[Column]) -> list[int] | None:
+        styles = [self.book.style_for(c.number_format) for c in columns]
+        return styles if any(styles) else None
+
+    def write_table(self, title: str, table: Table) -> None:
+        """A sheet (or several, past Excel's row limit) holding one table."""
+        rows: Iterator[Sequence[Any]] = iter(table.iter_rows())
+        sample = list(islice(rows, _SAMPLE_ROWS))
+        widths = _widths([table.columns], [sample])
+        rows = chain(sample, rows)
+        styles = self._styles(table.columns)
+        width = len(table.columns)
+        large = table.weight > _LARGE_CELLS
+        part, written = 1, 0
+        names = []
+        while True:
+            names.append(title if part == 1 else f"{title[:25]} ({part})")
+            ws = self.book.sheet(names[-1], widths, large=large)
+            ws.append([c.name for c in table.columns], row_style=BOLD)
+            ws.column_kinds([c.kind for c in table.columns])
+            n = 0
+            append = ws.append
+            for row in islice(rows, EXCEL_MAX_ROWS - 1):
+                append(row, styles)
+                n += 1
+                if n % _BATCH == 0:
+                    self.tracker.advance(_BATCH * width, f"Writing {title}: {written + n:,} rows")
+            self.tracker.advance((n % _BATCH) * width, f"Writing {title}")
+            ws.close(autofilter_columns=width)
+            written += n
+            if n < EXCEL_MAX_ROWS - 1:
+                break
+            following = next(rows, None)
+            if following is None:
+                break
+            rows = chain([following], rows)
+            part += 1
+        if part > 1:
+            self.splits.append((title, written, names))
+            log.info("%s: %d rows, more than a worksheet holds: on %s", title, written, ", ".join(names))
+        log.debug("sheet %s: %d rows on %d sheet(s)", title, written, part)
+
+    def write_sections(self, sheet: Sheet) -> None:
+        """A sheet of titled sections (the codebook): title, bold header, rows, blank line."""
+        materialised = [list(t.iter_rows()) for t in sheet.tables]
+        ws = self.book.sheet(sheet.title, _widths([t.columns for t in sheet.tables], materialised),
+                             freeze_header=False)
+        for table, rows in zip(sheet.tables, materialised, strict=True):
+            ws.append([table.title], row_style=TITLE)
+            ws.append([c.name for c in table.columns], row_style=BOLD)
+            styles = self._styles(table.columns) or [PLAIN] * len(table.columns)
+            for row in rows:
+                # Long text wraps so a description stays readable in a sized column.
+                ws.append(row, [WRAP if v.__class__ is str and len(v) > _WIDTH_MAX else s
+                                for v, s in zip(row, styles, strict=False)])
+            ws.append([])
+            self.tracker.advance(table.weight, f"Writing {sheet.title}")
+        ws.close()
+
+
+def write_book(sheets: Sequence[Sheet], handle: IO[bytes], tracker: Tracker, title: str = "",
+               cut_cells: list[tuple[str, str]] | None = None,
+               splits: list[tuple[str, int, list[str]]] | None = None) -> None:
+    """Write ``sheets`` as an .xlsx file to the open binary ``handle``.
+
+    Cells whose text was cut to Excel's 32,767 characters are added to
+    ``cut_cells`` as (sheet, cell reference); tables longer than a worksheet
+    to ``splits`` as (title, rows, the sheets holding them).
+    """
+    with WorkbookStream(handle, level=ZIP_LEVEL, title=title, creator=f"Session Rater {__version__}") as book:
+        writer = _Writer(book, tracker)
+        for sheet in sheets:
+            if sheet.sectioned:
+                writer.write_sections(sheet)
+            else:
+                writer.write_table(sheet.title, sheet.tables[0])
+        tracker.advance(0, "Finishing the workbook", force=True)
+    if splits is not None:
+        splits.extend(writer.splits)
+    if book.cuts.cells:
+        log.warning("%d text cell(s) cut to Excel's 32,767 characters", len(book.cuts.cells))
+        if cut_cells is not None:
+            cut_cells.extend(book.cuts.cells)
+
+
 def write_workbook(sheets: Sequence[Sheet], path: str | Path, tracker: Tracker | None = None,
-                   title: str = "") -> Path:
+                   title: str = "", cut_cells: list[tuple[str, str]] | None = None) -> Path:
     """Write ``sheets`` to ``path`` atomically; returns the absolute path written.
 
     Raises :class:`~rater.export.atomic.ExportError` if the file cannot be
@@ -206,31 +156,6 @@ def write_workbook(sheets: Sequence[Sheet], path: str | Path, tracker: Tracker |
     cancel hook fires; in both cases nothing is left at ``path``.
     """
     tracker = tracker or Tracker(sum(s.weight for s in sheets))
-    writer = _Writer(tracker)
-    writer.wb.properties.title = title or None
-    try:
-        with atomic_file(path, "wb") as handle:
-            for sheet in sheets:
-                if sheet.sectioned:
-                    writer.write_sections(sheet)
-                else:
-                    writer.write_table(sheet.title, sheet.tables[0])
-            tracker.advance(0, "Compressing the workbook", force=True)
-            writer.wb.save(handle)
-    except BaseException:
-        _discard_sheets(writer.wb)
-        raise
+    with atomic_file(path, "wb") as handle:
+        write_book(sheets, handle, tracker, title, cut_cells)
     return Path(path).expanduser().absolute()
-
-
-def _discard_sheets(wb) -> None:
-    # openpyxl streams each write-only sheet to a scratch file in the system temp
-    # folder; save() removes them, but after a failure or a cancel they would stay
-    # until the interpreter exits, filling the temp folder of a long-running GUI.
-    for ws in wb.worksheets:
-        with suppress(Exception):
-            if not ws.closed:
-                ws.close()
-        out = getattr(getattr(ws, "_writer", None), "out", None)
-        if isinstance(out, str):
-            Path(out).unlink(missing_ok=True)

@@ -53,6 +53,8 @@ class ExportScreen(Screen):
         self.csv_folder.setPlaceholderText("Optional: a folder for the CSV files (one per table)")
         self.csv_bom = QCheckBox("Start the CSV files with a byte-order mark (lets Excel on Windows read accents "
                                  "correctly; R and SPSS do not need it)")
+        self.spss = QCheckBox("Also write SPSS files (.sav) into the CSV folder: item texts and anchors as labels, "
+                              "N/A as a declared missing code (SPSS, R haven)")
         self.in_progress = QCheckBox("Include ratings still in progress (normally only submitted ratings are "
                                      "exported; in-progress ones may still change)")
         self.export_button = button("Export…", self.do_export, "Write the workbook (and the CSV files)",
@@ -64,6 +66,7 @@ class ExportScreen(Screen):
         form.addRow("CSV folder:", row(self.csv_folder, button("Browse…", self.browse_csv,
                                                               "Choose a folder for the CSV files")))
         form.addRow("", self.csv_bom)
+        form.addRow("", self.spss)
         form.addRow("", self.in_progress)
         form.addRow("", row(self.export_button, None))
 
@@ -114,11 +117,15 @@ class ExportScreen(Screen):
                 self, "Replace the workbook?", f"{xlsx} exists. Replace it with a new export?", ok="Replace"):
             return
         db, study_id = self.db, self.study_id
-        include, bom = self.in_progress.isChecked(), self.csv_bom.isChecked()
+        include, bom, spss = self.in_progress.isChecked(), self.csv_bom.isChecked(), self.spss.isChecked()
+        if spss and csv_dir is None:
+            dialogs.warn(self, "Choose a CSV folder", "The SPSS files are written into the CSV folder: choose one.")
+            return
 
         def work(progress, cancelled):
             # Runs in the worker thread: the database (own transactions) and files only, never widgets.
             return export_study(db, study_id, xlsx=xlsx, csv_dir=csv_dir, include_in_progress=include, csv_bom=bom,
+                                spss=spss,
                                 progress=lambda fraction, message: progress(round(fraction * STEPS), STEPS, message),
                                 cancel=cancelled)
 
@@ -135,6 +142,15 @@ class ExportScreen(Screen):
             written.append(f"{len(summary.csv_files)} CSV file(s) in {summary.csv_files[0].parent}")
         text = (f"Exported study {summary.study_code} in {summary.seconds:.1f} s: {c.item_scores:,} item score(s) from "
                 f"{c.ratings:,} rating(s) of {c.sessions:,} session(s), to {' and '.join(written)}.")
+        if summary.spss_files:
+            text += " SPSS: " + ", ".join(p.name for p in summary.spss_files) + "."
+        if summary.cut_cells:
+            where = ", ".join(f"{sheet} {cell}" for sheet, cell in summary.cut_cells[:3])
+            text += (f" {len(summary.cut_cells):,} text cell(s) longer than Excel's 32,767 characters were cut in the "
+                     f"workbook ({where}{'…' if len(summary.cut_cells) > 3 else ''}); the CSV files hold the whole text.")
+        for table, rows, names in summary.split_sheets:
+            text += (f" {table} has {rows:,} rows, more than an Excel sheet holds: it continues on "
+                     f"{', '.join(names[1:])}.")
         if summary.reliability_problems:
             text += " Reliability could not be computed: " + "; ".join(summary.reliability_problems) + "."
         self.result.setText(text)

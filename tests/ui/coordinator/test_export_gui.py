@@ -160,3 +160,24 @@ def test_replacing_an_existing_workbook_asks_first(qtbot, coordinator, ws, tmp_p
     answered_dialogs.confirm_answer = True
     export(qtbot, screen)
     assert long_rows(target)[0]["rater"] == "R02"
+
+
+def test_spss_files_on_request(qtbot, coordinator, ws, tmp_path, monkeypatch):
+    import pyreadstat
+
+    rate(ws, "Sam Chen", "General", {"time": 3, "frequency": 2, "effort": 4})
+    screen = coordinator.show_screen(ExportScreen)
+    screen.workbook.setText("")
+    warned = []
+    monkeypatch.setattr(export_screen.dialogs, "warn", lambda parent, title, text: warned.append(title))
+    screen.spss.setChecked(True)
+    screen.export_button.click()  # no CSV folder: the SPSS files need one
+    assert warned == ["Nothing to export"] and screen.run is None
+    screen.workbook.setText(str(tmp_path / "pooled.xlsx"))
+    screen.export_button.click()
+    assert warned[-1] == "Choose a CSV folder" and screen.run is None
+    screen.csv_folder.setText(str(tmp_path / "csv"))
+    export(qtbot, screen)
+    assert "SPSS: ratings_wide.sav, session_means.sav." in screen.result.text()
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "csv" / "ratings_wide.sav"))
+    assert frame["time"].tolist() == [3.0] and meta.column_names_to_labels["time"]
