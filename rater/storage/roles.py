@@ -3,13 +3,16 @@
 On the shared PostgreSQL store each rater connects with a login role of their
 own. Row-level security then lets that role read and write only its own
 assignments, ratings, item scores (with their notes) and marks, and see no
-row at all of coordinator-only tables; a coordinator role sees everything.
-Whatever program a rater uses — this app, psql, a spreadsheet's ODBC — the
-server answers only with their own rows.
+row at all of coordinator-only tables (consensus, drift schedules); gold only
+once their own training assignment allows it; a coordinator role sees
+everything. Whatever program a rater uses — this app, psql, a spreadsheet's
+ODBC — the server answers only with their own rows. Their ``assignment`` is
+read through a view that shows a hidden drift check as a study session
+(:mod:`rater.storage.rater_view`).
 
 :data:`POLICIES` is the one list of protected tables. A table added later that
-raters must not see (gold ratings, consensus) is protected by adding one line
-``Policy("gold_rating", NO_ROWS)`` and running ``rater db roles`` again.
+raters must not see is protected by adding one line ``Policy("name", NO_ROWS)``
+and running ``rater db roles`` again.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlalchemy.engine import Connection
 
 from rater.storage import models as m
 from rater.storage.database import Database, DatabaseError
+from rater.storage.rater_view import REVEALED_FUNCTION, create_assignment_view, create_revealed_function, route_rater
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,24 @@ POLICIES: tuple[Policy, ...] = (
     Policy("db_role", "role_name = current_user"),
     # The coordinator password's hash stays out of reach of offline guessing.
     Policy("setting", "key <> 'coordinator_password'"),
+    # Training. A hidden drift check's row appears only once submitted, so before that it is a study session.
+    Policy("training_assignment", "(kind <> 'drift_hidden' AND assignment_id IN (SELECT id FROM assignment)) "
+                                  "OR assignment_id IN (SELECT id FROM assignment WHERE status = 'submitted')"),
+    Policy("training_material", "session_id IN (SELECT a.session_id FROM assignment a "
+                                "JOIN training_assignment ta ON ta.assignment_id = a.id)"),
+    # Gold: while playing a worked example; after submitting practice or a check; a calibration once revealed.
+    Policy("gold_rating", "EXISTS (SELECT 1 FROM assignment a JOIN training_assignment ta ON ta.assignment_id = a.id "
+                          "WHERE a.session_id = gold_rating.session_id AND a.instrument_id = gold_rating.instrument_id "
+                          "AND (ta.kind = 'worked_example' OR (a.status = 'submitted' AND (ta.kind IN "
+                          "('practice', 'drift_open', 'drift_hidden') OR (ta.kind = 'calibration' AND "
+                          f"{REVEALED_FUNCTION}(ta.meeting_id))))))"),
+    Policy("gold_score", "gold_rating_id IN (SELECT id FROM gold_rating)"),
+    Policy("gold_mark", "gold_rating_id IN (SELECT id FROM gold_rating)"),
+    Policy("consensus_score", NO_ROWS),
+    Policy("calibration_meeting", "id IN (SELECT meeting_id FROM training_assignment)"),
+    # Pass marks are no secret (feedback shows the rater where they stand); schedules would announce checks.
+    Policy("certification_criterion", f"study_id IN (SELECT x.study_id FROM rater x WHERE x.id IN {MY_RATERS})"),
+    Policy("drift_schedule", NO_ROWS),
 )
 
 # Tables raters may also write besides their own rows above: the homework log is kept by raters of a team.
@@ -140,13 +162,18 @@ def apply_roles(db: Database, *, study_code: str | None = None, new_passwords: b
         if study_code and not raters:
             raise DatabaseError(f"No study {study_code!r} with raters in this database.")
         _refuse_shared_names(prefix, raters)
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
         for rater, code in raters:
             name = role_name(prefix, code, rater.code)
             _login_role(conn, report, name, report.raters_group, rater.active, new_passwords)
+            route_rater(conn, name, database, schema)
             report.rater_of_role[name] = rater.code
             _store_role(s, name, "rater", rater.id)
         s.flush()
         _grant(conn, report, database)
+        create_assignment_view(conn, schema, report.raters_group, MY_RATERS)
+        if {"calibration_meeting", "training_assignment"} <= set(inspect(conn).get_table_names()):
+            create_revealed_function(conn, schema, report.raters_group)
         _protect(conn, report)
         if before_commit is not None:
             before_commit(report)
