@@ -7,7 +7,8 @@ it from a study session. So a rater's role reads ``assignment`` through the
 view ``rater_view.assignment`` (its ``search_path`` puts that schema first),
 which shows a hidden check as the study session it stands in for, and may read
 only the harmless columns of the table itself (the policies of other tables
-look rows up there by id and status).
+look rows up there by id and status). A status change through the view is
+passed on to the table as the rater, under the table's policies.
 
 A calibration's gold opens to a rater once every attendee has submitted, which
 their own role cannot see (the others' assignments are not theirs):
@@ -54,10 +55,17 @@ def create_assignment_view(conn: Connection, schema: str, raters_group: str, my_
     select_list = ", ".join(f"{shown[c]} AS {c}" if c in shown else f"a.{c}" for c in columns)
     conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{VIEW_SCHEMA}"'))
     conn.execute(text(f'DROP VIEW IF EXISTS "{VIEW_SCHEMA}".assignment'))
-    # The view runs with its owner's rights (row-level security does not apply to the owner), so it
+    # The view reads with its owner's rights (row-level security does not apply to the owner), so it
     # repeats the rater's row condition itself; current_user is still the rater's role.
     conn.execute(text(f'CREATE VIEW "{VIEW_SCHEMA}".assignment AS SELECT {select_list} '
                       f'FROM "{schema}".assignment a WHERE a.rater_id IN {my_raters}'))
+    # Writes go on to the table as the rater, so its policies (own rows, nothing after submission) apply.
+    conn.execute(text(
+        f'CREATE OR REPLACE FUNCTION "{VIEW_SCHEMA}".assignment_status() RETURNS trigger LANGUAGE plpgsql AS $$ '
+        f'BEGIN UPDATE "{schema}".assignment SET status = NEW.status WHERE id = OLD.id; '
+        "IF NOT FOUND THEN RETURN NULL; END IF; RETURN NEW; END $$"))
+    conn.execute(text(f'CREATE TRIGGER assignment_status INSTEAD OF UPDATE ON "{VIEW_SCHEMA}".assignment '
+                      f'FOR EACH ROW EXECUTE FUNCTION "{VIEW_SCHEMA}".assignment_status()'))
     conn.execute(text(f'GRANT USAGE ON SCHEMA "{VIEW_SCHEMA}" TO "{raters_group}"'))
     conn.execute(text(f'GRANT SELECT, UPDATE (status) ON "{VIEW_SCHEMA}".assignment TO "{raters_group}"'))
     readable = ", ".join(c for c in columns if c not in MASKED)

@@ -90,6 +90,14 @@ POLICIES: tuple[Policy, ...] = (
     Policy("drift_schedule", NO_ROWS),
 )
 
+# What a submitted rating's rater may no longer change (the app says "a coordinator can reopen it"). Without
+# this a rater's login could mark its own practice submitted, read the gold it opens, and score to match.
+_OPEN_RATINGS = "rating_id IN (SELECT r.id FROM rating r JOIN assignment a ON a.id = r.assignment_id " \
+                "WHERE a.status <> 'submitted')"
+LOCKED_AFTER_SUBMIT: dict[str, str] = {"assignment": "status <> 'submitted'", "item_score": _OPEN_RATINGS,
+                                       "mark": _OPEN_RATINGS, "mark_link": _OPEN_RATINGS}
+LOCK_POLICIES = {"INSERT": "rater_locked_insert", "UPDATE": "rater_locked_update", "DELETE": "rater_locked_delete"}
+
 # Tables raters may also write besides their own rows above: the homework log is kept by raters of a team.
 RATER_OTHER_WRITES = {"homework_entry": ("INSERT", "UPDATE", "DELETE")}
 
@@ -264,4 +272,19 @@ def _protect(conn: Connection, report: RoleReport) -> None:
                           f"USING ({policy.rater_rows}) WITH CHECK ({policy.rater_rows})"))
         conn.execute(text(f'CREATE POLICY "{COORDINATOR_POLICY}" ON "{table}" TO "{report.coordinators_group}" '
                           "USING (true) WITH CHECK (true)"))
+        _lock_after_submit(conn, table, report.raters_group)
         report.protected_tables.append(table)
+
+
+def _lock_after_submit(conn: Connection, table: str, raters: str) -> None:
+    """Restrictive policies: a rater's writes must also leave submitted ratings alone (reading stays open)."""
+    for command, name in LOCK_POLICIES.items():
+        conn.execute(text(f'DROP POLICY IF EXISTS "{name}" ON "{table}"'))
+        if (open_rows := LOCKED_AFTER_SUBMIT.get(table)) is None or (table == "assignment" and command != "UPDATE"):
+            continue
+        # The old row must be open; the new one may be the submission itself (assignment) or must stay open.
+        using = "" if command == "INSERT" else f" USING ({open_rows})"
+        check = {"INSERT": f" WITH CHECK ({open_rows})", "DELETE": "",
+                 "UPDATE": " WITH CHECK (true)" if table == "assignment" else f" WITH CHECK ({open_rows})"}[command]
+        conn.execute(text(f'CREATE POLICY "{name}" ON "{table}" AS RESTRICTIVE FOR {command} TO "{raters}"'
+                          f"{using}{check}"))

@@ -169,3 +169,35 @@ def test_every_rater_facing_training_flow_works_on_the_raters_own_login(lab):
     rate(other, "R02", calibration_r02, {"q1": 0, "q2": 2, "q3": 3, "q4": 4}, submit=True)
     assert desk.feedback(x["calibration"], me).summary.exact == 0.75
     assert TrainingDesk(other).feedback(calibration_r02, x["R02"]).summary.exact == 0.75
+
+
+def test_a_submitted_rating_cannot_be_changed_or_reopened_on_the_raters_login(lab):
+    admin, as_role, x = lab
+    own = as_role("R01")
+    rate(own, "R01", x["practice"], {"q1": 1, "q2": 2, "q3": 2, "q4": 0}, submit=True)
+    scores = "item_score WHERE rating_id IN (SELECT id FROM rating WHERE assignment_id = :a)"
+    with own.engine.connect() as conn:
+        # Reopening (to score again with the gold now in view) changes nothing, through the view or the table.
+        for table in ("assignment", "public.assignment"):
+            reopened = conn.execute(sa.text(f"UPDATE {table} SET status = 'in_progress' WHERE id = :a"),
+                                    {"a": x["practice"]})
+            assert reopened.rowcount == 0
+        assert conn.execute(sa.text(f"UPDATE {scores.replace('item_score', 'item_score SET value = 4', 1)}"),
+                            {"a": x["practice"]}).rowcount == 0
+        assert conn.execute(sa.text(f"DELETE FROM {scores}"), {"a": x["practice"]}).rowcount == 0
+        conn.commit()
+        # Marking an unrated practice submitted by hand opens its gold, but no score can be added any more.
+        conn.execute(sa.text("UPDATE assignment SET status = 'submitted' WHERE id = :a"), {"a": x["worked"]})
+        rating = conn.execute(sa.text("INSERT INTO rating (id, assignment_id, revision, started_at, updated_at, "
+                                      "last_position_ms, time_spent_ms, played_intervals, played_ms) VALUES "
+                                      "('r-x', :a, 0, now(), now(), 0, 0, '[]', 0) RETURNING id"),
+                              {"a": x["worked"]}).scalar()
+        with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+            conn.execute(sa.text("INSERT INTO item_score (id, rating_id, item_id, value, is_na, note) "
+                                 "VALUES ('s-x', :r, 'q1', 1, false, '')"), {"r": rating})
+        conn.rollback()
+    with admin.engine.connect() as conn:
+        assert conn.execute(sa.text(f"SELECT item_id, value FROM {scores} ORDER BY item_id"),
+                            {"a": x["practice"]}).all() == [("q1", 1), ("q2", 2), ("q3", 2), ("q4", 0)]
+        assert conn.execute(sa.text("SELECT status FROM assignment WHERE id = :a"),
+                            {"a": x["practice"]}).scalar() == "submitted"
