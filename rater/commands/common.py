@@ -79,31 +79,37 @@ def require_coordinator(db, password_file: Path | None) -> None:
 
 
 def _read_password(password_file: Path | None) -> str:
-    if password_file is not None:
+    return read_secret(password_file, noun="password", what="coordinator password", option="--password-file",
+                       why="this command is for coordinators")
+
+
+def read_secret(path: Path | None, *, noun: str, what: str, option: str, why: str) -> str:
+    """A password or PIN from the first line of ``path``, or asked for on the terminal; exits 3 without one."""
+    if path is not None:
         try:
-            text = password_file.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
-            print(f"error: cannot read the password file {password_file}: {getattr(err, 'strerror', None) or err}",
+            print(f"error: cannot read the {noun} file {path}: {getattr(err, 'strerror', None) or err}",
                   file=sys.stderr)
             raise SystemExit(EXIT_DENIED) from None
-        password = text.splitlines()[0] if text else ""
-        if not password:
-            print(f"error: the password file {password_file} is empty; nothing was done", file=sys.stderr)
+        secret = text.splitlines()[0] if text else ""
+        if not secret:
+            print(f"error: the {noun} file {path} is empty; nothing was done", file=sys.stderr)
             raise SystemExit(EXIT_DENIED)
-        return password
+        return secret
     if not sys.stdin.isatty():
-        print("error: this command is for coordinators: give the coordinator password with --password-file FILE "
-              "(there is no terminal to ask for it); nothing was done", file=sys.stderr)
+        print(f"error: {why}: give the {what} with {option} FILE (there is no terminal to ask for it); "
+              "nothing was done", file=sys.stderr)
         raise SystemExit(EXIT_DENIED)
     try:
-        password = getpass.getpass("Coordinator password: ")
+        secret = getpass.getpass(f"{what[0].upper()}{what[1:]}: ")
     except (EOFError, KeyboardInterrupt):
-        print("\nerror: no password given; nothing was done", file=sys.stderr)
+        print(f"\nerror: no {noun} given; nothing was done", file=sys.stderr)
         raise SystemExit(EXIT_DENIED) from None
-    if not password:
-        print("error: no password given; nothing was done", file=sys.stderr)
+    if not secret:
+        print(f"error: no {noun} given; nothing was done", file=sys.stderr)
         raise SystemExit(EXIT_DENIED)
-    return password
+    return secret
 
 
 def pick_study(db, code: str | None) -> str:

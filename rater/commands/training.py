@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from rater.commands.common import add_db_argument, add_study_argument, open_db, pick_study
+from rater.commands.common import (
+    COORDINATOR,
+    EXIT_DENIED,
+    add_db_argument,
+    add_study_argument,
+    open_db,
+    pick_study,
+    read_secret,
+)
 
 EPILOG = """\
 examples:
@@ -22,66 +31,73 @@ examples:
 """
 
 
-def _cmd(inner, name: str, help_: str, handler) -> argparse.ArgumentParser:
+def _cmd(inner, name: str, help_: str, handler, coordinator: bool = True) -> argparse.ArgumentParser:
+    """One action; every action but a rater's own feedback is for coordinators and asks for their password."""
+    help_ = (COORDINATOR if coordinator else "") + help_
     p = inner.add_parser(name, help=help_, description=help_)
-    add_db_argument(p)
+    add_db_argument(p, coordinator=coordinator)
     add_study_argument(p)
-    p.set_defaults(handler=handler)
+    p.set_defaults(handler=handler, coordinator=coordinator)
     return p
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("training", help="rater training: gold, practice, certification",
+    parser = sub.add_parser("training", help="rater training: gold, practice, certification ([coordinator] "
+                                             "but for a rater's own feedback)",
                             epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     inner = parser.add_subparsers(dest="training_command", metavar="ACTION", required=True)
-    _cmd(inner, "list", "list training material with its gold and practice (coordinator)", run_list)
-    p = _cmd(inner, "mark", "make a session training material (coordinator)", run_mark)
+    _cmd(inner, "list", "list training material with its gold and practice", run_list)
+    p = _cmd(inner, "mark", "make a session training material", run_mark)
     p.add_argument("--session", required=True, metavar="PATIENT:NUMBER")
     p.add_argument("--phase", choices=("practice", "worked_example"), default="practice")
-    p = _cmd(inner, "phase", "set a training recording's phase (coordinator)", run_phase)
+    p = _cmd(inner, "phase", "set a training recording's phase", run_phase)
     p.add_argument("--session", required=True, metavar="PATIENT:NUMBER")
     p.add_argument("--phase", choices=("practice", "worked_example"), required=True)
-    p = _cmd(inner, "delete", "delete a training session that nobody has rated (coordinator)", run_delete)
+    p = _cmd(inner, "delete", "delete a training session that nobody has rated", run_delete)
     p.add_argument("--session", required=True, metavar="PATIENT:NUMBER")
-    p = _cmd(inner, "gold-import", "import gold ratings from CSV, all or nothing (coordinator)", run_gold_import)
+    p = _cmd(inner, "gold-import", "import gold ratings from CSV, all or nothing", run_gold_import)
     p.add_argument("file", metavar="FILE.csv")
-    p = _cmd(inner, "promote", "make a submitted rating of a training recording its gold (coordinator)", run_promote)
+    p = _cmd(inner, "promote", "make a submitted rating of a training recording its gold", run_promote)
     _rating_args(p)
-    p = _cmd(inner, "assign", "give a training recording to raters (coordinator)", run_assign)
+    p = _cmd(inner, "assign", "give a training recording to raters", run_assign)
     p.add_argument("--session", required=True, metavar="PATIENT:NUMBER")
     p.add_argument("--instrument", required=True, metavar="KEY")
     p.add_argument("--raters", required=True, metavar="CODE[,CODE…]")
     p.add_argument("--expert", action="store_true", help="an expert rating to promote to gold (no feedback)")
-    p = _cmd(inner, "criterion", "set the certification criterion of an instrument (coordinator)", run_criterion)
+    p = _cmd(inner, "criterion", "set the certification criterion of an instrument", run_criterion)
     p.add_argument("--instrument", required=True, metavar="KEY")
     p.add_argument("--within1", required=True, help="share of items within ±1 of gold, e.g. 80%%")
     p.add_argument("--mad", required=True, type=float, help="highest mean absolute difference, e.g. 0.75")
     p.add_argument("--last", required=True, type=int, metavar="N", help="practice recordings counted")
     p.add_argument("--valid-days", type=int, help="validity period; then recertification")
-    p = _cmd(inner, "hold", "hold study assignments until raters are certified (coordinator)", run_hold)
+    p = _cmd(inner, "hold", "hold study assignments until raters are certified", run_hold)
     p.add_argument("state", choices=("on", "off"))
     p = _cmd(inner, "status", "certification status of every rater with the figures behind it", run_status)
     p.add_argument("--history", action="store_true", help="every decision, not only the latest")
-    p = _cmd(inner, "feedback", "a rater's feedback on a submitted practice rating (rater)", run_feedback)
+    p = _cmd(inner, "feedback", "a rater's feedback on their submitted practice rating (asks for the rater's PIN "
+                                "if they have one)", run_feedback, coordinator=False)
     _rating_args(p)
-    p = _cmd(inner, "drift", "schedule drift checks for raters (coordinator)", run_drift)
+    p.add_argument("--pin-file", metavar="FILE", type=Path,
+                   help="read the rater's PIN from the first line of FILE (for scripts); without it the PIN is "
+                        "asked for on the terminal")
+    p = _cmd(inner, "drift", "schedule drift checks for raters", run_drift)
     p.add_argument("--raters", required=True, metavar="CODE[,CODE…]")
     p.add_argument("--instrument", required=True, metavar="KEY")
     p.add_argument("--mode", choices=("hidden", "open"), default="hidden")
     every = p.add_mutually_exclusive_group(required=True)
     every.add_argument("--every-sessions", type=int, metavar="N", help="one check every N submitted study sessions")
     every.add_argument("--every-days", type=int, metavar="M", help="one check every M days")
-    _cmd(inner, "drift-place", "place every drift check that has come due (coordinator)", run_drift_place)
-    p = _cmd(inner, "calibrate", "open a calibration meeting on a training recording (coordinator)", run_calibrate)
+    _cmd(inner, "drift-place", "place every drift check that has come due", run_drift_place)
+    p = _cmd(inner, "calibrate", "open a calibration meeting on a training recording", run_calibrate)
     p.add_argument("--session", required=True, metavar="PATIENT:NUMBER")
     p.add_argument("--instrument", required=True, metavar="KEY")
     p.add_argument("--raters", required=True, metavar="CODE,CODE[,…]")
     p.add_argument("--title", default="")
-    _cmd(inner, "calibrations", "list calibration meetings with their boards (coordinator)", run_calibrations)
-    p = _cmd(inner, "consensus", "list items where raters disagree (coordinator)", run_consensus)
+    _cmd(inner, "calibrations", "list calibration meetings with their boards", run_calibrations)
+    p = _cmd(inner, "consensus", "list items where raters disagree", run_consensus)
     p.add_argument("--threshold", type=float, default=2, help="flag at this spread (default 2)")
     p.add_argument("--rule", choices=("range", "from_mean"), default="range")
-    p = _cmd(inner, "consensus-set", "record a consensus score of a study session item (coordinator)",
+    p = _cmd(inner, "consensus-set", "record a consensus score of a study session item",
              run_consensus_set)
     p.add_argument("--session", required=True, metavar="PATIENT:NUMBER")
     p.add_argument("--instrument", required=True, metavar="KEY")
@@ -107,7 +123,7 @@ def _guard(run):
         from rater.study.errors import StudyError
 
         try:
-            return run(args, open_db(args))
+            return run(args, open_db(args, coordinator=args.coordinator))
         except StudyError as err:
             return _fail(err)
     return wrapped
@@ -282,8 +298,23 @@ def run_feedback(args, db) -> int:
     from rater.study.training.report import format_feedback
 
     assignment_id, rater_id = _assignment(db, args)
+    if not _rater_confirmed(db, rater_id, args.pin_file):
+        print(f"error: wrong PIN for {args.rater}; nothing is shown", file=sys.stderr)
+        return EXIT_DENIED
     print(format_feedback(TrainingDesk(db).feedback(assignment_id, rater_id)))
     return 0
+
+
+def _rater_confirmed(db, rater_id: str, pin_file: Path | None) -> bool:
+    """The rater's PIN, as the app asks for it: feedback shows gold, so another person must not read it."""
+    from rater.storage import models as m
+    from rater.study.workstation import Workstation
+
+    with db.reading() as s:
+        if s.get(m.Rater, rater_id).pin_hash is None:
+            return True  # no PIN: the app lets anyone at this desktop act as this rater too
+    return Workstation(db).check_pin(rater_id, read_secret(
+        pin_file, noun="PIN", what="rater's PIN", option="--pin-file", why="feedback shows gold"))
 
 
 def _codes(db, args) -> list[str]:

@@ -3,13 +3,16 @@
 On the shared PostgreSQL store each rater connects with a login role of their
 own. Row-level security then lets that role read and write only its own
 assignments, ratings, item scores (with their notes) and marks, and see no
-row at all of coordinator-only tables; a coordinator role sees everything.
-Whatever program a rater uses — this app, psql, a spreadsheet's ODBC — the
-server answers only with their own rows.
+row at all of coordinator-only tables (consensus, drift schedules); gold only
+once their own training assignment allows it; a coordinator role sees
+everything. Whatever program a rater uses — this app, psql, a spreadsheet's
+ODBC — the server answers only with their own rows. Their ``assignment`` is
+read through a view that shows a hidden drift check as a study session
+(:mod:`rater.storage.rater_view`).
 
 :data:`POLICIES` is the one list of protected tables. A table added later that
-raters must not see (gold ratings, consensus) is protected by adding one line
-``Policy("gold_rating", NO_ROWS)`` and running ``rater db roles`` again.
+raters must not see is protected by adding one line ``Policy("name", NO_ROWS)``
+and running ``rater db roles`` again.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlalchemy.engine import Connection
 
 from rater.storage import models as m
 from rater.storage.database import Database, DatabaseError
+from rater.storage.rater_view import REVEALED_FUNCTION, create_assignment_view, create_revealed_function, route_rater
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +70,33 @@ POLICIES: tuple[Policy, ...] = (
     Policy("db_role", "role_name = current_user"),
     # The coordinator password's hash stays out of reach of offline guessing.
     Policy("setting", "key <> 'coordinator_password'"),
+    # Training. A hidden drift check's row appears only once submitted, so before that it is a study session.
+    Policy("training_assignment", "(kind <> 'drift_hidden' AND assignment_id IN (SELECT id FROM assignment)) "
+                                  "OR assignment_id IN (SELECT id FROM assignment WHERE status = 'submitted')"),
+    Policy("training_material", "session_id IN (SELECT a.session_id FROM assignment a "
+                                "JOIN training_assignment ta ON ta.assignment_id = a.id)"),
+    # Gold: while playing a worked example; after submitting practice or a check; a calibration once revealed.
+    Policy("gold_rating", "EXISTS (SELECT 1 FROM assignment a JOIN training_assignment ta ON ta.assignment_id = a.id "
+                          "WHERE a.session_id = gold_rating.session_id AND a.instrument_id = gold_rating.instrument_id "
+                          "AND (ta.kind = 'worked_example' OR (a.status = 'submitted' AND (ta.kind IN "
+                          "('practice', 'drift_open', 'drift_hidden') OR (ta.kind = 'calibration' AND "
+                          f"{REVEALED_FUNCTION}(ta.meeting_id))))))"),
+    Policy("gold_score", "gold_rating_id IN (SELECT id FROM gold_rating)"),
+    Policy("gold_mark", "gold_rating_id IN (SELECT id FROM gold_rating)"),
+    Policy("consensus_score", NO_ROWS),
+    Policy("calibration_meeting", "id IN (SELECT meeting_id FROM training_assignment)"),
+    # Pass marks are no secret (feedback shows the rater where they stand); schedules would announce checks.
+    Policy("certification_criterion", f"study_id IN (SELECT x.study_id FROM rater x WHERE x.id IN {MY_RATERS})"),
+    Policy("drift_schedule", NO_ROWS),
 )
+
+# What a submitted rating's rater may no longer change (the app says "a coordinator can reopen it"). Without
+# this a rater's login could mark its own practice submitted, read the gold it opens, and score to match.
+_OPEN_RATINGS = "rating_id IN (SELECT r.id FROM rating r JOIN assignment a ON a.id = r.assignment_id " \
+                "WHERE a.status <> 'submitted')"
+LOCKED_AFTER_SUBMIT: dict[str, str] = {"assignment": "status <> 'submitted'", "item_score": _OPEN_RATINGS,
+                                       "mark": _OPEN_RATINGS, "mark_link": _OPEN_RATINGS}
+LOCK_POLICIES = {"INSERT": "rater_locked_insert", "UPDATE": "rater_locked_update", "DELETE": "rater_locked_delete"}
 
 # Tables raters may also write besides their own rows above: the homework log is kept by raters of a team.
 RATER_OTHER_WRITES = {"homework_entry": ("INSERT", "UPDATE", "DELETE")}
@@ -140,13 +170,18 @@ def apply_roles(db: Database, *, study_code: str | None = None, new_passwords: b
         if study_code and not raters:
             raise DatabaseError(f"No study {study_code!r} with raters in this database.")
         _refuse_shared_names(prefix, raters)
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
         for rater, code in raters:
             name = role_name(prefix, code, rater.code)
             _login_role(conn, report, name, report.raters_group, rater.active, new_passwords)
+            route_rater(conn, name, database, schema)
             report.rater_of_role[name] = rater.code
             _store_role(s, name, "rater", rater.id)
         s.flush()
         _grant(conn, report, database)
+        create_assignment_view(conn, schema, report.raters_group, MY_RATERS)
+        if {"calibration_meeting", "training_assignment"} <= set(inspect(conn).get_table_names()):
+            create_revealed_function(conn, schema, report.raters_group)
         _protect(conn, report)
         if before_commit is not None:
             before_commit(report)
@@ -237,4 +272,19 @@ def _protect(conn: Connection, report: RoleReport) -> None:
                           f"USING ({policy.rater_rows}) WITH CHECK ({policy.rater_rows})"))
         conn.execute(text(f'CREATE POLICY "{COORDINATOR_POLICY}" ON "{table}" TO "{report.coordinators_group}" '
                           "USING (true) WITH CHECK (true)"))
+        _lock_after_submit(conn, table, report.raters_group)
         report.protected_tables.append(table)
+
+
+def _lock_after_submit(conn: Connection, table: str, raters: str) -> None:
+    """Restrictive policies: a rater's writes must also leave submitted ratings alone (reading stays open)."""
+    for command, name in LOCK_POLICIES.items():
+        conn.execute(text(f'DROP POLICY IF EXISTS "{name}" ON "{table}"'))
+        if (open_rows := LOCKED_AFTER_SUBMIT.get(table)) is None or (table == "assignment" and command != "UPDATE"):
+            continue
+        # The old row must be open; the new one may be the submission itself (assignment) or must stay open.
+        using = "" if command == "INSERT" else f" USING ({open_rows})"
+        check = {"INSERT": f" WITH CHECK ({open_rows})", "DELETE": "",
+                 "UPDATE": " WITH CHECK (true)" if table == "assignment" else f" WITH CHECK ({open_rows})"}[command]
+        conn.execute(text(f'CREATE POLICY "{name}" ON "{table}" AS RESTRICTIVE FOR {command} TO "{raters}"'
+                          f"{using}{check}"))

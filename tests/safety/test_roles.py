@@ -151,18 +151,18 @@ def test_running_it_again_keeps_passwords_and_a_new_protected_table_is_one_line(
     assert again.created == [] and again.passwords == {}
     with connect("R02").connect() as conn:  # the old password still works
         assert conn.execute(sa.text("SELECT count(*) FROM assignment")).scalar() == 4
-    # A coordinator-only table added later (as gold ratings will be): one more line protects it.
+    # A coordinator-only table added later: one more line protects it.
     with admin.transaction() as s:
-        s.execute(sa.text("CREATE TABLE gold_rating (id text PRIMARY KEY, value int)"))
-        s.execute(sa.text("INSERT INTO gold_rating VALUES ('g1', 3)"))
+        s.execute(sa.text("CREATE TABLE lab_secret (id text PRIMARY KEY, value int)"))
+        s.execute(sa.text("INSERT INTO lab_secret VALUES ('g1', 3)"))
     from rater.storage import roles
 
-    monkeypatch.setattr(roles, "POLICIES", (*POLICIES, roles.Policy("gold_rating", roles.NO_ROWS)))
+    monkeypatch.setattr(roles, "POLICIES", (*POLICIES, roles.Policy("lab_secret", roles.NO_ROWS)))
     apply_roles(admin)
     with connect("R02").connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM gold_rating")).scalar() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM lab_secret")).scalar() == 0
     with connect("coordinator").connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM gold_rating")).scalar() == 1
+        assert conn.execute(sa.text("SELECT count(*) FROM lab_secret")).scalar() == 1
 
 
 def test_roles_are_refused_on_sqlite_with_a_message(tmp_path):

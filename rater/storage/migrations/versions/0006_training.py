@@ -122,7 +122,30 @@ def upgrade() -> None:
     )
 
 
+# Kept equal to rater.storage.rater_view and rater.storage.roles.LOCK_POLICIES (a migration must not import
+# the live code): what `rater db roles` builds on these tables and on db_role.
+VIEW_SCHEMA = "rater_view"
+REVEALED_FUNCTION = "rater_calibration_revealed"
+LOCK_POLICIES = ("rater_locked_insert", "rater_locked_update", "rater_locked_delete")
+TRAINING_TABLES = ("training_assignment", "gold_score", "gold_mark", "training_material", "gold_rating",
+                   "consensus_score", "calibration_meeting", "drift_schedule", "certification_criterion")
+
+
+def _drop_role_objects() -> None:
+    bind = op.get_bind()
+    op.execute(f'DROP SCHEMA IF EXISTS "{VIEW_SCHEMA}" CASCADE')
+    rows = bind.execute(sa.text(
+        "SELECT tablename, policyname FROM pg_policies WHERE schemaname = current_schema() "
+        "AND (tablename = ANY(:tables) OR policyname = ANY(:locks))"),
+        {"tables": list(TRAINING_TABLES), "locks": list(LOCK_POLICIES)}).all()
+    for table, policy in rows:
+        op.execute(f'DROP POLICY IF EXISTS "{policy}" ON "{table}"')
+    op.execute(f"DROP FUNCTION IF EXISTS {REVEALED_FUNCTION}(text)")
+
+
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        _drop_role_objects()
     op.drop_table('training_assignment')
     op.drop_table('gold_score')
     op.drop_table('gold_mark')
