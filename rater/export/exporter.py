@@ -20,7 +20,13 @@ from rater.export.csv_tables import prepare_folder, write_csv_folder
 from rater.export.dataset import Counts, StudyData, load_study
 from rater.export.progress import CancelFn, ProgressFn, Tracker
 from rater.export.rating_tables import item_columns, long_table, scale_ids, session_means_table, wide_table
-from rater.export.record_tables import homework_table, marks_table, rater_bias_table, raters_table
+from rater.export.record_tables import (
+    homework_table,
+    marks_table,
+    no_anchor_table,
+    rater_bias_table,
+    raters_table,
+)
 from rater.export.reliability_tables import reliability_table
 from rater.export.table import Sheet
 from rater.export.workbook import write_workbook
@@ -80,6 +86,7 @@ def build_sheets(data: StudyData, counts: Counts, reliability: StudyReliability,
         rater_bias_table(bias),
         homework_table(data),
         marks_table(data),
+        no_anchor_table(data),
     ]
     codebook = codebook_tables(data, counts, exported_at, data_tables)
     return [Sheet("Codebook", codebook, sectioned=True), *(Sheet(t.title, [t]) for t in data_tables)]

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -202,6 +203,9 @@ class ItemScore(Base):
     is_na: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The rater found no anchor text that fits this session (feeds the manual's addenda).
+    no_anchor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    no_anchor_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Mark(Base):
@@ -213,6 +217,17 @@ class Mark(Base):
     position_ms: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Evidence: the item this moment speaks to, and "+" (for) / "-" (against) / "" (untagged).
+    item_id: Mapped[str | None] = mapped_column(String(64))
+    polarity: Mapped[str] = mapped_column(String(1), default="", server_default="")
+
+
+class RaterPreference(Base):
+    """A rater's player settings (speed, volume, shortcuts), wherever they rate."""
+
+    __tablename__ = "rater_preference"
+    rater_id: Mapped[str] = mapped_column(ForeignKey("rater.id", ondelete="CASCADE"), primary_key=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class HomeworkEntry(Base):

@@ -53,6 +53,8 @@ class MarkView:
     id: str
     position_ms: int
     text: str
+    item_id: str | None = None  # evidence for this item …
+    polarity: str = ""  # … "+" for, "-" against, "" untagged
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class AssignmentView:
     session_info: dict[str, str] = field(default_factory=dict)
     revision: int = 0
     recording_id: str | None = None  # the recording last played for this rating
+    no_anchor: dict[str, str] = field(default_factory=dict)  # item id → note, items where no anchor fits
 
     @property
     def read_only(self) -> bool:

@@ -23,6 +23,7 @@ from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study import media_paths
 from rater.study.errors import AccessDenied, IncompleteRating, InvalidValue, NotFound, RatingLocked
+from rater.study.evidence import EvidenceWrites
 from rater.study.instruments import instrument_of
 from rater.study.playback import covered_ms, merge_intervals
 from rater.study.views import (
@@ -55,7 +56,7 @@ def verify_secret(secret: str, stored: str | None) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
-class Workstation:
+class Workstation(EvidenceWrites):
     """Services for raters; one database transaction per call."""
 
     def __init__(self, db: Database):
@@ -157,7 +158,7 @@ class Workstation:
             recordings=[self._recording_view(s, study, r) for r in sess.recordings],
             responses={k: Response(v.value, v.is_na) for k, v in scores.items()},
             notes={k: v.note for k, v in scores.items() if v.note},
-            marks=[MarkView(mk.id, mk.position_ms, mk.text) for mk in rating.marks],
+            marks=[MarkView(mk.id, mk.position_ms, mk.text, mk.item_id, mk.polarity or "") for mk in rating.marks],
             last_position_ms=rating.last_position_ms,
             time_spent_ms=rating.time_spent_ms,
             played_intervals=[list(x) for x in rating.played_intervals],
@@ -168,6 +169,7 @@ class Workstation:
             session_info=info,
             revision=rating.revision,
             recording_id=rating.recording_id,
+            no_anchor={k: v.no_anchor_note or "" for k, v in scores.items() if v.no_anchor},
         )
 
     @staticmethod
