@@ -15,7 +15,8 @@ APP_DEBS=(python3 python3-venv python3-pip
   libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0
   libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0
   libfontconfig1 libdbus-1-3 libglib2.0-0 libpulse0)
-TEST_DEBS=(xvfb xauth postgresql libreoffice-calc-nogui)
+# ffmpeg: the player tests and benchmarks generate their recordings at test time
+TEST_DEBS=(xvfb xauth postgresql libreoffice-calc-nogui ffmpeg)
 
 debs=("${APP_DEBS[@]}")
 [ "$MODE" = test ] && debs+=("${TEST_DEBS[@]}")

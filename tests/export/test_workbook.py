@@ -18,7 +18,7 @@ from .conftest import score_for
 from .helpers import header, sheet_rows
 
 SHEETS = ["Codebook", "Ratings long", "Ratings wide", "Session means", "Reliability", "Item reliability",
-          "Raters", "Rater bias", "Homework log", "Marks"]
+          "Raters", "Rater bias", "Homework log", "Marks", "No anchor fits"]
 ASSIGNMENT_ITEMS = ["asg1", "asg2", "asg3", "asg4", "asg5", "asg6", "asg7"]
 
 
