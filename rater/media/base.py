@@ -8,7 +8,10 @@ Contract
   player is then in state ``ERROR`` until a later ``load`` succeeds.
 * ``play()`` / ``pause()`` change state; ``pause()`` on a paused player is a no-op.
 * ``seek_ms(ms)`` is clamped to ``[0, duration_ms()]``; it works while paused,
-  and after the end it leaves the player paused at ``ms``.
+  and after the end it leaves the player paused at ``ms``.  Playback after a
+  seek starts within 100 ms of ``ms`` (tests/media/test_seek_landing.py).
+* A loaded video shows its picture at the current position while paused
+  (not a black surface until ``play()``).
 * ``position_ms()`` is the current time; backends whose native clock moves in
   coarse steps interpolate so the UI sees a smooth clock.
 * When playback reaches the end the player stops at the end (state ``ENDED``)
@@ -75,6 +78,9 @@ class Player(Protocol):
     def stop(self) -> None: ...
 
     def seek_ms(self, ms: int) -> None: ...
+
+    def step_frame(self, direction: int) -> None:
+        """One video frame forward (``direction`` > 0) or back; only while paused on a video."""
 
     def position_ms(self) -> int: ...
 

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 LOAD_TIMEOUT_MS = 10_000
 MIN_RATE, MAX_RATE = 0.5, 2.0
+FRAME_MS = 40
 _Status = QMediaPlayer.MediaStatus
 _LOAD_FINISHED = (_Status.LoadedMedia, _Status.BufferedMedia, _Status.InvalidMedia)
 
@@ -168,6 +169,11 @@ class QtMultimediaPlayer:
             self._player.pause()
             self._set_state(PlayerState.PAUSED)
         self._player.setPosition(max(0, min(int(ms), self.duration_ms())))
+
+    def step_frame(self, direction: int) -> None:
+        """One frame (taken as 40 ms: QMediaPlayer does not say) forward or back, while paused."""
+        if self._state is PlayerState.PAUSED and self._info is not None and self._info.has_video:
+            self.seek_ms(self.position_ms() + (FRAME_MS if direction > 0 else -FRAME_MS))
 
     def position_ms(self) -> int:
         """Current time (QMediaPlayer's own clock is fine-grained)."""

@@ -61,6 +61,11 @@ class FakePlayer:
         self.calls.append(("seek_ms", ms))
         self._pos = max(0, min(int(ms), self.info.duration_ms))
 
+    def step_frame(self, direction: int) -> None:
+        self.calls.append(("step_frame", direction))
+        if self.info.has_video and self._state is PlayerState.PAUSED:
+            self._pos = max(0, min(self._pos + (40 if direction > 0 else -40), self.info.duration_ms))
+
     def position_ms(self) -> int:
         return self._pos
 

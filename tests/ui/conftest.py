@@ -24,6 +24,8 @@ class FakePlayerWidget(QWidget):
     position_changed = Signal(int)
     playing_changed = Signal(bool)
     media_error = Signal(str)
+    preferences_changed = Signal(float, int)
+    shortcuts_requested = Signal()
     fail_with: str | None = None  # set on the class to make every load fail
 
     def __init__(self, parent: QWidget | None = None, shortcut_host: QWidget | None = None):
@@ -68,6 +70,15 @@ class FakePlayerWidget(QWidget):
 
     def shutdown(self) -> None:
         self.shut_down = True
+
+    def set_preferences(self, rate, volume) -> None:
+        self.preferences = (rate, volume)
+
+    def apply_bindings(self, bindings) -> None:
+        self.applied_bindings = dict(bindings)
+
+    def bindings(self):
+        return dict(getattr(self, "applied_bindings", {}))
 
     def tick(self, ms: int) -> None:
         self.position = ms

@@ -106,6 +106,11 @@ class PlayerController(QObject):
         self._player.seek_ms(ms)
         self._poll()
 
+    def step_frame(self, direction: int) -> None:
+        """One video frame forward (``direction`` > 0) or back, while paused."""
+        self._player.step_frame(direction)
+        self._poll()
+
     def skip(self, delta_ms: int) -> None:
         """Jump by ``delta_ms`` relative to the current position."""
         self.seek_ms(max(0, self._player.position_ms() + delta_ms))

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QSlider, QStackedWidget, QVBoxLayout, QWidget
 from rater.media.base import Player, PlayerState
 from rater.ui.player.controller import PlayerController
 from rater.ui.player.panels import AudioPanel, MessagePanel, VideoSurface, embed
-from rater.ui.player.shortcuts import install_actions
+from rater.ui.player.shortcuts import DEFAULTS, Bindings, apply_bindings, install_actions
 from rater.ui.player.timefmt import format_elapsed
 from rater.ui.player.transport import TransportBar
 
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 VOLUME_STEP = 10
 SCRUB_MS = 80  # while dragging, seek at most this often: libVLC seeks are not free
+REPLAY_MS = 10_000
+MIN_LOOP_MS = 500  # a shorter A–B stretch would only stutter
 
 
 def default_player_factory() -> Player:
@@ -41,6 +43,8 @@ class PlayerWidget(QWidget):
     position_changed = Signal(int)
     playing_changed = Signal(bool)
     media_error = Signal(str)
+    preferences_changed = Signal(float, int)  # speed, volume — chosen by the rater
+    shortcuts_requested = Signal()
 
     def __init__(
         self,
@@ -54,11 +58,19 @@ class PlayerWidget(QWidget):
         self._controller: PlayerController | None = None
         self._playing = False
         self._duration = 0
+        self._loop: tuple[int | None, int | None] = (None, None)
+        self._bindings: Bindings = dict(DEFAULTS)
         self._build()
         self.actions_by_name = install_actions(
             shortcut_host or self,
             {
                 "play_pause": self.toggle_play,
+                "replay_10": self.replay,
+                "frame_back": lambda: self.step_frame(-1),
+                "frame_forward": lambda: self.step_frame(1),
+                "loop_a": self.set_loop_start,
+                "loop_b": self.set_loop_end,
+                "loop_clear": self.clear_loop,
                 "back_5": lambda: self.skip(-5_000),
                 "forward_5": lambda: self.skip(5_000),
                 "back_30": lambda: self.skip(-30_000),
@@ -90,8 +102,15 @@ class PlayerWidget(QWidget):
         self._scrub = QTimer(self, singleShot=True, interval=SCRUB_MS)
         self._scrub.timeout.connect(self._seek_to_slider)
         t.play_button.clicked.connect(self.toggle_play)
+        t.replay_button.clicked.connect(self.replay)
         for delta, button in t.skip_buttons.items():
             button.clicked.connect(lambda _=False, d=delta: self.skip(d))
+        for direction, button in t.frame_buttons.items():
+            button.clicked.connect(lambda _=False, d=direction: self.step_frame(d))
+        t.loop_a_button.clicked.connect(self.set_loop_start)
+        t.loop_b_button.clicked.connect(self.set_loop_end)
+        t.loop_clear_button.clicked.connect(self.clear_loop)
+        t.keys_button.clicked.connect(self.shortcuts_requested)
         t.speed_combo.currentIndexChanged.connect(self._on_speed)
         t.volume_slider.valueChanged.connect(self._on_volume)
 
@@ -110,7 +129,10 @@ class PlayerWidget(QWidget):
         if not controller.load(path):
             return False  # _show_error already ran via the error signal
         info = controller.media_info
-        if kind == "video" and info is not None and info.has_video:
+        self.clear_loop()
+        video = kind == "video" and info is not None and info.has_video
+        self.transport.set_video(video)
+        if video:
             self.stack.setCurrentWidget(self.surface)
         else:
             self.audio_panel.set_file_name(Path(path).name)
@@ -135,6 +157,78 @@ class PlayerWidget(QWidget):
         """Jump forwards or backwards by ``delta_ms``."""
         if self._controller:
             self._controller.skip(delta_ms)
+
+    def replay(self) -> None:
+        """Go back 10 s and play: hear again what was just said."""
+        if self._controller:
+            self._controller.seek_ms(max(0, self._controller.position_ms() - REPLAY_MS))
+            self.play()
+
+    def step_frame(self, direction: int) -> None:
+        """One video frame forward (``direction`` > 0) or back; pauses first."""
+        if self._controller:
+            self.pause()
+            self._controller.step_frame(direction)
+
+    def set_loop_start(self) -> None:
+        """Loop from the current position (A); an end before it is dropped."""
+        if not self._controller:
+            return
+        a = self._controller.position_ms()
+        b = self._loop[1]
+        self._set_loop(a, b if b is not None and b - a >= MIN_LOOP_MS else None)
+
+    def set_loop_end(self) -> None:
+        """Loop up to the current position (B) and play the loop from A.
+
+        Without an A, the loop covers the 10 s before B.
+        """
+        if not self._controller:
+            return
+        b = self._controller.position_ms()
+        a = self._loop[0]
+        if a is None or b - a < MIN_LOOP_MS:
+            a = max(0, b - REPLAY_MS)
+        if b - a < MIN_LOOP_MS:
+            return
+        self._set_loop(a, b)
+        self._controller.seek_ms(a)
+        self.play()
+
+    def clear_loop(self) -> None:
+        """Stop looping."""
+        self._set_loop(None, None)
+
+    def loop(self) -> tuple[int | None, int | None]:
+        """The A–B loop's ends in ms (None where unset)."""
+        return self._loop
+
+    def _set_loop(self, a: int | None, b: int | None) -> None:
+        self._loop = (a, b)
+        self.transport.set_loop(a, b)
+
+    def set_preferences(self, rate: float | None, volume: int | None) -> None:
+        """Apply a rater's stored speed and volume (without reporting them back as changes)."""
+        with QSignalBlocker(self.speed_combo), QSignalBlocker(self.volume_slider):
+            if rate is not None:
+                index = self.speed_combo.findData(rate)
+                if index >= 0:
+                    self.speed_combo.setCurrentIndex(index)
+            if volume is not None:
+                self.volume_slider.setValue(max(0, min(int(volume), 100)))
+        if self._controller:
+            self._controller.set_rate(self.speed_combo.currentData())
+            self._controller.set_volume(self.volume_slider.value())
+
+    def apply_bindings(self, bindings: Bindings) -> None:
+        """Use these keys for the player's commands (tooltips and F1 follow)."""
+        self._bindings = dict(bindings)
+        apply_bindings(self.actions_by_name, self._bindings)
+        self.transport.set_bindings(self._bindings)
+
+    def bindings(self) -> Bindings:
+        """The keys in use."""
+        return dict(self._bindings)
 
     def toggle_play(self) -> None:
         """Play if paused, pause if playing."""
@@ -202,6 +296,9 @@ class PlayerWidget(QWidget):
             self.time_label.setText(format_elapsed(ms, self._duration))
         self.audio_panel.set_progress(ms, self._duration)
         self.position_changed.emit(ms)
+        a, b = self._loop
+        if a is not None and b is not None and self._playing and ms >= b:
+            self._controller.seek_ms(a)
 
     def _on_duration(self, ms: int) -> None:
         self._duration = ms
@@ -232,6 +329,7 @@ class PlayerWidget(QWidget):
 
     def _set_enabled(self, enabled: bool) -> None:
         self.transport.set_controls_enabled(enabled)
+        self.transport.set_loop(*self._loop)
         for action in self.actions_by_name.values():
             action.setEnabled(enabled)
 
@@ -251,10 +349,12 @@ class PlayerWidget(QWidget):
     def _on_speed(self, _index: int) -> None:
         if self._controller:
             self._controller.set_rate(self.speed_combo.currentData())
+        self.preferences_changed.emit(self.speed_combo.currentData(), self.volume_slider.value())
 
     def _on_volume(self, value: int) -> None:
         if self._controller:
             self._controller.set_volume(value)
+        self.preferences_changed.emit(self.speed_combo.currentData(), value)
 
     def _step_rate(self, step: int) -> None:
         index = max(0, min(self.speed_combo.currentIndex() + step, self.speed_combo.count() - 1))

@@ -20,6 +20,7 @@ from rater.ui.rating.header import RatingHeader
 from rater.ui.rating.homework_panel import HomeworkPanel
 from rater.ui.rating.marks_panel import MarksPanel
 from rater.ui.rating.player_area import PlayerArea, PlayerWidgetFactory, preferred_recording
+from rater.ui.rating.player_prefs import PlayerPreferences
 from rater.ui.rating.session import ChangesPending, RatingSession
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,10 @@ class RatingPage(QWidget):
         self.header = RatingHeader(view)
         self.header.back_button.clicked.connect(self.back_requested)
         self.player_area = PlayerArea(view.recordings, player_factory, shortcut_host=self)
+        self.player_prefs = None
+        if self.player_area.player is not None:
+            self.player_prefs = PlayerPreferences(workstation.db, view.rater_id, view.rater_name,
+                                                  self.player_area.player, self)
         self.marks_panel = MarksPanel()
         self.homework_panel = HomeworkPanel(view)
         self.tabs = QTabWidget()
@@ -233,6 +238,8 @@ class RatingPage(QWidget):
         ):
             return False
         self.player_area.pause()
+        if self.player_prefs is not None:
+            self.player_prefs.flush()
         self._playback_timer.stop()
         self.session.tracker.set_playing(False)
         self.session.tracker.set_active(False)
