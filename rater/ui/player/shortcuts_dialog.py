@@ -23,7 +23,7 @@ from rater.ui.player.shortcuts import DEFAULTS, PLAYER_SHORTCUTS, Bindings, conf
 
 log = logging.getLogger(__name__)
 
-SLOTS = 2  # a key and an alternative per command
+SLOTS = 3  # a key and two alternatives per command (play/pause has three by default)
 
 
 class ShortcutsDialog(QDialog):
@@ -38,7 +38,8 @@ class ShortcutsDialog(QDialog):
         grid = QGridLayout()
         grid.addWidget(QLabel("<b>Command</b>"), 0, 0)
         grid.addWidget(QLabel("<b>Key</b>"), 0, 1)
-        grid.addWidget(QLabel("<b>Alternative</b>"), 0, 2)
+        grid.addWidget(QLabel("<b>Also</b>"), 0, 2)
+        grid.addWidget(QLabel("<b>Also</b>"), 0, 3)
         for row, spec in enumerate(PLAYER_SHORTCUTS, start=1):
             grid.addWidget(QLabel(spec.label), row, 0)
             keys = list(bindings.get(spec.name, ()))
@@ -76,7 +77,7 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(self.mine)
         layout.addWidget(self.desktop)
         layout.addWidget(buttons)
-        self.resize(640, 560)
+        self.resize(760, 600)
 
     @property
     def for_desktop(self) -> bool:
