@@ -11,6 +11,8 @@ into :class:`rater.study.workstation.Workstation`, whose ``_writable`` and
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterable
 
 from rater.storage import audit
 from rater.study.errors import InvalidValue
@@ -20,6 +22,26 @@ log = logging.getLogger(__name__)
 
 POLARITIES = ("", "+", "-")
 MAX_NOTE = 2000
+
+
+_TRAILING_TAG = re.compile(r"(?:^|[\s,;])([+\-\u2212])\s?([A-Za-z][\w.]*)\s*$")
+
+
+def parse_evidence(text: str, item_ids: Iterable[str]) -> tuple[str, str | None, str]:
+    """Split a typed tag off a mark's text: ``"assigns thought record, + asg5"`` → text, "asg5", "+".
+
+    Only a trailing ``+item`` or ``-item`` naming a real item counts (the
+    case of the id does not matter); anything else stays part of the text.
+    """
+    match = _TRAILING_TAG.search(text)
+    if match is None:
+        return text.strip(), None, ""
+    by_lower = {i.lower(): i for i in item_ids}
+    item = by_lower.get(match.group(2).lower())
+    if item is None:
+        return text.strip(), None, ""
+    rest = text[: match.start()].rstrip(" ,;")
+    return rest.strip(), item, check_polarity(match.group(1))
 
 
 def check_polarity(polarity: str) -> str:

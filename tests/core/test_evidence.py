@@ -81,3 +81,17 @@ def test_rater_preferences_merge_and_remove(demo):
     assert rater_preferences(db, rater_id) == {"rate": 1.25, "shortcuts": {"replay_10": ["R"]}}
     with pytest.raises(NotFound):
         update_rater_preferences(db, "no-such-rater", rate=1.0)
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("assigns thought record, + asg5", ("assigns thought record", "asg5", "+")),
+    ("no review of homework -REV1", ("no review of homework", "rev1", "-")),
+    ("homework \u2212asg2", ("homework", "asg2", "-")),
+    ("a + b is not an item", ("a + b is not an item", None, "")),
+    ("ends with +nothing", ("ends with +nothing", None, "")),
+    ("plain note", ("plain note", None, "")),
+])
+def test_a_typed_trailing_tag_ties_the_mark_to_an_item(typed, expected):
+    from rater.study.evidence import parse_evidence
+
+    assert parse_evidence(typed, ["asg2", "asg5", "rev1"]) == expected

@@ -33,6 +33,8 @@ class RatingForm(QWidget):
 
     response_edited = Signal(str, object, bool)  # item id, value or None, is_na
     note_edited = Signal(str, str)
+    no_anchor_edited = Signal(str, bool, str)  # item id, ticked, note
+    seek_requested = Signal(int)  # an item's evidence mark was clicked
     submit_requested = Signal()
 
     def __init__(self, state: RatingState, parent: QWidget | None = None):
@@ -118,6 +120,8 @@ class RatingForm(QWidget):
         row = ItemRow(item, number, self.state)
         row.edited.connect(self._row_edited)
         row.note_edited.connect(self.note_edited)
+        row.no_anchor_edited.connect(self.no_anchor_edited)
+        row.seek_requested.connect(self.seek_requested)
         row.move_requested.connect(lambda step, r=row: self.move_focus(r.item.id, step))
         row.focused.connect(self._row_focused)
         self.rows[item.id] = row

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from rater.instruments.model import Item
 from rater.instruments.scoring import Response
 from rater.ui.binding import Binding
+from rater.ui.form.item_evidence import ItemEvidence
 from rater.ui.form.state import RatingState
 from rater.ui.form.value_button import ValueButton
 from rater.ui.style import set_state
@@ -38,6 +39,8 @@ class ItemRow(QFrame):
     note_edited = Signal(str, str)
     move_requested = Signal(int)  # -1 previous, +1 next
     focused = Signal(str)
+    no_anchor_edited = Signal(str, bool, str)  # item id, ticked, note
+    seek_requested = Signal(int)  # an evidence mark's time was clicked
 
     def __init__(self, item: Item, number: int, state: RatingState, parent: QWidget | None = None):
         super().__init__(parent)
@@ -65,8 +68,12 @@ class ItemRow(QFrame):
         top.addWidget(title, 1)
         if not item.required:
             top.addWidget(QLabel("optional", objectName="muted"))
+        self.evidence = ItemEvidence(item.id, state)
+        self.evidence.no_anchor_edited.connect(self.no_anchor_edited)
+        self.evidence.seek_requested.connect(self.seek_requested)
         top.addWidget(self.required_tag)
         top.addWidget(self.clear_button)
+        top.addWidget(self.evidence.toggle)
         top.addWidget(self.note_button)
 
         layout = QVBoxLayout(self)
@@ -98,6 +105,7 @@ class ItemRow(QFrame):
             self.na_button.clicked.connect(lambda: self._clicked(None, True))
             values.addWidget(self.na_button)
         layout.addLayout(values)
+        layout.addWidget(self.evidence)
 
         self.hint = QLabel(objectName="requiredTag")
         self.hint.hide()
@@ -148,6 +156,7 @@ class ItemRow(QFrame):
         for widget in self._value_widgets():
             widget.setEnabled(not read_only)
         self.note_edit.setReadOnly(read_only)
+        self.evidence.set_read_only(read_only)
         self.note_button.setEnabled(not read_only or bool(self.note_edit.text()))
         self.clear_button.setVisible(not read_only and self.state.response(self.item.id).answered)
 
@@ -172,6 +181,7 @@ class ItemRow(QFrame):
     def commit_note(self) -> None:
         """Hand over a note still being typed (before leaving or submitting)."""
         self._commit_note()
+        self.evidence.commit()
 
     def _commit_note(self) -> None:
         self._note_timer.stop()

@@ -77,6 +77,7 @@ class RatingPage(QWidget):
         self._playback_timer.timeout.connect(self.save_playback)
         self._connect()
         self._add_actions()
+        self.marks_panel.set_items([(it.id, it.text) for it in view.instrument.items])
         self.marks_panel.set_marks(self.session.marks)
         if view.read_only:
             self._show_read_only()
@@ -87,6 +88,8 @@ class RatingPage(QWidget):
         s = self.session
         self.form.response_edited.connect(s.set_response)
         self.form.note_edited.connect(s.set_note)
+        self.form.no_anchor_edited.connect(s.set_no_anchor)
+        self.form.seek_requested.connect(self.seek_to)
         self.form.submit_requested.connect(self.submit)
         s.saver.saved.connect(self.header.show_saved)
         s.saver.failed.connect(self.header.show_not_saved)
@@ -96,6 +99,7 @@ class RatingPage(QWidget):
         self.marks_panel.add_requested.connect(s.add_mark)
         self.marks_panel.edit_requested.connect(s.update_mark)
         self.marks_panel.delete_requested.connect(s.delete_mark)
+        self.marks_panel.evidence_requested.connect(s.set_mark_evidence)
         self.marks_panel.seek_requested.connect(self.seek_to)
         self.player_area.position_changed.connect(self._on_position)
         self.player_area.playing_changed.connect(self._on_playing)
