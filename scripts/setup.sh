@@ -10,13 +10,13 @@ MODE="${1:-app}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${RATER_VENV:-$ROOT/.venv}"
 
-APP_DEBS=(python3 python3-venv python3-pip
+# ffmpeg: decodes recordings for the waveform strip (the tests also generate media with it)
+APP_DEBS=(python3 python3-venv python3-pip ffmpeg
   libvlc5 vlc-plugin-base vlc-plugin-video-output
   libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0
   libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0
   libfontconfig1 libdbus-1-3 libglib2.0-0 libpulse0)
-# ffmpeg: the player tests and benchmarks generate their recordings at test time
-TEST_DEBS=(xvfb xauth postgresql libreoffice-calc-nogui ffmpeg)
+TEST_DEBS=(xvfb xauth postgresql libreoffice-calc-nogui)
 
 debs=("${APP_DEBS[@]}")
 [ "$MODE" = test ] && debs+=("${TEST_DEBS[@]}")

@@ -77,6 +77,7 @@ class RecordingView:
     kind: str  # "video" | "audio"
     duration_ms: int | None
     exists: bool
+    checksum: str | None = None  # SHA-256 when imported (keys the waveform cache)
 
 
 @dataclass

@@ -175,7 +175,7 @@ class Workstation(EvidenceWrites):
     @staticmethod
     def _recording_view(s: Session, study: m.Study, rec: m.Recording) -> RecordingView:
         path = media_paths.resolve(s, study, rec.path)
-        return RecordingView(rec.id, str(path), rec.kind, rec.duration_ms, Path(path).is_file())
+        return RecordingView(rec.id, str(path), rec.kind, rec.duration_ms, Path(path).is_file(), rec.checksum)
 
     @staticmethod
     def _homework(s: Session, patient_id: str, number: int | None) -> list[HomeworkView]:

@@ -80,6 +80,12 @@ class FakePlayerWidget(QWidget):
     def bindings(self):
         return dict(getattr(self, "applied_bindings", {}))
 
+    def show_waveform(self, path, checksum, cache_dir) -> None:
+        self.waveform_source = (path, checksum, cache_dir)
+
+    def set_marks(self, positions) -> None:
+        self.marks = list(positions)
+
     def tick(self, ms: int) -> None:
         self.position = ms
         self.position_changed.emit(ms)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from rater.ui.player.shortcuts import DEFAULTS, Bindings, keys_text
 from rater.ui.player.timefmt import format_clock, format_elapsed
+from rater.ui.player.waveform_strip import WaveformStrip
 
 RATES = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
 SKIPS_MS = (-30_000, -5_000, 5_000, 30_000)
@@ -47,6 +48,8 @@ class TransportBar(QWidget):
         self.seek_slider.setStyle(self._jump_style)
         self.seek_slider.setSingleStep(5_000)
         self.seek_slider.setPageStep(30_000)
+        self.waveform = WaveformStrip()
+        self.waveform.hide()  # shown once a recording with a waveform source loads
         self.time_label = QLabel(format_elapsed(0, 0))
         self.time_label.setMinimumWidth(self.time_label.fontMetrics().horizontalAdvance("0:00:00 / 0:00:00"))
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -113,6 +116,7 @@ class TransportBar(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addLayout(seek_row)
+        layout.addWidget(self.waveform)
         layout.addLayout(buttons)
         layout.addLayout(extras)
 

@@ -16,6 +16,7 @@ from rater.ui.player.panels import AudioPanel, MessagePanel, VideoSurface, embed
 from rater.ui.player.shortcuts import DEFAULTS, Bindings, apply_bindings, install_actions
 from rater.ui.player.timefmt import format_elapsed
 from rater.ui.player.transport import TransportBar
+from rater.ui.player.waveform_strip import WaveformLoader
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,12 @@ class PlayerWidget(QWidget):
         t.loop_b_button.clicked.connect(self.set_loop_end)
         t.loop_clear_button.clicked.connect(self.clear_loop)
         t.keys_button.clicked.connect(self.shortcuts_requested)
+        self.waveform = t.waveform
+        self.waveform.seek_requested.connect(self.seek_ms)
+        self._waveform_loader = WaveformLoader(self)
+        self._waveform_loader.progress.connect(self.waveform.set_progress)
+        self._waveform_loader.ready.connect(self.waveform.set_peaks)
+        self._waveform_loader.failed.connect(self.waveform.set_message)
         t.speed_combo.currentIndexChanged.connect(self._on_speed)
         t.volume_slider.valueChanged.connect(self._on_volume)
 
@@ -126,6 +133,8 @@ class PlayerWidget(QWidget):
         if controller is None:
             return False
         self._set_playing(False)
+        self._waveform_loader.cancel()
+        self.waveform.hide()
         if not controller.load(path):
             return False  # _show_error already ran via the error signal
         info = controller.media_info
@@ -157,6 +166,23 @@ class PlayerWidget(QWidget):
         """Jump forwards or backwards by ``delta_ms``."""
         if self._controller:
             self._controller.skip(delta_ms)
+
+    def show_waveform(self, path: str, checksum: str | None, cache_dir: Path) -> None:
+        """Compute (or read from ``cache_dir``) the loaded recording's waveform in the background."""
+        if not self._controller or self._controller.media_info is None:
+            return
+        info = self._controller.media_info
+        if not info.has_audio:
+            self.waveform.hide()
+            return
+        self.waveform.set_duration(self._controller.duration_ms())
+        self.waveform.set_progress(0.0)
+        self.waveform.show()
+        self._waveform_loader.start(path, checksum, self._controller.duration_ms(), cache_dir)
+
+    def set_marks(self, positions: list[int]) -> None:
+        """Draw the rater's marks on the waveform."""
+        self.waveform.set_marks(positions)
 
     def replay(self) -> None:
         """Go back 10 s and play: hear again what was just said."""
@@ -206,6 +232,7 @@ class PlayerWidget(QWidget):
     def _set_loop(self, a: int | None, b: int | None) -> None:
         self._loop = (a, b)
         self.transport.set_loop(a, b)
+        self.waveform.set_loop(a, b)
 
     def set_preferences(self, rate: float | None, volume: int | None) -> None:
         """Apply a rater's stored speed and volume (without reporting them back as changes)."""
@@ -264,6 +291,7 @@ class PlayerWidget(QWidget):
 
     def shutdown(self) -> None:
         """Release the backend (call when the page closes for good)."""
+        self._waveform_loader.cancel()
         if self._controller:
             self._controller.close()
             self._controller = None
@@ -295,6 +323,7 @@ class PlayerWidget(QWidget):
                 self.seek_slider.setValue(ms)
             self.time_label.setText(format_elapsed(ms, self._duration))
         self.audio_panel.set_progress(ms, self._duration)
+        self.waveform.set_position(ms)
         self.position_changed.emit(ms)
         a, b = self._loop
         if a is not None and b is not None and self._playing and ms >= b:
@@ -302,6 +331,7 @@ class PlayerWidget(QWidget):
 
     def _on_duration(self, ms: int) -> None:
         self._duration = ms
+        self.waveform.set_duration(ms)
         with QSignalBlocker(self.seek_slider):
             self.seek_slider.setRange(0, ms)
 

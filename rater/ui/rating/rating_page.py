@@ -19,7 +19,7 @@ from rater.ui.keys import FORM_SHORTCUTS, MARK_SHORTCUTS
 from rater.ui.rating.header import RatingHeader
 from rater.ui.rating.homework_panel import HomeworkPanel
 from rater.ui.rating.marks_panel import MarksPanel
-from rater.ui.rating.player_area import PlayerArea, PlayerWidgetFactory, preferred_recording
+from rater.ui.rating.player_area import PlayerArea, PlayerWidgetFactory, preferred_recording, waveform_cache_dir
 from rater.ui.rating.player_prefs import PlayerPreferences
 from rater.ui.rating.session import ChangesPending, RatingSession
 
@@ -39,7 +39,8 @@ class RatingPage(QWidget):
 
         self.header = RatingHeader(view)
         self.header.back_button.clicked.connect(self.back_requested)
-        self.player_area = PlayerArea(view.recordings, player_factory, shortcut_host=self)
+        self.player_area = PlayerArea(view.recordings, player_factory, shortcut_host=self,
+                                      waveform_dir=waveform_cache_dir(workstation.db))
         self.player_prefs = None
         if self.player_area.player is not None:
             self.player_prefs = PlayerPreferences(workstation.db, view.rater_id, view.rater_name,
@@ -79,6 +80,7 @@ class RatingPage(QWidget):
         self._add_actions()
         self.marks_panel.set_items([(it.id, it.text) for it in view.instrument.items])
         self.marks_panel.set_marks(self.session.marks)
+        self._show_marks_on_player()
         if view.read_only:
             self._show_read_only()
         self._start_player()
@@ -95,6 +97,7 @@ class RatingPage(QWidget):
         s.saver.failed.connect(self.header.show_not_saved)
         s.saver.rejected.connect(lambda msg: dialogs.warn(self, "Change not saved", msg))
         s.marks_changed.connect(lambda: self.marks_panel.set_marks(s.marks))
+        s.marks_changed.connect(self._show_marks_on_player)
         self.marks_panel.add_button.clicked.connect(self.begin_mark)
         self.marks_panel.add_requested.connect(s.add_mark)
         self.marks_panel.edit_requested.connect(s.update_mark)
@@ -120,6 +123,10 @@ class RatingPage(QWidget):
         self.mark_action = action("Add mark", "Ctrl+M", self.begin_mark)
         self.submit_action = action("Submit", "Ctrl+Return", self.form.try_submit)
         self.submit_enter_action = action("Submit", "Ctrl+Enter", self.form.try_submit)
+
+    def _show_marks_on_player(self) -> None:
+        if self.player_area.player is not None:
+            self.player_area.player.set_marks([mk.position_ms for mk in self.session.marks])
 
     def _info_panel(self, view: AssignmentView) -> QWidget:
         rows = [("Study", view.study_name), ("Patient", view.patient_code),
