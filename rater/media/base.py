@@ -2,7 +2,7 @@
 
 Contract
 --------
-* ``load(path)`` opens a file and leaves the player paused at 0. It raises
+* ``load(path, start_ms=0)`` opens a file and leaves the player paused at ``start_ms``. It raises
   :class:`MediaError` with a human-readable message when the file is missing,
   empty, or cannot be decoded (no audio/video track, zero duration); the
   player is then in state ``ERROR`` until a later ``load`` succeeds.
@@ -69,7 +69,8 @@ class Player(Protocol):
     def set_window(self, win_id: int) -> None:
         """Draw video into the native window ``win_id`` (0 = no video output)."""
 
-    def load(self, path: str) -> MediaInfo: ...
+    def load(self, path: str, start_ms: int = 0) -> MediaInfo:
+        """Open ``path`` paused at ``start_ms`` (clamped)."""
 
     def play(self) -> None: ...
 

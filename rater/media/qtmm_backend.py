@@ -91,8 +91,8 @@ class QtMultimediaPlayer:
         layout.addWidget(self._video_widget)
         self._player.setVideoOutput(self._video_widget)
 
-    def load(self, path: str) -> MediaInfo:
-        """Open ``path`` paused at 0; raise MediaError if it cannot be played."""
+    def load(self, path: str, start_ms: int = 0) -> MediaInfo:
+        """Open ``path`` paused at ``start_ms``; raise MediaError if it cannot be played."""
         self._info = None
         try:
             p = check_media_file(path)
@@ -108,6 +108,8 @@ class QtMultimediaPlayer:
         self._info = MediaInfo(duration, has_video, has_audio)
         self._player.pause()  # paused, not stopped: seeks apply and video shows a frame
         self._set_state(PlayerState.PAUSED)
+        if start_ms > 0:
+            self.seek_ms(start_ms)
         return self._info
 
     def _open(self, url: QUrl) -> _Status:

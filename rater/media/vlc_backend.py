@@ -94,8 +94,8 @@ class VlcPlayer:
         elif sys.platform == "darwin":
             self._mp.set_nsobject(win_id)
 
-    def load(self, path: str) -> MediaInfo:
-        """Open ``path`` paused at 0; raise MediaError if it cannot be played."""
+    def load(self, path: str, start_ms: int = 0) -> MediaInfo:
+        """Open ``path`` paused at ``start_ms``; raise MediaError if it cannot be played."""
         self._close_input()
         self._path, self._info = None, None
         try:
@@ -103,8 +103,9 @@ class VlcPlayer:
         except MediaError:
             self._set_state(PlayerState.ERROR)
             raise
-        self._path, self._info, self._start_ms = str(path), info, 0
-        self._clock.reset(0)
+        start = max(0, min(int(start_ms), info.duration_ms))
+        self._path, self._info, self._start_ms = str(path), info, start
+        self._clock.reset(start)
         self._set_state(PlayerState.PAUSED)
         if info.has_video:
             self._prime()
@@ -242,29 +243,30 @@ class VlcPlayer:
         """Open the input and stop on its first picture, so a video shows a frame before Play.
 
         libVLC draws nothing until it plays, and its ``:start-paused`` option
-        never creates the video output.  So play muted until the first
-        picture is out, pause, and jump to where the rater should be.  Blocks
-        for the ~0.3 s this takes (bench/bench_player.py measures it).
+        never creates the video output.  So play muted from the start
+        position until the first picture is out and pause: the picture shown
+        may be a few frames past the start, Play resumes exactly there (see
+        ``_paused_at``).  Blocks for the ~0.3 s this takes
+        (bench/bench_first_frame.py measures it).
         """
         start = self._start_ms
         self._mp.audio_set_mute(True)
-        self._open_input(at_start=False)
+        self._open_input()  # with :start-time, so the first picture is already the right one
         deadline = time.monotonic() + PRIME_TIMEOUT_S
-        while time.monotonic() < deadline and not (self._mp.get_time() > 0 and self._mp.has_vout()):
+        while time.monotonic() < deadline and not (self._mp.get_time() > start and self._mp.has_vout()):
             if self._state is not PlayerState.PAUSED:  # ended or failed while opening
                 break
             time.sleep(0.005)
         self._mp.set_pause(1)
-        self._mp.set_time(start)
         self._mp.audio_set_mute(False)
         self._mp.audio_set_volume(self._volume)
         self._clock.reset(start)
         self._paused_at = start
 
-    def _open_input(self, at_start: bool = True) -> None:
+    def _open_input(self) -> None:
         # A fresh Media each time: :start-time sticks to the object it is set on.
         media = self._instance.media_new_path(self._path)
-        if at_start and self._start_ms > 0:
+        if self._start_ms > 0:
             media.add_option(f":start-time={self._start_ms / 1000:.3f}")
         self._mp.set_media(media)
         media.release()  # the player holds its own reference

@@ -32,12 +32,12 @@ class FakePlayer:
     def set_window(self, win_id: int) -> None:
         self.window = win_id
 
-    def load(self, path: str) -> MediaInfo:
+    def load(self, path: str, start_ms: int = 0) -> MediaInfo:
         self.calls.append(("load", path))
         if self.fail_with is not None:
             self._state = PlayerState.ERROR
             raise self.fail_with
-        self._state, self._pos = PlayerState.PAUSED, 0
+        self._state, self._pos = PlayerState.PAUSED, max(0, min(int(start_ms), self.info.duration_ms))
         return self.info
 
     def play(self) -> None:

@@ -31,7 +31,9 @@ def rig(qtbot):
     page.show()
     qtbot.waitExposed(page)
     page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)  # window shortcuts need the window active
     field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
     player.load("/data/session.mp4", "video")
     yield player, fake, field
     del page

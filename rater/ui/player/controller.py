@@ -68,11 +68,11 @@ class PlayerController(QObject):
         """What the last successful load found, or None."""
         return self._info
 
-    def load(self, path: str) -> bool:
-        """Open ``path``; on failure emit ``error`` with the reason and return False."""
+    def load(self, path: str, start_ms: int = 0) -> bool:
+        """Open ``path`` at ``start_ms``; on failure emit ``error`` with the reason and return False."""
         self._timer.stop()
         try:
-            self._info = self._player.load(path)
+            self._info = self._player.load(path, start_ms)
         except MediaError as exc:
             self._info = None
             log.warning("cannot load %s: %s", path, exc)

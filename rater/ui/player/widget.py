@@ -135,7 +135,7 @@ class PlayerWidget(QWidget):
         self._set_playing(False)
         self._waveform_loader.cancel()
         self.waveform.hide()
-        if not controller.load(path):
+        if not controller.load(path, start_ms):
             return False  # _show_error already ran via the error signal
         info = controller.media_info
         self.clear_loop()
@@ -148,8 +148,6 @@ class PlayerWidget(QWidget):
             self.stack.setCurrentWidget(self.audio_panel)
         controller.set_rate(self.speed_combo.currentData())
         controller.set_volume(self.volume_slider.value())
-        if start_ms > 0:
-            controller.seek_ms(start_ms)
         self._set_enabled(True)
         return True
 
