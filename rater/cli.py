@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "rater.commands.package",
     "rater.commands.export",
     "rater.commands.ratings",
+    "rater.commands.segment",
 )
 
 DESCRIPTION = """\

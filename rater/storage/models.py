@@ -129,6 +129,9 @@ class Session(Base):
     date: Mapped[date | None] = mapped_column(Date)
     is_practice: Mapped[bool] = mapped_column(Boolean, default=False)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The part of the recording to rate (ms; None = from the start / to the end); see study.segments.
+    segment_start_ms: Mapped[int | None] = mapped_column(Integer)
+    segment_end_ms: Mapped[int | None] = mapped_column(Integer)
     patient: Mapped[Patient] = relationship()
     recordings: Mapped[list[Recording]] = relationship(
         order_by="Recording.priority", cascade="all, delete-orphan"
@@ -165,6 +168,8 @@ class Assignment(Base):
     queue_position: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default="not_started")
     purpose: Mapped[str] = mapped_column(String(16), default="study")  # study | practice
+    segment_start_ms: Mapped[int | None] = mapped_column(Integer)  # overrides the session's segment
+    segment_end_ms: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     session: Mapped[Session] = relationship()
     rater: Mapped[Rater] = relationship()

@@ -18,7 +18,16 @@ def covered_ms(intervals: list[list[int]]) -> int:
     return sum(end - start for start, end in merge_intervals(intervals))
 
 
-def played_fraction(intervals: list[list[int]], duration_ms: int | None) -> float | None:
+def played_fraction(intervals: list[list[int]], duration_ms: int | None,
+                    segment: tuple[int, int | None] | None = None) -> float | None:
+    """Share of the recording played; with a ``segment`` (start, end or None), of that stretch only."""
     if not duration_ms:
         return None
-    return min(1.0, covered_ms(intervals) / duration_ms)
+    if segment is None:
+        return min(1.0, covered_ms(intervals) / duration_ms)
+    start = max(0, min(segment[0], duration_ms))
+    end = duration_ms if segment[1] is None else max(start, min(segment[1], duration_ms))
+    if end <= start:
+        return None
+    inside = [[max(a, start), min(b, end)] for a, b in intervals if min(b, end) > max(a, start)]
+    return min(1.0, covered_ms(inside) / (end - start))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study.playback import played_fraction
+from rater.study.segments import segment_of
 
 MAX_SPEED = 2.0
 DEFAULT_MIN_PLAYED = 0.8
@@ -61,13 +62,16 @@ def _minutes(ms: int) -> str:
     return f"{ms / 60000:.1f} min"
 
 
-def quality_flags(rating: m.Rating, duration_ms: int | None, min_played: float) -> list[str]:
+def quality_flags(rating: m.Rating, duration_ms: int | None, min_played: float,
+                  segment: tuple[int, int | None] | None = None) -> list[str]:
     if rating is None or rating.submitted_at is None or not duration_ms:
         return []
     out = []
-    fraction = played_fraction([list(x) for x in rating.played_intervals], duration_ms)
+    fraction = played_fraction([list(x) for x in rating.played_intervals], duration_ms, segment)
     if fraction is not None and fraction < min_played:
         out.append(f"submitted after playing {fraction:.0%} of the recording (study minimum {min_played:.0%})")
+    if segment is not None:  # only the segment needs to be heard
+        duration_ms = max(0, min(segment[1] or duration_ms, duration_ms) - segment[0]) or duration_ms
     if rating.time_spent_ms < duration_ms / MAX_SPEED:
         out.append(f"rated in {_minutes(rating.time_spent_ms)}; the recording lasts {_minutes(duration_ms)} "
                    f"(at least {_minutes(int(duration_ms / MAX_SPEED))} at 2x speed)")
@@ -102,7 +106,7 @@ def study_progress(db: Database, study_id: str) -> StudyProgress:
             raters.setdefault(rater.id, Counts(f"{rater.code} {rater.name}")).add(a.status, spent)
             counts = sessions.setdefault(sess.id, Counts(f"{patient} session {sess.number}"))
             counts.add(a.status, spent)
-            for message in quality_flags(rating, durations.get(sess.id), min_played):
+            for message in quality_flags(rating, durations.get(sess.id), min_played, segment_of(s, a)):
                 progress.flags.append(Flag(a.id, rater.code, patient, sess.number, instrument, message))
         progress.teams = sorted(teams.values(), key=lambda c: c.name)
         progress.raters = sorted(raters.values(), key=lambda c: c.name)

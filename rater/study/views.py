@@ -109,6 +109,7 @@ class AssignmentView:
     revision: int = 0
     recording_id: str | None = None  # the recording last played for this rating
     no_anchor: dict[str, str] = field(default_factory=dict)  # item id → note, items where no anchor fits
+    segment: tuple[int, int | None] | None = None  # the stretch to rate (ms); None = the whole recording
 
     @property
     def read_only(self) -> bool:

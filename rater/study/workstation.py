@@ -26,6 +26,7 @@ from rater.study.errors import AccessDenied, IncompleteRating, InvalidValue, Not
 from rater.study.evidence import EvidenceWrites
 from rater.study.instruments import instrument_of
 from rater.study.playback import covered_ms, merge_intervals
+from rater.study.segments import segment_of
 from rater.study.views import (
     AssignmentView,
     HomeworkView,
@@ -170,6 +171,7 @@ class Workstation(EvidenceWrites):
             revision=rating.revision,
             recording_id=rating.recording_id,
             no_anchor={k: v.no_anchor_note or "" for k, v in scores.items() if v.no_anchor},
+            segment=segment_of(s, a),
         )
 
     @staticmethod

@@ -155,3 +155,19 @@ def test_dialog_refuses_a_conflict_then_saves_and_restores_defaults(qtbot, monke
     assert dialog.result_bindings["replay_10"] == ("R",) and not dialog.restored
     dialog.restore_defaults()
     assert dialog.bindings() == DEFAULTS and dialog.restored
+
+
+def test_segment_bounds_are_shown_and_playback_pauses_at_the_end(rig, qtbot):
+    player, fake, field = rig
+    player.set_segment((20_000, 40_000))
+    assert player.transport.segment_label.text() == "Segment 0:20\u20130:40"
+    assert player.waveform._segment == (20_000, 40_000) and player.seek_slider._segment == (20_000, 40_000)
+    player.seek_ms(39_000)
+    player.play()
+    fake.advance(1_500)
+    qtbot.waitUntil(lambda: not player.is_playing())
+    assert fake.names()[-1] == "pause"
+    player.play()  # the rater may go on past the end
+    fake.advance(1_000)
+    qtbot.wait(150)
+    assert player.is_playing()

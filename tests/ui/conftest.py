@@ -86,6 +86,9 @@ class FakePlayerWidget(QWidget):
     def set_marks(self, positions) -> None:
         self.marks = list(positions)
 
+    def set_segment(self, segment) -> None:
+        self.segment = segment
+
     def tick(self, ms: int) -> None:
         self.position = ms
         self.position_changed.emit(ms)

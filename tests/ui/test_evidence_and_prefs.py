@@ -84,3 +84,23 @@ def test_speed_volume_and_own_keys_are_kept_per_rater(qtbot, db, ws, open_rating
     assert players[-1].applied_bindings["replay_10"] == ("Ctrl+J",)
     page.player_prefs.keep_shortcuts({}, True, True)  # and for the desktop
     assert players[-1].applied_bindings["replay_10"] == ("J", "Ctrl+R")
+
+
+def test_the_player_starts_at_the_segment_and_knows_its_bounds(db, ws, open_rating, players, window):
+    from sqlalchemy import select
+
+    from rater.storage import models as m
+    from rater.study.segments import set_segment
+
+    page = open_rating("Alex Rivera", "D02", 2, "hstbs")
+    with db.reading() as s:
+        session_id = s.scalar(select(m.Assignment.session_id).where(m.Assignment.id == page.view.assignment_id))
+    window.back_to_queue()
+    set_segment(db, session_id=session_id, segment=(20_000, 40_000))
+    page = open_rating("Alex Rivera", "D02", 2, "hstbs")
+    assert players[-1].loads[-1][2] == 20_000  # stored position 0 lies before the segment
+    assert players[-1].segment == (20_000, 40_000)
+    page.seek_to(25_000)
+    window.back_to_queue()
+    page = open_rating("Alex Rivera", "D02", 2, "hstbs")
+    assert players[-1].loads[-1][2] == 25_000  # inside the segment: resumed where it stopped

@@ -38,12 +38,38 @@ class _JumpStyle(QProxyStyle):
         return super().styleHint(hint, option, widget, data)
 
 
+class SegmentSlider(QSlider):
+    """The seek slider, with the assignment's segment drawn as a band between two bounds."""
+
+    def __init__(self) -> None:
+        super().__init__(Qt.Orientation.Horizontal)
+        self._segment: tuple[int, int] | None = None
+
+    def set_segment(self, segment: tuple[int, int] | None) -> None:
+        self._segment = segment
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().paintEvent(event)
+        if self._segment is None or self.maximum() <= 0:
+            return
+        from PySide6.QtGui import QColor, QPainter, QPen
+
+        p = QPainter(self)
+        span = self.maximum() - self.minimum()
+        xs = [round(v / span * (self.width() - 1)) for v in self._segment]
+        p.fillRect(xs[0], self.height() - 5, max(2, xs[1] - xs[0]), 4, QColor("#16a34a"))
+        p.setPen(QPen(QColor("#16a34a"), 2))
+        for x in xs:
+            p.drawLine(x, 2, x, self.height() - 2)
+
+
 class TransportBar(QWidget):
     """The controls under the video/audio area."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.seek_slider = QSlider(Qt.Orientation.Horizontal)
+        self.seek_slider = SegmentSlider()
         self._jump_style = _JumpStyle()  # no base style: follows the app's, owns nothing
         self.seek_slider.setStyle(self._jump_style)
         self.seek_slider.setSingleStep(5_000)
@@ -61,6 +87,9 @@ class TransportBar(QWidget):
         self.loop_a_button = QPushButton("A")
         self.loop_b_button = QPushButton("B")
         self.loop_clear_button = QPushButton("\u00d7")
+        self.segment_label = QLabel()
+        self.segment_label.setStyleSheet("color: #15803d;")
+        self.segment_label.setToolTip("The part of the recording this assignment covers")
         self.loop_label = QLabel()
         self.loop_label.setStyleSheet("color: #1d4ed8;")
         self.keys_button = QPushButton("Keys\u2026")
@@ -111,6 +140,7 @@ class TransportBar(QWidget):
         extras.addWidget(self.loop_clear_button)
         extras.addWidget(self.loop_label)
         extras.addStretch(1)
+        extras.addWidget(self.segment_label)
         extras.addWidget(self.backend_label)
         extras.addWidget(self.keys_button)
         layout = QVBoxLayout(self)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QSlider, QStackedWidget, QVBoxLayout, QWidget
 
 from rater.media.base import Player, PlayerState
+from rater.ui.player.commands import PlayerCommands
 from rater.ui.player.controller import PlayerController
 from rater.ui.player.panels import AudioPanel, MessagePanel, VideoSurface, embed
 from rater.ui.player.shortcuts import DEFAULTS, Bindings, apply_bindings, install_actions
@@ -22,8 +23,6 @@ log = logging.getLogger(__name__)
 
 VOLUME_STEP = 10
 SCRUB_MS = 80  # while dragging, seek at most this often: libVLC seeks are not free
-REPLAY_MS = 10_000
-MIN_LOOP_MS = 500  # a shorter A–B stretch would only stutter
 
 
 def default_player_factory() -> Player:
@@ -33,7 +32,7 @@ def default_player_factory() -> Player:
     return create_player(headless=QGuiApplication.platformName() in ("offscreen", "minimal"))
 
 
-class PlayerWidget(QWidget):
+class PlayerWidget(PlayerCommands, QWidget):
     """Video/audio area, transport bar and shortcuts for one recording at a time.
 
     ``shortcut_host`` is the page or window whose keyboard focus should reach
@@ -60,6 +59,8 @@ class PlayerWidget(QWidget):
         self._playing = False
         self._duration = 0
         self._loop: tuple[int | None, int | None] = (None, None)
+        self._segment: tuple[int, int | None] | None = None
+        self._last_ms = 0
         self._bindings: Bindings = dict(DEFAULTS)
         self._build()
         self.actions_by_name = install_actions(
@@ -178,60 +179,6 @@ class PlayerWidget(QWidget):
         self.waveform.show()
         self._waveform_loader.start(path, checksum, self._controller.duration_ms(), cache_dir)
 
-    def set_marks(self, positions: list[int]) -> None:
-        """Draw the rater's marks on the waveform."""
-        self.waveform.set_marks(positions)
-
-    def replay(self) -> None:
-        """Go back 10 s and play: hear again what was just said."""
-        if self._controller:
-            self._controller.seek_ms(max(0, self._controller.position_ms() - REPLAY_MS))
-            self.play()
-
-    def step_frame(self, direction: int) -> None:
-        """One video frame forward (``direction`` > 0) or back; pauses first."""
-        if self._controller:
-            self.pause()
-            self._controller.step_frame(direction)
-
-    def set_loop_start(self) -> None:
-        """Loop from the current position (A); an end before it is dropped."""
-        if not self._controller:
-            return
-        a = self._controller.position_ms()
-        b = self._loop[1]
-        self._set_loop(a, b if b is not None and b - a >= MIN_LOOP_MS else None)
-
-    def set_loop_end(self) -> None:
-        """Loop up to the current position (B) and play the loop from A.
-
-        Without an A, the loop covers the 10 s before B.
-        """
-        if not self._controller:
-            return
-        b = self._controller.position_ms()
-        a = self._loop[0]
-        if a is None or b - a < MIN_LOOP_MS:
-            a = max(0, b - REPLAY_MS)
-        if b - a < MIN_LOOP_MS:
-            return
-        self._set_loop(a, b)
-        self._controller.seek_ms(a)
-        self.play()
-
-    def clear_loop(self) -> None:
-        """Stop looping."""
-        self._set_loop(None, None)
-
-    def loop(self) -> tuple[int | None, int | None]:
-        """The A–B loop's ends in ms (None where unset)."""
-        return self._loop
-
-    def _set_loop(self, a: int | None, b: int | None) -> None:
-        self._loop = (a, b)
-        self.transport.set_loop(a, b)
-        self.waveform.set_loop(a, b)
-
     def set_preferences(self, rate: float | None, volume: int | None) -> None:
         """Apply a rater's stored speed and volume (without reporting them back as changes)."""
         with QSignalBlocker(self.speed_combo), QSignalBlocker(self.volume_slider):
@@ -323,9 +270,8 @@ class PlayerWidget(QWidget):
         self.audio_panel.set_progress(ms, self._duration)
         self.waveform.set_position(ms)
         self.position_changed.emit(ms)
-        a, b = self._loop
-        if a is not None and b is not None and self._playing and ms >= b:
-            self._controller.seek_ms(a)
+        self._follow_position(self._last_ms, ms)
+        self._last_ms = ms
 
     def _on_duration(self, ms: int) -> None:
         self._duration = ms

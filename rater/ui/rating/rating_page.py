@@ -147,7 +147,16 @@ class RatingPage(QWidget):
         rec = last or preferred_recording(self.view.recordings)
         if rec is not None:
             self.session.recording_id = rec.id
-            self.player_area.load(rec.id, start_ms=self.view.last_position_ms)
+            self.player_area.load(rec.id, start_ms=self._start_position())
+            if self.player_area.player is not None:
+                self.player_area.player.set_segment(self.view.segment)
+
+    def _start_position(self) -> int:
+        """Where the stored position says, unless that lies outside the segment to rate."""
+        position, segment = self.view.last_position_ms, self.view.segment
+        if segment is not None and (position < segment[0] or (segment[1] is not None and position >= segment[1])):
+            return segment[0]
+        return position
 
     def _switch_recording(self, recording_id: str) -> None:
         if recording_id == self.session.recording_id:

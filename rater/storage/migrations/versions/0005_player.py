@@ -1,4 +1,4 @@
-"""player: evidence marks, no-anchor ticks, rater preferences
+"""player: evidence marks, no-anchor ticks, rater preferences, segments
 
 Revision ID: 0005_player
 Revises: 0004_quality
@@ -23,6 +23,11 @@ def upgrade() -> None:
     with op.batch_alter_table("item_score", schema=None) as batch_op:
         batch_op.add_column(sa.Column("no_anchor", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column("no_anchor_note", sa.Text(), nullable=False, server_default=""))
+    # The stretch of the recording a session or an assignment covers (the study's default is in its settings).
+    for table in ("session", "assignment"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("segment_start_ms", sa.Integer(), nullable=True))
+            batch_op.add_column(sa.Column("segment_end_ms", sa.Integer(), nullable=True))
     op.create_table(
         "rater_preference",
         sa.Column("rater_id", sa.String(length=36), nullable=False),
@@ -34,6 +39,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("rater_preference")
+    for table in ("assignment", "session"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("segment_end_ms")
+            batch_op.drop_column("segment_start_ms")
     with op.batch_alter_table("item_score", schema=None) as batch_op:
         batch_op.drop_column("no_anchor_note")
         batch_op.drop_column("no_anchor")
