@@ -80,10 +80,12 @@ class ItemRow(QFrame):
         layout.setContentsMargins(12, 8, 10, 8)
         layout.setSpacing(4)
         layout.addLayout(top)
+        self.title = title
+        self.help_label: QLabel | None = None
         if item.help:
-            help_label = QLabel(item.help, objectName="help")
-            help_label.setWordWrap(True)
-            layout.addWidget(help_label)
+            self.help_label = QLabel(item.help, objectName="help")
+            self.help_label.setWordWrap(True)
+            layout.addWidget(self.help_label)
         self.reason_label = QLabel(state.instrument.not_applicable_reason(item.id, state.session_number),
                                    objectName="reason")
         self.reason_label.setWordWrap(True)
@@ -159,6 +161,21 @@ class ItemRow(QFrame):
         self.evidence.set_read_only(read_only)
         self.note_button.setEnabled(not read_only or bool(self.note_edit.text()))
         self.clear_button.setVisible(not read_only and self.state.response(self.item.id).answered)
+
+    def set_compact(self, compact: bool) -> None:
+        """On a short screen: help and the not-applicable reason move into the title's tooltip.
+
+        The anchors stay on the value buttons: raters must read them.
+        """
+        if self.help_label is not None:
+            self.help_label.setVisible(not compact)
+        self.reason_label.setVisible(not self.applies and not compact)
+        tips = [self.item.help] if compact and self.item.help else []
+        if compact and not self.applies:
+            tips.append(self.reason_label.text())
+        self.title.setToolTip("\n\n".join(tips))
+        margin = 4 if compact else 8
+        self.layout().setContentsMargins(12, margin, 10, margin)
 
     def set_current(self, current: bool) -> None:
         set_state(self, "current", current)

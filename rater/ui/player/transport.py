@@ -93,8 +93,11 @@ class TransportBar(QWidget):
         self.loop_label = QLabel()
         self.loop_label.setStyleSheet("color: #1d4ed8;")
         self.keys_button = QPushButton("Keys\u2026")
-        for b in (*self.frame_buttons.values(), self.loop_a_button, self.loop_b_button, self.loop_clear_button):
-            b.setMaximumWidth(b.fontMetrics().horizontalAdvance("|\u25b8") + 24)
+        # Buttons as wide as their text: at 1280 px the form beside the player needs the room.
+        for b in (self.replay_button, *self.skip_buttons.values(), *self.frame_buttons.values(),
+                  self.loop_a_button, self.loop_b_button, self.loop_clear_button):
+            b.setMinimumWidth(0)
+            b.setMaximumWidth(b.fontMetrics().horizontalAdvance(b.text()) + 22)
         self.speed_combo = QComboBox()
         for rate in RATES:
             self.speed_combo.addItem(f"{rate:g}\u00d7", rate)
@@ -103,6 +106,7 @@ class TransportBar(QWidget):
         self.volume_slider.setRange(0, 100)
         self.volume_slider.setValue(100)
         self.volume_slider.setMaximumWidth(110)
+        self.volume_slider.setMinimumWidth(60)
         self.backend_label = QLabel()
         self.backend_label.setStyleSheet("color: #6b7280; font-size: 8.5pt;")
         self.set_playing(False)

@@ -63,8 +63,9 @@ class RatingPage(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.form)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        # Equal halves: the form needs the width for its anchors as much as the video does.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -239,6 +240,8 @@ class RatingPage(QWidget):
         self._update_active()
         if not self._focused_once:
             self._focused_once = True
+            # Half and half (the player keeps its minimum): QSplitter would favour the video's size hint.
+            self.splitter.setSizes([self.splitter.width() // 2] * 2)
             QTimer.singleShot(0, self, self.form.focus_first)  # not if the page is gone by then
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
