@@ -91,7 +91,7 @@ def attach_database(window: MainWindow, db_target: str | None, demo: str = "ask"
         "recordings, so you can try rating in a minute.", ok="Create demo study",
     ))):
         try:
-            create_demo_study(db)
+            create_demo_study(db, full=True)
         except (DatabaseError, OSError) as exc:
             log.exception("demo study not created")
             dialogs.warn(window, "Demo study not created", str(exc))
