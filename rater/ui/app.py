@@ -87,8 +87,9 @@ def attach_database(window: MainWindow, db_target: str | None, demo: str = "ask"
         return EXIT_DATABASE
     if empty and (demo == "yes" or (demo == "ask" and dialogs.confirm(
         window, "Create the demo study?",
-        "This database is empty.\n\nCreate the demo study? It has two raters and a few short "
-        "recordings, so you can try rating in a minute.", ok="Create demo study",
+        "This database is empty.\n\nCreate the demo study? Try rating as Alex or Sam on a few short "
+        "recordings; six colleagues have already rated every session, so coordinator mode shows "
+        "reliability and progress too.", ok="Create demo study",
     ))):
         try:
             create_demo_study(db, full=True)

@@ -163,17 +163,14 @@ class ItemRow(QFrame):
         self.clear_button.setVisible(not read_only and self.state.response(self.item.id).answered)
 
     def set_compact(self, compact: bool) -> None:
-        """On a short screen: help and the not-applicable reason move into the title's tooltip.
+        """On a short screen the help text moves into the title's tooltip.
 
-        The anchors stay on the value buttons: raters must read them.
+        The anchors stay on the value buttons (raters must read them), and a
+        greyed-out item keeps its one-line reason.
         """
         if self.help_label is not None:
             self.help_label.setVisible(not compact)
-        self.reason_label.setVisible(not self.applies and not compact)
-        tips = [self.item.help] if compact and self.item.help else []
-        if compact and not self.applies:
-            tips.append(self.reason_label.text())
-        self.title.setToolTip("\n\n".join(tips))
+        self.title.setToolTip(self.item.help if compact else "")
         margin = 4 if compact else 8
         self.layout().setContentsMargins(12, margin, 10, margin)
 
