@@ -117,6 +117,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=int, default=30)
     parser.add_argument("--seeks", type=int, default=20)
+    parser.add_argument("--only", nargs="*", default=None, metavar="CONTAINER",
+                        help="measure only these containers (e.g. webm mp4)")
     args = parser.parse_args()
     from PySide6.QtWidgets import QApplication
 
@@ -134,6 +136,8 @@ def main() -> None:
     for container, kind, modes in (("mp4", "coded", ("playing", "paused")), ("mkv", "coded", ("playing", "paused")),
                                    ("webm", "coded", ("playing", "paused")), ("wav", "clicks", ("audio",)),
                                    ("mp3", "clicks", ("audio",)), ("m4a", "clicks", ("audio",))):
+        if args.only and container not in args.only:
+            continue
         path = media(kind, container, args.minutes)
         for mode in modes:
             err, lat = measure(lambda: VlcPlayer(headless=True), path, targets, mode)

@@ -78,17 +78,23 @@ class FrameListener:
         with self._lock:
             return len(self.shown)
 
-    def playback_start(self, since: int, timeout: float = SETTLE_S) -> tuple[float, int]:
+    def last(self) -> int | None:
+        with self._lock:
+            return self.shown[-1][1] if self.shown else None
+
+    def playback_start(self, since: int, timeout: float = SETTLE_S,
+                       old: tuple[int, int] | None = None) -> tuple[float, int]:
         """(time, frame) of the first picture after index ``since`` that starts running playback.
 
-        Right after a seek a stale picture or two may still be drawn (the old
-        position, or the paused still); playback proper is where three
-        pictures in a row are consecutive frames.
+        Right after a seek a stale picture or two may still be drawn (the
+        paused still), and during playback the old position plays on until
+        the seek takes effect (``old``: that stretch, skipped); playback proper
+        is where three pictures in a row are consecutive frames.
         """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                fresh = self.shown[since:]
+                fresh = [(w, v) for w, v in self.shown[since:] if old is None or not old[0] <= v <= old[1]]
             for i in range(len(fresh) - 2):
                 a, b, c = (value for _when, value in fresh[i:i + 3])
                 if b - a == FRAME_MS and c - b == FRAME_MS:
@@ -108,7 +114,11 @@ def video_landing_errors(player, frames: FrameListener, targets: list[int],
     if playing:
         player.play()
     for target in targets:
-        since = frames.count()
+        since, before = frames.count(), frames.last()
+        # While playing, the old position goes on until the seek takes effect (up to ~0.5 s).
+        old = None
+        if playing and before is not None and not before - 100 <= target <= before + 3_000:
+            old = (before, before + 3_000)
         t0 = time.perf_counter()
         player.seek_ms(target)
         if not playing:
@@ -116,7 +126,7 @@ def video_landing_errors(player, frames: FrameListener, targets: list[int],
             since = frames.count()
             t0 = time.perf_counter()
             player.play()
-        when, landed = frames.playback_start(since)
+        when, landed = frames.playback_start(since, old=old)
         if not playing:
             player.pause()
         out.append((target, landed, (when - t0) * 1000))
