@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "rater.commands.ratings",
     "rater.commands.db",
     "rater.commands.training",
+    "rater.commands.segment",
 )
 
 DESCRIPTION = """\

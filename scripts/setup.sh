@@ -10,7 +10,8 @@ MODE="${1:-app}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${RATER_VENV:-$ROOT/.venv}"
 
-APP_DEBS=(python3 python3-venv python3-pip
+# ffmpeg: decodes recordings for the waveform strip (the tests also generate media with it)
+APP_DEBS=(python3 python3-venv python3-pip ffmpeg
   libvlc5 vlc-plugin-base vlc-plugin-video-output
   libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0
   libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0

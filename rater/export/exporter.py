@@ -23,7 +23,13 @@ from rater.export.exclusions_table import exclusions_table
 from rater.export.methods_table import methods_table
 from rater.export.progress import CancelFn, ProgressFn, Tracker
 from rater.export.rating_tables import item_columns, long_table, scale_ids, session_means_table, wide_table
-from rater.export.record_tables import homework_table, marks_table, rater_bias_table, raters_table
+from rater.export.record_tables import (
+    homework_table,
+    marks_table,
+    no_anchor_table,
+    rater_bias_table,
+    raters_table,
+)
 from rater.export.reliability_tables import reliability_table
 from rater.export.spss import write_sav_files
 from rater.export.table import Sheet
@@ -90,6 +96,7 @@ def build_sheets(data: StudyData, counts: Counts, reliability: StudyReliability,
         rater_bias_table(bias),
         homework_table(data),
         marks_table(data),
+        no_anchor_table(data),
         *training_tables(data),  # only for a study with training material or consensus scores
     ]
     codebook = codebook_tables(data, counts, exported_at, data_tables)

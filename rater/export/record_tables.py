@@ -41,34 +41,69 @@ def homework_table(data: StudyData) -> Table:
                         "Homework assigned in each session, as kept by the log-keeping team.")
 
 
-def marks_table(data: StudyData) -> Table:
-    """Timestamped marks of the included ratings."""
-    sessions = {s.id: s for s in data.sessions}
-    instruments = data.instruments
-    query = (select(m.Assignment.session_id, m.Assignment.rater_id, m.Assignment.instrument_id,
-                    m.Mark.position_ms, m.Mark.text, m.Mark.created_at)
-             .join(m.Rating, m.Rating.id == m.Mark.rating_id)
-             .join(m.Assignment, m.Assignment.id == m.Rating.assignment_id)
-             .where(m.Assignment.study_id == data.study.id, m.Assignment.purpose == "study"))
+def _included(data: StudyData, query):
+    """Restrict a rating query to the study's included ratings."""
+    query = query.where(m.Assignment.study_id == data.study.id, m.Assignment.purpose == "study")
     if not data.include_in_progress:
         query = query.where(m.Rating.submitted_at.is_not(None))
+    return query
+
+
+def marks_table(data: StudyData) -> Table:
+    """Timestamped marks of the included ratings, with the item each is evidence for."""
+    sessions = {s.id: s for s in data.sessions}
+    instruments = data.instruments
+    query = _included(data, select(m.Assignment.session_id, m.Assignment.rater_id, m.Assignment.instrument_id,
+                                   m.Mark.position_ms, m.Mark.text, m.Mark.item_id, m.Mark.polarity,
+                                   m.Mark.created_at)
+                      .join(m.Rating, m.Rating.id == m.Mark.rating_id)
+                      .join(m.Assignment, m.Assignment.id == m.Rating.assignment_id))
     with data.db.reading() as s:
         marks = [row for row in s.execute(query).all() if row[0] in sessions]
     order = {x.id: i for i, x in enumerate(data.sessions)}
     marks.sort(key=lambda r: (order[r[0]], natural_key(data.raters[r[1]].code), r[3]))
     rows = []
-    for sid, rater_id, inst_id, position, text, created in marks:
+    for sid, rater_id, inst_id, position, text, item_id, polarity, created in marks:
         sess = sessions[sid]
         rows.append((data.study.code, sess.patient, sess.number, sess.date, data.raters[rater_id].code,
-                     instruments[inst_id].key, _clock(position), position / 1000.0, text, created))
+                     instruments[inst_id].key, _clock(position), position / 1000.0, item_id,
+                     polarity or None, text, created))
     columns = (*SESSION_COLUMNS,
                Column("rater", description="Rater code"),
                Column("instrument", description="Instrument of the rating the mark belongs to"),
                Column("position", description="Position in the recording (h:mm:ss or m:ss)"),
                Column("position_s", "float", "Position in the recording, seconds", "0.0"),
+               Column("item", description="The item this mark is evidence for (blank: not tied to an item)"),
+               Column("evidence", description="+ evidence for the item, - evidence against, blank untagged"),
                Column("text", description="The rater's note at that moment"),
                Column("created_at", "datetime", "When the mark was made (UTC)"))
     return static_table("marks", "Marks", columns, rows, "Moments raters marked in the recordings.")
+
+
+def no_anchor_table(data: StudyData) -> Table:
+    """Items where a rater found that no anchor text fits, with the rater's note."""
+    sessions = {s.id: s for s in data.sessions}
+    query = _included(data, select(m.Assignment.session_id, m.Assignment.rater_id, m.Assignment.instrument_id,
+                                   m.ItemScore.item_id, m.ItemScore.value, m.ItemScore.no_anchor_note)
+                      .join(m.Rating, m.Rating.id == m.ItemScore.rating_id)
+                      .join(m.Assignment, m.Assignment.id == m.Rating.assignment_id)
+                      .where(m.ItemScore.no_anchor.is_(True)))
+    with data.db.reading() as s:
+        ticks = [row for row in s.execute(query).all() if row[0] in sessions]
+    order = {x.id: i for i, x in enumerate(data.sessions)}
+    ticks.sort(key=lambda r: (data.instruments[r[2]].key, natural_key(r[3]), order[r[0]],
+                              natural_key(data.raters[r[1]].code)))
+    rows = [(data.study.code, sessions[sid].patient, sessions[sid].number, sessions[sid].date,
+             data.raters[rater_id].code, data.instruments[inst_id].key, item_id, value, note or None)
+            for sid, rater_id, inst_id, item_id, value, note in ticks]
+    columns = (*SESSION_COLUMNS,
+               Column("rater", description="Rater code"),
+               Column("instrument", description="Instrument"),
+               Column("item", description="Item where no anchor text fitted the session"),
+               Column("score", "int", "The score the rater gave nonetheless (blank: none)"),
+               Column("note", description="The rater's note on why no anchor fits"))
+    return static_table("no_anchor", "No anchor fits", columns, rows,
+                        "Items where a rater found no anchor fitting; material for the manual's addenda.")
 
 
 def _clock(ms: int) -> str:

@@ -2,13 +2,16 @@
 
 Contract
 --------
-* ``load(path)`` opens a file and leaves the player paused at 0. It raises
+* ``load(path, start_ms=0)`` opens a file and leaves the player paused at ``start_ms``. It raises
   :class:`MediaError` with a human-readable message when the file is missing,
   empty, or cannot be decoded (no audio/video track, zero duration); the
   player is then in state ``ERROR`` until a later ``load`` succeeds.
 * ``play()`` / ``pause()`` change state; ``pause()`` on a paused player is a no-op.
 * ``seek_ms(ms)`` is clamped to ``[0, duration_ms()]``; it works while paused,
-  and after the end it leaves the player paused at ``ms``.
+  and after the end it leaves the player paused at ``ms``.  Playback after a
+  seek starts within 100 ms of ``ms`` (tests/media/test_seek_landing.py).
+* A loaded video shows its picture at the current position while paused
+  (not a black surface until ``play()``).
 * ``position_ms()`` is the current time; backends whose native clock moves in
   coarse steps interpolate so the UI sees a smooth clock.
 * When playback reaches the end the player stops at the end (state ``ENDED``)
@@ -66,7 +69,8 @@ class Player(Protocol):
     def set_window(self, win_id: int) -> None:
         """Draw video into the native window ``win_id`` (0 = no video output)."""
 
-    def load(self, path: str) -> MediaInfo: ...
+    def load(self, path: str, start_ms: int = 0) -> MediaInfo:
+        """Open ``path`` paused at ``start_ms`` (clamped)."""
 
     def play(self) -> None: ...
 
@@ -75,6 +79,9 @@ class Player(Protocol):
     def stop(self) -> None: ...
 
     def seek_ms(self, ms: int) -> None: ...
+
+    def step_frame(self, direction: int) -> None:
+        """One video frame forward (``direction`` > 0) or back; only while paused on a video."""
 
     def position_ms(self) -> int: ...
 

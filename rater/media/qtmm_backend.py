@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 LOAD_TIMEOUT_MS = 10_000
 MIN_RATE, MAX_RATE = 0.5, 2.0
+FRAME_MS = 40
 _Status = QMediaPlayer.MediaStatus
 _LOAD_FINISHED = (_Status.LoadedMedia, _Status.BufferedMedia, _Status.InvalidMedia)
 
@@ -90,8 +91,8 @@ class QtMultimediaPlayer:
         layout.addWidget(self._video_widget)
         self._player.setVideoOutput(self._video_widget)
 
-    def load(self, path: str) -> MediaInfo:
-        """Open ``path`` paused at 0; raise MediaError if it cannot be played."""
+    def load(self, path: str, start_ms: int = 0) -> MediaInfo:
+        """Open ``path`` paused at ``start_ms``; raise MediaError if it cannot be played."""
         self._info = None
         try:
             p = check_media_file(path)
@@ -107,6 +108,8 @@ class QtMultimediaPlayer:
         self._info = MediaInfo(duration, has_video, has_audio)
         self._player.pause()  # paused, not stopped: seeks apply and video shows a frame
         self._set_state(PlayerState.PAUSED)
+        if start_ms > 0:
+            self.seek_ms(start_ms)
         return self._info
 
     def _open(self, url: QUrl) -> _Status:
@@ -168,6 +171,11 @@ class QtMultimediaPlayer:
             self._player.pause()
             self._set_state(PlayerState.PAUSED)
         self._player.setPosition(max(0, min(int(ms), self.duration_ms())))
+
+    def step_frame(self, direction: int) -> None:
+        """One frame (taken as 40 ms: QMediaPlayer does not say) forward or back, while paused."""
+        if self._state is PlayerState.PAUSED and self._info is not None and self._info.has_video:
+            self.seek_ms(self.position_ms() + (FRAME_MS if direction > 0 else -FRAME_MS))
 
     def position_ms(self) -> int:
         """Current time (QMediaPlayer's own clock is fine-grained)."""

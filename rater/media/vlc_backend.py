@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 
 import vlc
 
@@ -23,6 +24,9 @@ from rater.media.vlc_instance import libvlc_version, parse_media, vlc_instance
 log = logging.getLogger(__name__)
 
 MIN_RATE, MAX_RATE = 0.5, 2.0
+DEFAULT_FRAME_MS = 40  # 25 fps, when a file does not say
+# Opening a video for its first picture: how long to wait for libVLC to show it.
+PRIME_TIMEOUT_S = 2.0
 
 
 class VlcPlayer:
@@ -46,6 +50,12 @@ class VlcPlayer:
         self._start_ms = 0  # where the next input starts when none is open
         self._rate = 1.0
         self._volume = 100
+        # Where a paused input really is after a seek or frame step.  libVLC
+        # lands seeks made while playing on the exact frame (measured with
+        # frame-coded files), but a paused seek may show a picture up to
+        # ~150 ms early and next_frame() leaves its clock behind; so the
+        # target is kept here and sought again at the moment play resumes.
+        self._paused_at: int | None = None
         events = self._mp.event_manager()
         events.event_attach(vlc.EventType.MediaPlayerEndReached, self._on_vlc_end)
         events.event_attach(vlc.EventType.MediaPlayerEncounteredError, self._on_vlc_error)
@@ -84,8 +94,8 @@ class VlcPlayer:
         elif sys.platform == "darwin":
             self._mp.set_nsobject(win_id)
 
-    def load(self, path: str) -> MediaInfo:
-        """Open ``path`` paused at 0; raise MediaError if it cannot be played."""
+    def load(self, path: str, start_ms: int = 0) -> MediaInfo:
+        """Open ``path`` paused at ``start_ms``; raise MediaError if it cannot be played."""
         self._close_input()
         self._path, self._info = None, None
         try:
@@ -93,9 +103,12 @@ class VlcPlayer:
         except MediaError:
             self._set_state(PlayerState.ERROR)
             raise
-        self._path, self._info, self._start_ms = str(path), info, 0
-        self._clock.reset(0)
+        start = max(0, min(int(start_ms), info.duration_ms))
+        self._path, self._info, self._start_ms = str(path), info, start
+        self._clock.reset(start)
         self._set_state(PlayerState.PAUSED)
+        if info.has_video:
+            self._prime()
         return info
 
     def play(self) -> None:
@@ -105,6 +118,10 @@ class VlcPlayer:
             return
         if state is PlayerState.ENDED:
             self._close_input()  # libVLC ignores play() once Ended
+        if self._paused_at is not None and self._input_open:
+            self._mp.set_time(self._paused_at)
+            self._clock.hold(self._paused_at, ignore=(self._mp.get_time(),))
+            self._paused_at = None
         if self._input_open:
             self._mp.set_pause(0)
         else:
@@ -135,13 +152,38 @@ class VlcPlayer:
         if self._state is PlayerState.ENDED:
             self._close_input()
             self._set_state(PlayerState.PAUSED)
+        self._paused_at = None
         if self._input_open:
             before = self._mp.get_time()
             self._mp.set_time(ms)
             self._clock.hold(ms, ignore=(before,))
+            if self._state is PlayerState.PAUSED:
+                self._paused_at = ms
         else:
             self._start_ms = ms
             self._clock.reset(ms)
+            if self._info.has_video:
+                self._prime()  # show the picture at ms, as an open input would
+
+    def step_frame(self, direction: int) -> None:
+        """One frame forward (``direction`` > 0) or back, while paused on a video."""
+        if self._state is not PlayerState.PAUSED or self._info is None or not self._info.has_video:
+            return
+        if not self._input_open:
+            self._prime()
+        frame = self.frame_ms()
+        here = self.position_ms()
+        target = max(0, min(here + (frame if direction > 0 else -frame), self.duration_ms()))
+        # set_time, not next_frame(): next_frame() right after a seek drops
+        # that seek; the still may be a frame or two off, play starts exactly.
+        self._mp.set_time(target)
+        self._clock.reset(target)
+        self._paused_at = target
+
+    def frame_ms(self) -> int:
+        """Duration of one video frame in ms (40 when the file does not say)."""
+        fps = self._mp.get_fps() if self._input_open else 0.0
+        return round(1000 / fps) if fps and fps > 1 else DEFAULT_FRAME_MS
 
     def position_ms(self) -> int:
         """Smoothed current time."""
@@ -149,6 +191,8 @@ class VlcPlayer:
             return self.duration_ms()
         if not self._input_open:
             return self._start_ms
+        if self._paused_at is not None:
+            return self._paused_at
         return min(self._clock.sample(self._mp.get_time()), self.duration_ms())
 
     def duration_ms(self) -> int:
@@ -195,6 +239,30 @@ class VlcPlayer:
         self._set_state(PlayerState.EMPTY)
 
     # -- helpers -------------------------------------------------------------
+    def _prime(self) -> None:
+        """Open the input and stop on its first picture, so a video shows a frame before Play.
+
+        libVLC draws nothing until it plays, and its ``:start-paused`` option
+        never creates the video output.  So play muted from the start
+        position until the first picture is out and pause: the picture shown
+        may be a few frames past the start, Play resumes exactly there (see
+        ``_paused_at``).  Blocks for the ~0.3 s this takes
+        (bench/bench_first_frame.py measures it).
+        """
+        start = self._start_ms
+        self._mp.audio_set_mute(True)
+        self._open_input()  # with :start-time, so the first picture is already the right one
+        deadline = time.monotonic() + PRIME_TIMEOUT_S
+        while time.monotonic() < deadline and not (self._mp.get_time() > start and self._mp.has_vout()):
+            if self._state is not PlayerState.PAUSED:  # ended or failed while opening
+                break
+            time.sleep(0.005)
+        self._mp.set_pause(1)
+        self._mp.audio_set_mute(False)
+        self._mp.audio_set_volume(self._volume)
+        self._clock.reset(start)
+        self._paused_at = start
+
     def _open_input(self) -> None:
         # A fresh Media each time: :start-time sticks to the object it is set on.
         media = self._instance.media_new_path(self._path)
@@ -209,6 +277,7 @@ class VlcPlayer:
         self._input_open = True
 
     def _close_input(self) -> None:
+        self._paused_at = None
         if self._input_open:
             self._mp.stop()
             self._input_open = False

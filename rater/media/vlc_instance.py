@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import sys
 import threading
 
 import vlc
@@ -39,9 +40,36 @@ _instances: dict[bool, vlc.Instance] = {}
 _instances_lock = threading.Lock()
 
 
+def has_sound_output() -> bool:
+    """False on a Linux machine with neither a sound card nor a sound server.
+
+    There libVLC's ALSA output prints thousands of "ALSA lib … cannot find
+    card" lines straight to the terminal (alsa-lib writes them itself, past
+    ``--quiet``), so the player uses the silent output instead.
+    """
+    if not sys.platform.startswith("linux"):
+        return True
+    if os.environ.get("PULSE_SERVER"):
+        return True
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and any(os.path.exists(os.path.join(runtime, p)) for p in ("pulse/native", "pipewire-0")):
+        return True
+    try:
+        with open("/proc/asound/cards", encoding="ascii", errors="replace") as fh:
+            cards = fh.read()
+    except OSError:
+        return False
+    return bool(cards.strip()) and "no soundcards" not in cards
+
+
 def instance_args(headless: bool) -> list[str]:
     """The libVLC arguments used for a (headless) instance."""
-    return _COMMON_ARGS + (_HEADLESS_ARGS if headless else [])
+    if headless:
+        return _COMMON_ARGS + _HEADLESS_ARGS
+    if not has_sound_output():
+        log.warning("no sound card or sound server found: recordings play without sound")
+        return [*_COMMON_ARGS, "--aout=dummy"]
+    return list(_COMMON_ARGS)
 
 
 def vlc_instance(headless: bool | None = False) -> vlc.Instance:

@@ -22,8 +22,10 @@ from rater.study.playback import covered_ms, merge_intervals
 # Playback bookkeeping is written without audit events (every few seconds), so the
 # history cannot order it; it is merged instead: see :func:`merged`.
 BOOKKEEPING = ("last_position_ms", "time_spent_ms", "played_intervals", "played_ms", "recording_id")
-SCORE_FIELDS = ("item_id", "value", "is_na", "note", "updated_at")
-MARK_FIELDS = ("position_ms", "text", "created_at")
+SCORE_FIELDS = ("item_id", "value", "is_na", "note", "updated_at", "no_anchor", "no_anchor_note")
+MARK_FIELDS = ("position_ms", "text", "created_at", "item_id", "polarity")
+# Fields newer than some packages: a package without them means "not set".
+DEFAULTS = {"no_anchor": False, "no_anchor_note": "", "item_id": None, "polarity": ""}
 TIME_FIELDS = {"updated_at", "created_at"}
 
 
@@ -55,10 +57,12 @@ def snapshot(s: Session, rating: m.Rating) -> dict[str, Any]:
         "duration_ms": rating.duration_ms,
         "submit_notice": rating.submit_notice,
         "scores": sorted(({"id": sc.id, "item_id": sc.item_id, "value": sc.value, "is_na": sc.is_na,
-                           "note": sc.note, "updated_at": when(sc.updated_at)} for sc in rating.scores),
+                           "note": sc.note, "updated_at": when(sc.updated_at), "no_anchor": bool(sc.no_anchor),
+                           "no_anchor_note": sc.no_anchor_note or ""} for sc in rating.scores),
                          key=lambda r: r["item_id"]),
         "marks": sorted(({"id": mk.id, "position_ms": mk.position_ms, "text": mk.text,
-                          "created_at": when(mk.created_at)} for mk in rating.marks),
+                          "created_at": when(mk.created_at), "item_id": mk.item_id,
+                          "polarity": mk.polarity or ""} for mk in rating.marks),
                         key=lambda r: (r["position_ms"], r["id"])),
         "events": lineage.history(s, rating.id),
     }
@@ -138,5 +142,5 @@ def _sync(s: Session, rows: list[Any], model: type, records: list[dict[str, Any]
             row = model(id=row_id)
             rows.append(row)
         for name in fields:
-            value = record[name]
+            value = record[name] if name in record or name not in DEFAULTS else DEFAULTS[name]
             setattr(row, name, parse_when(value) if name in TIME_FIELDS else value)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -128,6 +129,9 @@ class Session(Base):
     date: Mapped[date | None] = mapped_column(Date)
     is_practice: Mapped[bool] = mapped_column(Boolean, default=False)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The part of the recording to rate (ms; None = from the start / to the end); see study.segments.
+    segment_start_ms: Mapped[int | None] = mapped_column(Integer)
+    segment_end_ms: Mapped[int | None] = mapped_column(Integer)
     patient: Mapped[Patient] = relationship()
     recordings: Mapped[list[Recording]] = relationship(
         order_by="Recording.priority", cascade="all, delete-orphan"
@@ -164,6 +168,8 @@ class Assignment(Base):
     queue_position: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default="not_started")
     purpose: Mapped[str] = mapped_column(String(16), default="study")  # study | practice
+    segment_start_ms: Mapped[int | None] = mapped_column(Integer)  # overrides the session's segment
+    segment_end_ms: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     session: Mapped[Session] = relationship()
     rater: Mapped[Rater] = relationship()
@@ -207,6 +213,9 @@ class ItemScore(Base):
     is_na: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The rater found no anchor text that fits this session (feeds the manual's addenda).
+    no_anchor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    no_anchor_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Mark(Base):
@@ -218,6 +227,17 @@ class Mark(Base):
     position_ms: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Evidence: the item this moment speaks to, and "+" (for) / "-" (against) / "" (untagged).
+    item_id: Mapped[str | None] = mapped_column(String(64))
+    polarity: Mapped[str] = mapped_column(String(1), default="", server_default="")
+
+
+class RaterPreference(Base):
+    """A rater's player settings (speed, volume, shortcuts), wherever they rate."""
+
+    __tablename__ = "rater_preference"
+    rater_id: Mapped[str] = mapped_column(ForeignKey("rater.id", ondelete="CASCADE"), primary_key=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class HomeworkEntry(Base):

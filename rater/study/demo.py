@@ -12,7 +12,7 @@ from rater.paths import RESOURCES
 from rater.storage import audit
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study.instruments import register_file
+from rater.study.instruments import instrument_of, register_file
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,23 @@ DEMO_HOMEWORK = {
 }
 
 
+# Lengths of the shipped recordings (ffprobe), so played share and speed flags work from the start.
+DEMO_DURATIONS_MS = {
+    "demo_homework_review.mp4": 59_000,
+    "demo_thought_record.mp3": 57_600,
+    "demo_mood_check.m4a": 26_225,
+    "demo_closing_clip.mp4": 4_800,
+}
+# Colleagues of the two demo raters, whose ratings are already submitted (code, name, team 1 or 2).
+COLLEAGUES = [("R03", "Jordan Lee", 1), ("R04", "Priya Nair", 1), ("R05", "Tom Berg", 1),
+              ("R06", "Lena Vogel", 2), ("R07", "Omar Haddad", 2), ("R08", "Mei Tanaka", 2)]
+RATERS_PER_SESSION = 3
+# A level per session and an offset per colleague: agreement is high but not perfect.
+SESSION_LEVEL = {("D01", 1): 0.3, ("D01", 2): 0.7, ("D01", 3): 0.5, ("D02", 1): 0.2, ("D02", 2): 0.9,
+                 ("D02", 3): 0.6}
+RATER_OFFSET = {"R03": 0.0, "R04": 0.12, "R05": -0.1, "R06": 0.05, "R07": -0.12, "R08": 0.1}
+
+
 def is_empty(db: Database) -> bool:
     with db.reading() as s:
         return not s.scalar(select(func.count()).select_from(m.Study))
@@ -46,8 +63,15 @@ def demo_recordings() -> list[tuple[str, str]]:
     return [(p.name, "audio" if p.suffix.lower() in AUDIO_SUFFIXES else "video") for p in files]
 
 
-def create_demo_study(db: Database) -> str:
-    """Create the demo study; returns its id."""
+def create_demo_study(db: Database, full: bool = False) -> str:
+    """Create the demo study; returns its id.
+
+    ``full`` (what the app offers on first launch) also knows the recordings'
+    lengths and checksums and adds six colleagues, so that every session has
+    three raters and the colleagues' ratings are submitted: reliability,
+    plots, quality flags and progress have something to show.  Without it
+    (the tests' fixture) the study has only the two raters.
+    """
     recordings = demo_recordings()
     if not recordings:
         raise FileNotFoundError(f"No demo recordings found in {DEMO_MEDIA}")
@@ -92,7 +116,11 @@ def create_demo_study(db: Database) -> str:
                 sess = m.Session(patient_id=patient.id, number=number,
                                  date=start + timedelta(days=7 * (number - 1) + p_index))
                 name, kind = next(rec_iter)
-                sess.recordings.append(m.Recording(path=name, kind=kind, size=(DEMO_MEDIA / name).stat().st_size))
+                rec = m.Recording(path=name, kind=kind, size=(DEMO_MEDIA / name).stat().st_size)
+                if full:
+                    rec.duration_ms = DEMO_DURATIONS_MS.get(name)
+                    rec.checksum = _checksum(DEMO_MEDIA / name)
+                sess.recordings.append(rec)
                 s.add(sess)
                 s.flush()
                 sessions[(code, number)] = sess
@@ -109,7 +137,63 @@ def create_demo_study(db: Database) -> str:
         for position, (rater, team, key, where) in enumerate(plan):
             s.add(m.Assignment(study_id=study.id, session_id=sessions[where].id, rater_id=rater.id,
                                instrument_id=instruments[key].id, team_id=team.id, queue_position=position))
+        if full:
+            _add_colleagues(s, study, {1: team1, 2: team2}, instruments, sessions, plan)
         audit.record(s, actor=actor, action="create", entity="study", entity_id=study.id,
                      field="demo", new=study.name, study_id=study.id)
-        log.info("demo study created")
+        log.info("demo study created%s", " with colleagues' ratings" if full else "")
         return study.id
+
+
+def _checksum(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()  # the demo files are small
+
+
+def _add_colleagues(s, study: m.Study, teams: dict[int, m.Team], instruments: dict, sessions: dict,
+                    plan: list) -> None:
+    """Colleagues fill every rated session up to three raters, each rating submitted."""
+    colleagues = {1: [], 2: []}
+    for code, name, team_no in COLLEAGUES:
+        rater = m.Rater(study_id=study.id, code=code, name=name)
+        s.add(rater)
+        s.flush()
+        s.add(m.TeamMember(team_id=teams[team_no].id, rater_id=rater.id))
+        colleagues[team_no].append(rater)
+    for team in teams.values():
+        team.raters_per_session = RATERS_PER_SESSION
+    when = m.utcnow()
+    position = len(plan)
+    work = [(1, "hstbs", where) for where in sessions if where[1] <= 4]
+    work += [(2, key, where) for key in ("hes_general", "hes_ct") for where in sessions if where[1] >= 2]
+    for team_no, key, where in work:
+        own = sum(1 for _r, _t, k, w in plan if (k, w) == (key, where))
+        for rater in colleagues[team_no][: RATERS_PER_SESSION - own]:
+            position += 1
+            sess = sessions[where]
+            a = m.Assignment(study_id=study.id, session_id=sess.id, rater_id=rater.id,
+                             instrument_id=instruments[key].id, team_id=teams[team_no].id,
+                             queue_position=position, status="submitted")
+            s.add(a)
+            s.flush()
+            duration = sess.recordings[0].duration_ms or 60_000
+            rating = m.Rating(assignment_id=a.id, submitted_at=when, last_position_ms=duration,
+                              time_spent_ms=duration + 30_000, played_intervals=[[0, duration]],
+                              played_ms=duration, recording_id=sess.recordings[0].id, revision=1)
+            s.add(rating)
+            s.flush()
+            model = instrument_of(instruments[key])
+            level = SESSION_LEVEL[where] + RATER_OFFSET[rater.code]
+            for index, item in enumerate(model.items):
+                if not model.item_applies(item.id, where[1]):
+                    continue
+                wobble = ((index * 7 + len(rater.code) + ord(rater.code[-1])) % 5 - 2) * 0.06
+                share = max(0.0, min(1.0, level + wobble))
+                s.add(m.ItemScore(rating_id=rating.id, item_id=item.id,
+                                  value=item.min + round(share * (item.max - item.min))))
+            actor = f"rater:{rater.code}"
+            audit.record(s, actor=actor, action="create", entity="rating", entity_id=rating.id, field="status",
+                         old="not_started", new="in_progress", study_id=study.id)
+            audit.record(s, actor=actor, action="submit", entity="rating", entity_id=rating.id, field="status",
+                         old="in_progress", new="submitted", study_id=study.id)

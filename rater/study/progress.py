@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study.playback import covered_ms
+from rater.study.playback import segment_share
+from rater.study.segments import segment_of
 from rater.study.submit_checks import SubmitCheck, known_duration, min_played_of
 
 MAX_SPEED = 2.0
@@ -62,24 +63,30 @@ def _minutes(ms: int) -> str:
     return f"{ms / 60000:.1f} min"
 
 
-def quality_flags(rating: m.Rating | None, duration_ms: int | None, min_played: float) -> list[str]:
-    """Messages for a submitted rating played too little, too fast, or not at all."""
+def quality_flags(rating: m.Rating | None, duration_ms: int | None, min_played: float,
+                  segment: tuple[int, int | None] | None = None) -> list[str]:
+    """Messages for a submitted rating played too little, too fast, or not at all.
+
+    With a ``segment`` only that stretch of the recording counts.
+    """
     if rating is None or rating.submitted_at is None:
         return []
     notice = rating.submit_notice or {}
-    check = SubmitCheck(covered_ms([list(x) for x in rating.played_intervals]), duration_ms, min_played)
+    played_ms, span_ms = segment_share([list(x) for x in rating.played_intervals], duration_ms, segment)
+    check = SubmitCheck(played_ms, span_ms, min_played)
+    what = "segment" if segment is not None else "recording"
     if check.unplayed:
         reason = notice.get("reason")
         said = f'; the rater wrote: "{reason}"' if reason else ""
-        return [f"submitted without any of the recording played{said}"]
+        return [f"submitted without any of the {what} played{said}"]
     out = []
     if check.short:
         told = "; the rater was told and submitted anyway" if notice.get("told_short") else ""
-        out.append(f"submitted after playing {check.played_fraction:.0%} of the recording "
+        out.append(f"submitted after playing {check.played_fraction:.0%} of the {what} "
                    f"(study minimum {min_played:.0%}){told}")
-    if duration_ms and rating.time_spent_ms < duration_ms / MAX_SPEED:
-        out.append(f"rated in {_minutes(rating.time_spent_ms)}; the recording lasts {_minutes(duration_ms)} "
-                   f"(at least {_minutes(int(duration_ms / MAX_SPEED))} at 2x speed)")
+    if span_ms and rating.time_spent_ms < span_ms / MAX_SPEED:
+        out.append(f"rated in {_minutes(rating.time_spent_ms)}; the {what} lasts {_minutes(span_ms)} "
+                   f"(at least {_minutes(int(span_ms / MAX_SPEED))} at 2x speed)")
     return out
 
 
@@ -120,7 +127,7 @@ def study_progress(db: Database, study_id: str) -> StudyProgress:
             imported = (by_recording[rating.recording_id] if rating is not None and rating.recording_id in by_recording
                         else by_session.get(sess.id))
             duration = known_duration(rating, imported) if rating is not None else None
-            for message in quality_flags(rating, duration, min_played):
+            for message in quality_flags(rating, duration, min_played, segment_of(s, a)):
                 progress.flags.append(Flag(a.id, rater.code, patient, sess.number, instrument, message))
         progress.teams = sorted(teams.values(), key=lambda c: c.name)
         progress.raters = sorted(raters.values(), key=lambda c: c.name)

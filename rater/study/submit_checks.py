@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from rater.storage import models as m
 from rater.study.errors import StudyError
-from rater.study.playback import covered_ms
+from rater.study.playback import segment_share
+from rater.study.segments import segment_of
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +107,9 @@ def min_played_of(study: m.Study) -> float:
 def check_rating(s: Session, assignment: m.Assignment, rating: m.Rating) -> SubmitCheck:
     """The :class:`SubmitCheck` of ``rating`` as stored now."""
     study = s.get(m.Study, assignment.study_id)
-    played = covered_ms([list(x) for x in rating.played_intervals])
-    return SubmitCheck(played, recording_duration(s, rating, assignment.session), min_played_of(study))
+    played, span = segment_share([list(x) for x in rating.played_intervals],
+                                 recording_duration(s, rating, assignment.session), segment_of(s, assignment))
+    return SubmitCheck(played, span, min_played_of(study))
 
 
 def words(text: str) -> int:

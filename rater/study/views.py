@@ -54,6 +54,8 @@ class MarkView:
     id: str
     position_ms: int
     text: str
+    item_id: str | None = None  # evidence for this item …
+    polarity: str = ""  # … "+" for, "-" against, "" untagged
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class RecordingView:
     kind: str  # "video" | "audio"
     duration_ms: int | None
     exists: bool
+    checksum: str | None = None  # SHA-256 when imported (keys the waveform cache)
 
 
 @dataclass
@@ -106,6 +109,8 @@ class AssignmentView:
     session_info: dict[str, str] = field(default_factory=dict)
     revision: int = 0
     recording_id: str | None = None  # the recording last played for this rating
+    no_anchor: dict[str, str] = field(default_factory=dict)  # item id → note, items where no anchor fits
+    segment: tuple[int, int | None] | None = None  # the stretch to rate (ms); None = the whole recording
 
     @property
     def read_only(self) -> bool:

@@ -23,9 +23,11 @@ from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study import media_paths, submit_checks
 from rater.study.errors import AccessDenied, IncompleteRating, NotFound, RatingLocked
+from rater.study.evidence import EvidenceWrites
 from rater.study.instruments import instrument_of
 from rater.study.playback import covered_ms, merge_intervals
 from rater.study.rating_writes import RatingWriter
+from rater.study.segments import segment_of
 from rater.study.training.certification import held_instruments
 from rater.study.training.practice import shown_purpose
 from rater.study.views import (
@@ -59,7 +61,7 @@ def verify_secret(secret: str, stored: str | None) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
-class Workstation:
+class Workstation(EvidenceWrites):
     """Services for raters; one database transaction per call."""
 
     def __init__(self, db: Database):
@@ -172,7 +174,7 @@ class Workstation:
             recordings=[self._recording_view(s, study, r) for r in sess.recordings],
             responses={k: Response(v.value, v.is_na) for k, v in scores.items()},
             notes={k: v.note for k, v in scores.items() if v.note},
-            marks=[MarkView(mk.id, mk.position_ms, mk.text) for mk in rating.marks],
+            marks=[MarkView(mk.id, mk.position_ms, mk.text, mk.item_id, mk.polarity or "") for mk in rating.marks],
             last_position_ms=rating.last_position_ms,
             time_spent_ms=rating.time_spent_ms,
             played_intervals=[list(x) for x in rating.played_intervals],
@@ -183,12 +185,14 @@ class Workstation:
             session_info=info,
             revision=rating.revision,
             recording_id=rating.recording_id,
+            no_anchor={k: v.no_anchor_note or "" for k, v in scores.items() if v.no_anchor},
+            segment=segment_of(s, a),
         )
 
     @staticmethod
     def _recording_view(s: Session, study: m.Study, rec: m.Recording) -> RecordingView:
         path = media_paths.resolve(s, study, rec.path)
-        return RecordingView(rec.id, str(path), rec.kind, rec.duration_ms, Path(path).is_file())
+        return RecordingView(rec.id, str(path), rec.kind, rec.duration_ms, Path(path).is_file(), rec.checksum)
 
     @staticmethod
     def _homework(s: Session, patient_id: str, number: int | None) -> list[HomeworkView]:

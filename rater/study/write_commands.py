@@ -117,8 +117,42 @@ class DeleteMark(_MarkCommand):
         return ws.delete_mark(self.assignment_id, self.rater_id, self.mark_id)
 
 
-Command = SetResponse | SetNote | AddMark | UpdateMark | DeleteMark
-COMMANDS: dict[str, type[Command]] = {c.tag: c for c in (SetResponse, SetNote, AddMark, UpdateMark, DeleteMark)}
+@dataclass(frozen=True)
+class SetMarkEvidence(_MarkCommand):
+    """Tie a mark to an item as evidence for (+) or against (−); ``item_id`` None unties it.
+
+    Keyed apart from the mark's add, and queued after it, so it never reaches the database first.
+    """
+
+    tag: ClassVar[str] = "set_mark_evidence"
+    assignment_id: str
+    rater_id: str
+    mark_id: str
+    item_id: str | None
+    polarity: str = ""
+
+    def apply(self, ws: Workstation) -> Any:
+        return ws.set_mark_evidence(self.assignment_id, self.rater_id, self.mark_id, self.item_id, self.polarity)
+
+
+@dataclass(frozen=True)
+class SetNoAnchor(_ItemCommand):
+    """"No anchor fits" ticked (or not) for one item, with the rater's note."""
+
+    tag: ClassVar[str] = "set_no_anchor"
+    assignment_id: str
+    rater_id: str
+    item_id: str
+    ticked: bool
+    note: str = ""
+
+    def apply(self, ws: Workstation) -> Any:
+        return ws.set_no_anchor(self.assignment_id, self.rater_id, self.item_id, self.ticked, self.note)
+
+
+Command = SetResponse | SetNote | AddMark | UpdateMark | DeleteMark | SetMarkEvidence | SetNoAnchor
+COMMANDS: dict[str, type[Command]] = {
+    c.tag: c for c in (SetResponse, SetNote, AddMark, UpdateMark, DeleteMark, SetMarkEvidence, SetNoAnchor)}
 
 
 def to_json(command: Command) -> dict[str, Any]:

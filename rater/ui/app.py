@@ -92,11 +92,12 @@ def attach_database(window: MainWindow, db_target: str | None, demo: str = "ask"
         window.destroyed.connect(lock.release)
     if empty and (demo == "yes" or (demo == "ask" and dialogs.confirm(
         window, "Create the demo study?",
-        "This database is empty.\n\nCreate the demo study? It has two raters and a few short "
-        "recordings, so you can try rating in a minute.", ok="Create demo study",
+        "This database is empty.\n\nCreate the demo study? Try rating as Alex or Sam on a few short "
+        "recordings; six colleagues have already rated every session, so coordinator mode shows "
+        "reliability and progress too.", ok="Create demo study",
     ))):
         try:
-            create_demo_study(db)
+            create_demo_study(db, full=True)
         except (DatabaseError, OSError) as exc:
             log.exception("demo study not created")
             dialogs.warn(window, "Demo study not created", str(exc))

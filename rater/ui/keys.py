@@ -16,6 +16,7 @@ FORM_SHORTCUTS = [
 ]
 MARK_SHORTCUTS = [
     ("Mark the current moment", "Ctrl+M"),
+    ("Make a mark evidence for (+) or against (\u2212) an item", "end its text with +item or \u2212item"),
     ("Go to a mark", "Click or Enter in the marks list"),
     ("Edit / delete the selected mark", "F2 / Delete"),
 ]

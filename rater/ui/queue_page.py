@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -33,6 +36,47 @@ def _last_saved(entry: QueueEntry) -> str:
     if entry.updated_at is None:
         return "—"
     return f"{entry.updated_at.replace(tzinfo=UTC).astimezone():%d %b %Y %H:%M}"
+
+
+def default_row(entries: list[QueueEntry]) -> int:
+    """The row to select: the assignment being rated (latest saved), else the next not started."""
+    in_progress = [(e.updated_at is not None, e.updated_at, -i) for i, e in enumerate(entries)
+                   if e.status == "in_progress"]
+    if in_progress:
+        return -max(in_progress, key=lambda k: (k[0], k[1] or 0, k[2]))[2]
+    return next((i for i, e in enumerate(entries) if e.status != "submitted"), 0)
+
+
+class StatusDelegate(QStyledItemDelegate):
+    """Draws the status as a coloured badge that stays readable on a selected row.
+
+    With plain item colours, the selection highlight replaces the status
+    background but keeps its light text colour, which cannot be read.
+    """
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:  # noqa: D102
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text, opt.text = opt.text, ""
+        opt.backgroundBrush = QBrush()  # the colour goes on the badge, not the whole cell
+        style = opt.widget.style() if opt.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        fg, bg = index.data(Qt.ItemDataRole.ForegroundRole), index.data(Qt.ItemDataRole.BackgroundRole)
+        badge = QRectF(opt.rect.adjusted(6, 6, -6, -6))
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(bg.color() if isinstance(bg, QBrush) else QColor("#eef2f7"))
+        painter.drawRoundedRect(badge, 6, 6)
+        painter.setPen(fg.color() if isinstance(fg, QBrush) else QColor("#1f2933"))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index):  # noqa: N802 (Qt naming)
+        hint = super().sizeHint(option, index)
+        hint.setWidth(hint.width() + 24)  # room for the badge's inset
+        return hint
 
 
 class QueuePage(QWidget):
@@ -66,6 +110,8 @@ class QueuePage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COLUMNS.index("Instrument"), QHeaderView.ResizeMode.Stretch)
         self.table.itemActivated.connect(lambda _item: self._open_current())
+        self.status_delegate = StatusDelegate(self.table)
+        self.table.setItemDelegateForColumn(STATUS_COLUMN, self.status_delegate)
         self.empty_label = QLabel("Nothing to rate yet: no sessions have been assigned to you.",
                                   objectName="muted")
 
@@ -135,8 +181,7 @@ class QueuePage(QWidget):
         self.open_button.setEnabled(bool(self.entries))
         if self.entries:
             ids = [e.assignment_id for e in self.entries]
-            row = ids.index(select) if select in ids else next(
-                (i for i, e in enumerate(self.entries) if e.status != "submitted"), 0)
+            row = ids.index(select) if select in ids else default_row(self.entries)
             self.table.selectRow(row)
         self.table.setFocus()
 

@@ -75,7 +75,9 @@ def _build(path: Path) -> Built:
                 ws.set_response(aid, rater_id, item.id, score_for(p, number, r, idx, key))
         if (patient, number, key) == ("P001", 2, "hstbs"):
             ws.set_note(aid, rater_id, "asg1", "=SUM(A1:A3) said the therapist")
-            ws.add_mark(aid, rater_id, 761_000, "therapist assigns thought record")
+            mark = ws.add_mark(aid, rater_id, 761_000, "therapist assigns thought record")
+            ws.set_mark_evidence(aid, rater_id, mark.id, "asg1", "+")
+            ws.set_no_anchor(aid, rater_id, "asg1", True, "assigned twice, neither anchor fits")
         if in_progress is None and (patient, number, key) == ("P002", 3, "hes_general"):
             in_progress = (patient, number, code)
             continue

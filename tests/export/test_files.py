@@ -20,7 +20,8 @@ from .helpers import sheet_rows
 
 TABLES = ["codebook_about", "codebook_sheets", "codebook_instruments", "codebook_items", "codebook_scales", "codebook_design",
           "codebook_variables", "ratings_long", "ratings_wide", "session_means", "reliability",
-          "item_reliability", "exclusions", "methods", "raters", "rater_bias", "homework_log", "marks"]
+          "item_reliability", "exclusions", "methods", "raters", "rater_bias", "homework_log", "marks",
+          "no_anchor"]
 
 
 def _leftovers(folder):

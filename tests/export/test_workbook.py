@@ -18,7 +18,7 @@ from .conftest import score_for
 from .helpers import header, sheet_rows
 
 SHEETS = ["Codebook", "Ratings long", "Ratings wide", "Session means", "Reliability", "Item reliability",
-          "Exclusions", "Methods", "Raters", "Rater bias", "Homework log", "Marks"]
+          "Exclusions", "Methods", "Raters", "Rater bias", "Homework log", "Marks", "No anchor fits"]
 ASSIGNMENT_ITEMS = ["asg1", "asg2", "asg3", "asg4", "asg5", "asg6", "asg7"]
 
 
@@ -204,3 +204,13 @@ def test_raters_sheet_counts_and_marks_and_homework(workbook):
     homework = sheet_rows(workbook["Homework log"])
     assert [h["session_number"] for h in homework] == [1, 2, 3, 4, 5]
     assert homework[1]["description"] == "Thought records after session 2"
+
+
+def test_evidence_marks_and_no_anchor_ticks_are_exported_with_their_item(workbook):
+    marks = sheet_rows(workbook["Marks"])
+    assert marks and {(m["item"], m["evidence"], m["text"]) for m in marks} == {
+        ("asg1", "+", "therapist assigns thought record")}
+    ticks = sheet_rows(workbook["No anchor fits"])
+    assert ticks and {(t["patient"], t["session_number"], t["instrument"], t["item"], t["note"]) for t in ticks} == {
+        ("P001", 2, "hstbs", "asg1", "assigned twice, neither anchor fits")}
+    assert all(isinstance(t["score"], int) for t in ticks)

@@ -32,12 +32,12 @@ class FakePlayer:
     def set_window(self, win_id: int) -> None:
         self.window = win_id
 
-    def load(self, path: str) -> MediaInfo:
+    def load(self, path: str, start_ms: int = 0) -> MediaInfo:
         self.calls.append(("load", path))
         if self.fail_with is not None:
             self._state = PlayerState.ERROR
             raise self.fail_with
-        self._state, self._pos = PlayerState.PAUSED, 0
+        self._state, self._pos = PlayerState.PAUSED, max(0, min(int(start_ms), self.info.duration_ms))
         return self.info
 
     def play(self) -> None:
@@ -60,6 +60,11 @@ class FakePlayer:
     def seek_ms(self, ms: int) -> None:
         self.calls.append(("seek_ms", ms))
         self._pos = max(0, min(int(ms), self.info.duration_ms))
+
+    def step_frame(self, direction: int) -> None:
+        self.calls.append(("step_frame", direction))
+        if self.info.has_video and self._state is PlayerState.PAUSED:
+            self._pos = max(0, min(self._pos + (40 if direction > 0 else -40), self.info.duration_ms))
 
     def position_ms(self) -> int:
         return self._pos

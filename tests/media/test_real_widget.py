@@ -67,3 +67,30 @@ def test_video_is_drawn_into_the_embedded_frame(widget, qtbot):
     bright = sum(1 for c in pixels if c.lightness() > 180)
     assert slate > len(pixels) * 0.3, "the demo video's background is not on screen"
     assert bright > 0, "no caption text visible"
+
+
+def _surface_pixels(widget):
+    surface = widget.surface
+    origin = surface.mapToGlobal(surface.rect().topLeft())
+    shot = (QGuiApplication.primaryScreen()
+            .grabWindow(0, origin.x(), origin.y(), surface.width(), surface.height()).toImage())
+    return [shot.pixelColor(x, y) for x in range(0, shot.width(), 8) for y in range(0, shot.height(), 8)]
+
+
+@pytest.mark.parametrize("start_ms", [0, 30_000], ids=["open", "resume"])
+def test_a_video_shows_its_picture_before_play(widget, qtbot, start_ms):
+    if QGuiApplication.platformName() != "xcb":
+        pytest.skip(f"embedding needs an X display; Qt platform is {QGuiApplication.platformName()!r}")
+    assert widget.load(str(VIDEO), "video", start_ms=start_ms)
+    assert not widget.is_playing()
+
+    def picture_shown() -> bool:
+        # Not just "not uniform black": the demo video's slate background and its caption.
+        pixels = _surface_pixels(widget)
+        slate = sum(1 for c in pixels if abs(c.red() - SLATE.red()) + abs(c.green() - SLATE.green())
+                    + abs(c.blue() - SLATE.blue()) < 30)
+        return slate > len(pixels) * 0.3 and any(c.lightness() > 180 for c in pixels)
+
+    qtbot.waitUntil(picture_shown, timeout=5000)
+    assert not widget.is_playing() and widget.current_position_ms() == start_ms
+    assert widget.time_label.text().startswith("0:30" if start_ms else "0:00")

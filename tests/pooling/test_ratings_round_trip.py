@@ -138,3 +138,19 @@ def test_progress_is_reported_and_cancel_rolls_back(lab, desktop, tmp_path):
     import_packages(coordinator, [tmp_path / "p.srpkg"], progress=lambda d, t, w: seen.append((d, t)))
     assert seen == [(1, 2), (2, 2)]
     assert rating_state(coordinator, next(iter(ratings_of(desk))))
+
+
+def test_evidence_and_no_anchor_ticks_travel_with_the_ratings(lab, desktop, tmp_path):
+    coordinator, study_id, _ = lab
+    desk = desktop("desk1")
+    first = queue(desk, "R01")[0]
+    ws, who = Workstation(desk), rater_id(desk, "R01")
+    rate(desk, "R01", first, {"q1": 3}, marks=((12_000, "assigns thought record"),))
+    [mark] = ws.open(first, who).marks
+    ws.set_mark_evidence(first, who, mark.id, "q1", "+")
+    ws.set_no_anchor(first, who, "q2", True, "between two anchors")
+    export_ratings(desk, tmp_path / "r01.srpkg", study_id, "R01")
+    import_packages(coordinator, [tmp_path / "r01.srpkg"])
+    pooled = Workstation(coordinator).open(first, who)
+    assert [(mk.item_id, mk.polarity) for mk in pooled.marks] == [("q1", "+")]
+    assert pooled.no_anchor == {"q2": "between two anchors"}

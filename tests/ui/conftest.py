@@ -25,6 +25,8 @@ class FakePlayerWidget(QWidget):
     position_changed = Signal(int)
     playing_changed = Signal(bool)
     media_error = Signal(str)
+    preferences_changed = Signal(float, int)
+    shortcuts_requested = Signal()
     fail_with: str | None = None  # set on the class to make every load fail
     length_ms = 120_000  # what duration_ms() reports once a load succeeded
 
@@ -73,6 +75,24 @@ class FakePlayerWidget(QWidget):
 
     def shutdown(self) -> None:
         self.shut_down = True
+
+    def set_preferences(self, rate, volume) -> None:
+        self.preferences = (rate, volume)
+
+    def apply_bindings(self, bindings) -> None:
+        self.applied_bindings = dict(bindings)
+
+    def bindings(self):
+        return dict(getattr(self, "applied_bindings", {}))
+
+    def show_waveform(self, path, checksum, cache_dir) -> None:
+        self.waveform_source = (path, checksum, cache_dir)
+
+    def set_marks(self, positions) -> None:
+        self.marks = list(positions)
+
+    def set_segment(self, segment) -> None:
+        self.segment = segment
 
     def tick(self, ms: int) -> None:
         self.position = ms

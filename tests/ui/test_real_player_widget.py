@@ -23,8 +23,9 @@ class FakeBackend:
     def set_window(self, win_id: int) -> None:
         pass
 
-    def load(self, path: str) -> MediaInfo:
-        self._state, self._pos = PlayerState.PAUSED, 0
+    def load(self, path: str, start_ms: int = 0) -> MediaInfo:
+        self._state, self._pos = PlayerState.PAUSED, start_ms
+        self.opened_at = start_ms
         return MediaInfo(120_000, True, True)
 
     def play(self) -> None:
@@ -95,7 +96,7 @@ def test_resume_marks_and_help_through_the_real_player_widget(window, ws, db, op
 
     window.back_to_queue()
     window.open_assignment(assignment)
-    assert backends[-1].seeks == [33_000]  # resumed where the rater left off
+    assert backends[-1].opened_at == 33_000  # resumed where the rater left off
 
 
 def test_loading_does_not_record_a_jump_to_zero(monkeypatch, window, ws, open_rating, backends):

@@ -19,8 +19,10 @@ from PySide6.QtCharts import (
     QBoxPlotSeries,
     QBoxSet,
     QChart,
+    QChartView,
     QDateTimeAxis,
     QLineSeries,
+    QScatterSeries,
     QStackedBarSeries,
     QValueAxis,
 )
@@ -98,12 +100,95 @@ def distribution_chart(fig: ScaleFigures) -> QChart:
     series.hovered.connect(lambda status, box_set: _tip(status, _box_text(fig, box_set.label())))
     chart.addSeries(series)
     x = _rater_axis(list(fig.boxes))
-    lows = [b.low for b in fig.boxes.values()]
-    highs = [b.high for b in fig.boxes.values()]
-    y = _value_axis(f"{fig.scale} score", *_padded(min(lows), max(highs)))
+    if fig.score_range is not None:
+        # The scale's own range (a 0–12 scale from 0 to 12), with room for the points at the ends.
+        low, high = fig.score_range
+        pad = (high - low) * 0.04 or 0.5
+        y = QValueAxis()
+        y.setTitleText(f"{fig.scale} score")
+        y.setRange(low - pad, high + pad)
+        if float(high - low).is_integer() and high - low <= 12:
+            y.setTickType(QValueAxis.TickType.TicksDynamic)
+            y.setTickAnchor(low)
+            y.setTickInterval(1.0 if high - low <= 6 else 2.0)
+        y.setLabelFormat("%g")
+    else:
+        lows = [b.low for b in fig.boxes.values()]
+        highs = [b.high for b in fig.boxes.values()]
+        y = _value_axis(f"{fig.scale} score", *_padded(min(lows), max(highs)))
     _attach(chart, series, x, y)
+    if fig.points:
+        _add_points(chart, fig, y)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     return chart
+
+
+def jittered(values: Sequence[float], centre: float, width: float = 0.36) -> list[tuple[float, float]]:
+    """(x, y) for each value: equal values are spread side by side around ``centre``, others stay put.
+
+    Deterministic (no random jitter), so a saved plot looks the same every time.
+    """
+    out = []
+    groups: dict[float, int] = {}
+    for v in values:
+        groups[round(v, 6)] = groups.get(round(v, 6), 0) + 1
+    seen: dict[float, int] = {}
+    for v in values:
+        key = round(v, 6)
+        n, i = groups[key], seen.get(key, 0)
+        seen[key] = i + 1
+        offset = 0.0 if n == 1 else (i / (n - 1) - 0.5) * min(width, 0.08 * (n - 1))
+        out.append((centre + offset, v))
+    return out
+
+
+def _add_points(chart: QChart, fig: ScaleFigures, y: QValueAxis) -> None:
+    """Every scale score as a dot over its rater's box; equal scores side by side."""
+    dots = QScatterSeries()
+    dots.setName("One rating")
+    dots.setMarkerSize(7.0)
+    dots.setColor(QColor(TEXT))
+    dots.setBorderColor(QColor("#ffffff"))
+    for index, rater in enumerate(fig.boxes):
+        for x, v in jittered(fig.points.get(rater, []), float(index)):
+            dots.append(QPointF(x, v))
+    chart.addSeries(dots)
+    line_x = QValueAxis()
+    line_x.setRange(-0.5, len(fig.boxes) - 0.5)
+    line_x.setVisible(False)
+    chart.addAxis(line_x, Qt.AlignmentFlag.AlignBottom)
+    dots.attachAxis(line_x)
+    dots.attachAxis(y)
+
+
+def save_chart(view: QChartView, path: str) -> None:
+    """Write the chart shown in ``view`` as PNG (twice the screen's pixels) or SVG, by the file's suffix."""
+    from PySide6.QtCore import QRect, QSize
+    from PySide6.QtGui import QPainter
+
+    size = view.size()
+    if path.lower().endswith(".svg"):
+        from PySide6.QtSvg import QSvgGenerator
+
+        generator = QSvgGenerator()
+        generator.setFileName(path)
+        generator.setSize(size)
+        generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+        generator.setTitle(view.chart().title())
+        painter = QPainter(generator)
+        view.render(painter)
+        painter.end()
+        return
+    from PySide6.QtGui import QImage
+
+    image = QImage(QSize(size.width() * 2, size.height() * 2), QImage.Format.Format_ARGB32)
+    image.fill(QColor("#ffffff"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    view.render(painter)
+    painter.end()
+    if not image.save(path):
+        raise OSError(f"The plot could not be written to {path}")
 
 
 def _box_text(fig: ScaleFigures, rater: str) -> str:

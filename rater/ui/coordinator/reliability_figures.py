@@ -23,7 +23,7 @@ from rater.stats.bias import DEFAULT_BIAS_THRESHOLD
 from rater.stats.scoring import item_matrix, na_matrix, present_matrix, score_scale
 from rater.stats.table import RatingTable
 from rater.storage.database import Database
-from rater.study.reliability_data import reliability_rows
+from rater.study.reliability_data import reliability_rows, study_catalog
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ class ScaleFigures:
     bias: dict[str, RaterBias]
     weeks: dict[str, list[WeekMean]]
     threshold: float = DEFAULT_BIAS_THRESHOLD
+    score_range: tuple[float, float] | None = None  # lowest and highest possible scale score
+    points: dict[str, list[float]] = field(default_factory=dict)  # every scale score, per rater
 
     @property
     def has_scores(self) -> bool:
@@ -93,14 +95,34 @@ def compute_figures(db: Database, study_id: str) -> StudyFigures:
     item_names = [str(label) for label in table.item_labels]
     numbers = table.session_number[table.rating_session] if table.session_number is not None else None
     context = {"na": na_matrix(table), "session_number": numbers, "present": present_matrix(table)}
-    scales = {spec.name: _scale_figures(spec, matrix, item_names, table, report, context) for spec in data.scales}
+    ranges = _score_ranges(db, study_id, data.scale_sources)
+    scales = {spec.name: _scale_figures(spec, matrix, item_names, table, report, context, ranges.get(spec.name))
+              for spec in data.scales}
     log.info("reliability figures for %s: %d scale(s), %d rating(s)", data.study_code, len(scales), table.n_ratings)
     return StudyFigures(report, data.scale_sources, data.item_sources, scales, table.n_ratings,
                         int(table.rater_labels.size))
 
 
+def _score_ranges(db: Database, study_id: str, sources: dict[str, tuple[str, str]]) -> dict[str, tuple[float, float]]:
+    """Each scale's possible scores, from its items' ranges (recoded) and how they combine."""
+    with db.reading() as s:
+        catalog = study_catalog(s, study_id)
+    out = {}
+    for label, (key, scale_id) in sources.items():
+        model = catalog.latest(key).model
+        scale = next(sc for sc in model.scales if sc.id == scale_id)
+        lows, highs = [], []
+        for item_id in scale.items:
+            values = [scale.recoded(v) for v in model.item(item_id).values()]
+            lows.append(min(values))
+            highs.append(max(values))
+        out[label] = (sum(lows), sum(highs)) if scale.method == "sum" else (min(lows), max(highs))
+    return out
+
+
 def _scale_figures(spec: ScaleSpec, matrix: np.ndarray, item_names: list[str], table: RatingTable,
-                   report: ReliabilityReport, context: dict) -> ScaleFigures:
+                   report: ReliabilityReport, context: dict,
+                   score_range: tuple[float, float] | None = None) -> ScaleFigures:
     # Scored as analyse() scores (the scale's own rule, N/A apart), so the plots show the numbers behind the ICCs.
     scores = score_scale(matrix, item_names, spec, **context).scores
     scored = ~np.isnan(scores)
@@ -112,7 +134,8 @@ def _scale_figures(spec: ScaleSpec, matrix: np.ndarray, item_names: list[str], t
     weeks = _weekly_differences(values, table.rating_session[scored], raters,
                                 table.rating_days[scored] if table.rating_days is not None else None,
                                 [str(label) for label in table.rater_labels], order)
-    return ScaleFigures(spec.name, boxes, bias, weeks, scale_bias_threshold(spec))
+    points = {str(table.rater_labels[code]): [float(v) for v in values[raters == code]] for code in order}
+    return ScaleFigures(spec.name, boxes, bias, weeks, scale_bias_threshold(spec), score_range, points)
 
 
 def _box(values: np.ndarray) -> BoxStats:

@@ -90,7 +90,9 @@ class ReliabilityScreen(Screen):
         self.pages.addWidget(self.tabs)
         self.pages.addWidget(self.no_ratings)
 
-        top = row(QLabel("Plots show:"), self.scale_combo, self.recompute_button)
+        self.save_plot_button = button("Save plot\u2026", lambda: self.save_plot(),
+                                       "Save the plot on screen as PNG or SVG (for a slide or a paper)")
+        top = row(QLabel("Plots show:"), self.scale_combo, self.save_plot_button, self.recompute_button)
         top.insertWidget(0, self.status, 1)
         self.content.addLayout(top)
         self.content.addWidget(self.busy)
@@ -134,7 +136,10 @@ class ReliabilityScreen(Screen):
         self.scale_combo.blockSignals(True)
         self.scale_combo.clear()
         self.scale_combo.addItems(list(figures.scales))
-        self.scale_combo.setCurrentIndex(max(self.scale_combo.findText(current), 0))
+        # Keep the scale shown; else start on the first scale that has scored ratings, not an empty plot.
+        first_with_data = next((i for i, f in enumerate(figures.scales.values()) if f.has_scores), 0)
+        index = self.scale_combo.findText(current)
+        self.scale_combo.setCurrentIndex(index if index >= 0 else first_with_data)
         self.scale_combo.blockSignals(False)
         self.scale_combo.setEnabled(True)
         self._draw_plots()
@@ -182,6 +187,24 @@ class ReliabilityScreen(Screen):
         instrument = self.figures.scale_sources.get(result.name, ("", ""))[0]
         self.details.setHtml(reliability_tables.details_html(result, instrument, self.figures.report.ci_method))
         self.scale_combo.setCurrentText(result.name)
+
+    def save_plot(self, path: str | None = None) -> None:
+        """Save the plot of the current tab (asks where unless ``path`` is given)."""
+        view = self.tabs.currentWidget()
+        if view not in self.views.values() or view.chart() is None:
+            self.tabs.setCurrentWidget(self.views["distribution"])
+            view = self.views["distribution"]
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            name = f"{self.scale_combo.currentText() or 'plot'}.png".replace("/", "-")
+            path, _ = QFileDialog.getSaveFileName(self, "Save plot", name, "PNG image (*.png);;SVG drawing (*.svg)")
+            if not path:
+                return
+        try:
+            plots_charts.save_chart(view, path)
+        except OSError as exc:
+            dialogs.warn(self, "Plot not saved", str(exc))
 
     def _draw_plots(self) -> None:
         if self.figures is None or self.scale_combo.currentText() not in self.figures.scales:

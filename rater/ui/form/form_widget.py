@@ -18,6 +18,10 @@ from rater.ui.form.item_row import ItemRow
 from rater.ui.form.scores import ScoresBar, format_score
 from rater.ui.form.state import RatingState
 
+# Below this form height (a 1280×720 screen) help texts fold into tooltips so
+# that at least five items fit on screen at once.
+COMPACT_BELOW_PX = 760
+
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
@@ -33,6 +37,8 @@ class RatingForm(QWidget):
 
     response_edited = Signal(str, object, bool)  # item id, value or None, is_na
     note_edited = Signal(str, str)
+    no_anchor_edited = Signal(str, bool, str)  # item id, ticked, note
+    seek_requested = Signal(int)  # an item's evidence mark was clicked
     submit_requested = Signal()
 
     def __init__(self, state: RatingState, parent: QWidget | None = None):
@@ -42,6 +48,7 @@ class RatingForm(QWidget):
         self._order: list[ItemRow] = []
         self._current: ItemRow | None = None
         self._showing_missing = False
+        self._compact = False
         self.section_scores: dict[str, QLabel] = {}
 
         layout = QVBoxLayout(self)
@@ -78,12 +85,14 @@ class RatingForm(QWidget):
     # --- building --------------------------------------------------------------
     def _build_sections(self) -> None:
         instrument = self.state.instrument
+        self._instructions: QLabel | None = None
         if instrument.instructions:
             title = QLabel("Instructions", objectName="sectionTitle")
-            text = QLabel(instrument.instructions)
-            text.setWordWrap(True)
+            title.setToolTip(instrument.instructions)
+            self._instructions = QLabel(instrument.instructions)
+            self._instructions.setWordWrap(True)
             self._content.addWidget(title)
-            self._content.addWidget(text)
+            self._content.addWidget(self._instructions)
         numbers = {item.id: n for n, item in enumerate(instrument.items, start=1)}
         placed: set[str] = set()
         for scale in instrument.scales:
@@ -118,6 +127,8 @@ class RatingForm(QWidget):
         row = ItemRow(item, number, self.state)
         row.edited.connect(self._row_edited)
         row.note_edited.connect(self.note_edited)
+        row.no_anchor_edited.connect(self.no_anchor_edited)
+        row.seek_requested.connect(self.seek_requested)
         row.move_requested.connect(lambda step, r=row: self.move_focus(r.item.id, step))
         row.focused.connect(self._row_focused)
         self.rows[item.id] = row
@@ -198,6 +209,16 @@ class RatingForm(QWidget):
                 row.setFocus(Qt.FocusReason.TabFocusReason if step > 0 else Qt.FocusReason.BacktabFocusReason)
                 return
             index += step
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        compact = self.height() < COMPACT_BELOW_PX
+        if compact != self._compact:
+            self._compact = compact
+            if self._instructions is not None:  # the heading's tooltip still has them
+                self._instructions.setVisible(not compact)
+            for row in self._order:
+                row.set_compact(compact)
 
     def focus_first(self) -> None:
         """Focus the first unanswered applicable item (or the first applicable one)."""

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from rater.instruments.model import Item
 from rater.instruments.scoring import Response
 from rater.ui.binding import Binding
+from rater.ui.form.item_evidence import ItemEvidence
 from rater.ui.form.state import RatingState
 from rater.ui.form.value_button import ValueButton
 from rater.ui.style import set_state
@@ -38,6 +39,8 @@ class ItemRow(QFrame):
     note_edited = Signal(str, str)
     move_requested = Signal(int)  # -1 previous, +1 next
     focused = Signal(str)
+    no_anchor_edited = Signal(str, bool, str)  # item id, ticked, note
+    seek_requested = Signal(int)  # an evidence mark's time was clicked
 
     def __init__(self, item: Item, number: int, state: RatingState, parent: QWidget | None = None):
         super().__init__(parent)
@@ -65,18 +68,24 @@ class ItemRow(QFrame):
         top.addWidget(title, 1)
         if not item.required:
             top.addWidget(QLabel("optional", objectName="muted"))
+        self.evidence = ItemEvidence(item.id, state)
+        self.evidence.no_anchor_edited.connect(self.no_anchor_edited)
+        self.evidence.seek_requested.connect(self.seek_requested)
         top.addWidget(self.required_tag)
         top.addWidget(self.clear_button)
+        top.addWidget(self.evidence.toggle)
         top.addWidget(self.note_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 10, 8)
         layout.setSpacing(4)
         layout.addLayout(top)
+        self.title = title
+        self.help_label: QLabel | None = None
         if item.help:
-            help_label = QLabel(item.help, objectName="help")
-            help_label.setWordWrap(True)
-            layout.addWidget(help_label)
+            self.help_label = QLabel(item.help, objectName="help")
+            self.help_label.setWordWrap(True)
+            layout.addWidget(self.help_label)
         self.reason_label = QLabel(state.instrument.not_applicable_reason(item.id, state.session_number),
                                    objectName="reason")
         self.reason_label.setWordWrap(True)
@@ -98,6 +107,7 @@ class ItemRow(QFrame):
             self.na_button.clicked.connect(lambda: self._clicked(None, True))
             values.addWidget(self.na_button)
         layout.addLayout(values)
+        layout.addWidget(self.evidence)
 
         self.hint = QLabel(objectName="requiredTag")
         self.hint.hide()
@@ -148,8 +158,21 @@ class ItemRow(QFrame):
         for widget in self._value_widgets():
             widget.setEnabled(not read_only)
         self.note_edit.setReadOnly(read_only)
+        self.evidence.set_read_only(read_only)
         self.note_button.setEnabled(not read_only or bool(self.note_edit.text()))
         self.clear_button.setVisible(not read_only and self.state.response(self.item.id).answered)
+
+    def set_compact(self, compact: bool) -> None:
+        """On a short screen the help text moves into the title's tooltip.
+
+        The anchors stay on the value buttons (raters must read them), and a
+        greyed-out item keeps its one-line reason.
+        """
+        if self.help_label is not None:
+            self.help_label.setVisible(not compact)
+        self.title.setToolTip(self.item.help if compact else "")
+        margin = 4 if compact else 8
+        self.layout().setContentsMargins(12, margin, 10, margin)
 
     def set_current(self, current: bool) -> None:
         set_state(self, "current", current)
@@ -172,6 +195,7 @@ class ItemRow(QFrame):
     def commit_note(self) -> None:
         """Hand over a note still being typed (before leaving or submitting)."""
         self._commit_note()
+        self.evidence.commit()
 
     def _commit_note(self) -> None:
         self._note_timer.stop()

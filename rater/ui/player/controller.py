@@ -68,11 +68,11 @@ class PlayerController(QObject):
         """What the last successful load found, or None."""
         return self._info
 
-    def load(self, path: str) -> bool:
-        """Open ``path``; on failure emit ``error`` with the reason and return False."""
+    def load(self, path: str, start_ms: int = 0) -> bool:
+        """Open ``path`` at ``start_ms``; on failure emit ``error`` with the reason and return False."""
         self._timer.stop()
         try:
-            self._info = self._player.load(path)
+            self._info = self._player.load(path, start_ms)
         except MediaError as exc:
             self._info = None
             log.warning("cannot load %s: %s", path, exc)
@@ -104,6 +104,11 @@ class PlayerController(QObject):
     def seek_ms(self, ms: int) -> None:
         """Jump to ``ms``; the position signal follows at once."""
         self._player.seek_ms(ms)
+        self._poll()
+
+    def step_frame(self, direction: int) -> None:
+        """One video frame forward (``direction`` > 0) or back, while paused."""
+        self._player.step_frame(direction)
         self._poll()
 
     def skip(self, delta_ms: int) -> None:

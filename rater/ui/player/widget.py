@@ -11,11 +11,13 @@ from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QSlider, QStackedWidget, QVBoxLayout, QWidget
 
 from rater.media.base import Player, PlayerState
+from rater.ui.player.commands import PlayerCommands
 from rater.ui.player.controller import PlayerController
 from rater.ui.player.panels import AudioPanel, MessagePanel, VideoSurface, embed
-from rater.ui.player.shortcuts import install_actions
+from rater.ui.player.shortcuts import DEFAULTS, Bindings, apply_bindings, install_actions
 from rater.ui.player.timefmt import format_elapsed
 from rater.ui.player.transport import TransportBar
+from rater.ui.player.waveform_strip import WaveformLoader
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ def default_player_factory() -> Player:
     return create_player(headless=QGuiApplication.platformName() in ("offscreen", "minimal"))
 
 
-class PlayerWidget(QWidget):
+class PlayerWidget(PlayerCommands, QWidget):
     """Video/audio area, transport bar and shortcuts for one recording at a time.
 
     ``shortcut_host`` is the page or window whose keyboard focus should reach
@@ -41,6 +43,8 @@ class PlayerWidget(QWidget):
     position_changed = Signal(int)
     playing_changed = Signal(bool)
     media_error = Signal(str)
+    preferences_changed = Signal(float, int)  # speed, volume — chosen by the rater
+    shortcuts_requested = Signal()
 
     def __init__(
         self,
@@ -54,11 +58,21 @@ class PlayerWidget(QWidget):
         self._controller: PlayerController | None = None
         self._playing = False
         self._duration = 0
+        self._loop: tuple[int | None, int | None] = (None, None)
+        self._segment: tuple[int, int | None] | None = None
+        self._last_ms = 0
+        self._bindings: Bindings = dict(DEFAULTS)
         self._build()
         self.actions_by_name = install_actions(
             shortcut_host or self,
             {
                 "play_pause": self.toggle_play,
+                "replay_10": self.replay,
+                "frame_back": lambda: self.step_frame(-1),
+                "frame_forward": lambda: self.step_frame(1),
+                "loop_a": self.set_loop_start,
+                "loop_b": self.set_loop_end,
+                "loop_clear": self.clear_loop,
                 "back_5": lambda: self.skip(-5_000),
                 "forward_5": lambda: self.skip(5_000),
                 "back_30": lambda: self.skip(-30_000),
@@ -90,8 +104,21 @@ class PlayerWidget(QWidget):
         self._scrub = QTimer(self, singleShot=True, interval=SCRUB_MS)
         self._scrub.timeout.connect(self._seek_to_slider)
         t.play_button.clicked.connect(self.toggle_play)
+        t.replay_button.clicked.connect(self.replay)
         for delta, button in t.skip_buttons.items():
             button.clicked.connect(lambda _=False, d=delta: self.skip(d))
+        for direction, button in t.frame_buttons.items():
+            button.clicked.connect(lambda _=False, d=direction: self.step_frame(d))
+        t.loop_a_button.clicked.connect(self.set_loop_start)
+        t.loop_b_button.clicked.connect(self.set_loop_end)
+        t.loop_clear_button.clicked.connect(self.clear_loop)
+        t.keys_button.clicked.connect(self.shortcuts_requested)
+        self.waveform = t.waveform
+        self.waveform.seek_requested.connect(self.seek_ms)
+        self._waveform_loader = WaveformLoader(self)
+        self._waveform_loader.progress.connect(self.waveform.set_progress)
+        self._waveform_loader.ready.connect(self.waveform.set_peaks)
+        self._waveform_loader.failed.connect(self.waveform.set_message)
         t.speed_combo.currentIndexChanged.connect(self._on_speed)
         t.volume_slider.valueChanged.connect(self._on_volume)
 
@@ -107,18 +134,21 @@ class PlayerWidget(QWidget):
         if controller is None:
             return False
         self._set_playing(False)
-        if not controller.load(path):
+        self._waveform_loader.cancel()
+        self.waveform.hide()
+        if not controller.load(path, start_ms):
             return False  # _show_error already ran via the error signal
         info = controller.media_info
-        if kind == "video" and info is not None and info.has_video:
+        self.clear_loop()
+        video = kind == "video" and info is not None and info.has_video
+        self.transport.set_video(video)
+        if video:
             self.stack.setCurrentWidget(self.surface)
         else:
             self.audio_panel.set_file_name(Path(path).name)
             self.stack.setCurrentWidget(self.audio_panel)
         controller.set_rate(self.speed_combo.currentData())
         controller.set_volume(self.volume_slider.value())
-        if start_ms > 0:
-            controller.seek_ms(start_ms)
         self._set_enabled(True)
         return True
 
@@ -139,6 +169,42 @@ class PlayerWidget(QWidget):
         """Jump forwards or backwards by ``delta_ms``."""
         if self._controller:
             self._controller.skip(delta_ms)
+
+    def show_waveform(self, path: str, checksum: str | None, cache_dir: Path) -> None:
+        """Compute (or read from ``cache_dir``) the loaded recording's waveform in the background."""
+        if not self._controller or self._controller.media_info is None:
+            return
+        info = self._controller.media_info
+        if not info.has_audio:
+            self.waveform.hide()
+            return
+        self.waveform.set_duration(self._controller.duration_ms())
+        self.waveform.set_progress(0.0)
+        self.waveform.show()
+        self._waveform_loader.start(path, checksum, self._controller.duration_ms(), cache_dir)
+
+    def set_preferences(self, rate: float | None, volume: int | None) -> None:
+        """Apply a rater's stored speed and volume (without reporting them back as changes)."""
+        with QSignalBlocker(self.speed_combo), QSignalBlocker(self.volume_slider):
+            if rate is not None:
+                index = self.speed_combo.findData(rate)
+                if index >= 0:
+                    self.speed_combo.setCurrentIndex(index)
+            if volume is not None:
+                self.volume_slider.setValue(max(0, min(int(volume), 100)))
+        if self._controller:
+            self._controller.set_rate(self.speed_combo.currentData())
+            self._controller.set_volume(self.volume_slider.value())
+
+    def apply_bindings(self, bindings: Bindings) -> None:
+        """Use these keys for the player's commands (tooltips and F1 follow)."""
+        self._bindings = dict(bindings)
+        apply_bindings(self.actions_by_name, self._bindings)
+        self.transport.set_bindings(self._bindings)
+
+    def bindings(self) -> Bindings:
+        """The keys in use."""
+        return dict(self._bindings)
 
     def toggle_play(self) -> None:
         """Play if paused, pause if playing."""
@@ -174,6 +240,7 @@ class PlayerWidget(QWidget):
 
     def shutdown(self) -> None:
         """Release the backend (call when the page closes for good)."""
+        self._waveform_loader.cancel()
         if self._controller:
             self._controller.close()
             self._controller = None
@@ -205,10 +272,14 @@ class PlayerWidget(QWidget):
                 self.seek_slider.setValue(ms)
             self.time_label.setText(format_elapsed(ms, self._duration))
         self.audio_panel.set_progress(ms, self._duration)
+        self.waveform.set_position(ms)
         self.position_changed.emit(ms)
+        self._follow_position(self._last_ms, ms)
+        self._last_ms = ms
 
     def _on_duration(self, ms: int) -> None:
         self._duration = ms
+        self.waveform.set_duration(ms)
         with QSignalBlocker(self.seek_slider):
             self.seek_slider.setRange(0, ms)
 
@@ -236,6 +307,7 @@ class PlayerWidget(QWidget):
 
     def _set_enabled(self, enabled: bool) -> None:
         self.transport.set_controls_enabled(enabled)
+        self.transport.set_loop(*self._loop)
         for action in self.actions_by_name.values():
             action.setEnabled(enabled)
 
@@ -255,10 +327,12 @@ class PlayerWidget(QWidget):
     def _on_speed(self, _index: int) -> None:
         if self._controller:
             self._controller.set_rate(self.speed_combo.currentData())
+        self.preferences_changed.emit(self.speed_combo.currentData(), self.volume_slider.value())
 
     def _on_volume(self, value: int) -> None:
         if self._controller:
             self._controller.set_volume(value)
+        self.preferences_changed.emit(self.speed_combo.currentData(), value)
 
     def _step_rate(self, step: int) -> None:
         index = max(0, min(self.speed_combo.currentIndex() + step, self.speed_combo.count() - 1))

@@ -23,6 +23,8 @@ from rater.ui.binding import signals_blocked
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 POSITION_ROLE = Qt.ItemDataRole.UserRole + 1
+TEXT_COLUMN = 1
+ITEM_COLUMN, SIGN_COLUMN = 2, 3
 
 
 def format_ms(ms: int) -> str:
@@ -40,6 +42,8 @@ class MarkEntry:
     position_ms: int
     text: str
     db_id: str | None = None
+    item_id: str | None = None  # evidence for this item …
+    polarity: str = ""  # … "+" for, "-" against
 
 
 class MarksPanel(QWidget):
@@ -47,16 +51,19 @@ class MarksPanel(QWidget):
     add_requested = Signal(int, str)  # position ms, text
     edit_requested = Signal(str, str)  # key, new text
     delete_requested = Signal(str)  # key
+    evidence_requested = Signal(str, object, str)  # key, item id or None, polarity
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._read_only = False
         self._pending_position: int | None = None
         self._return_focus: QWidget | None = None
+        self._items: list[tuple[str, str]] = []  # (item id, label) for the evidence chooser
 
         self.add_box = QWidget()
         self.add_label = QLabel()
-        self.add_edit = QLineEdit(placeholderText="What happens here? Enter to save, Esc to cancel")
+        self.add_edit = QLineEdit(placeholderText="What happens here? End with +item or −item to make it "
+                                  "evidence for an item. Enter saves, Esc cancels")
         add_line = QHBoxLayout(self.add_box)
         add_line.setContentsMargins(0, 0, 0, 0)
         add_line.addWidget(self.add_label)
@@ -67,9 +74,12 @@ class MarksPanel(QWidget):
                   context=Qt.ShortcutContext.WidgetShortcut)
 
         self.tree = QTreeWidget()
-        self.tree.setColumnCount(2)
-        self.tree.setHeaderLabels(["Time", "Mark"])
+        self.tree.setColumnCount(4)
+        self.tree.setHeaderLabels(["Time", "Mark", "Item", "\u00b1"])
         self.tree.setRootIsDecorated(False)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(TEXT_COLUMN, header.ResizeMode.Stretch)
         self.tree.setUniformRowHeights(True)
         # Only the text column is editable, and only through editItem(item, 1).
         self.tree.setEditTriggers(QTreeWidget.EditTrigger.NoEditTriggers)
@@ -89,11 +99,15 @@ class MarksPanel(QWidget):
         self.add_button = QPushButton("Add mark", toolTip="Mark the current moment (Ctrl+M)")
         self.edit_button = QPushButton("Edit", toolTip="Edit the selected mark's text (F2)")
         self.delete_button = QPushButton("Delete", toolTip="Delete the selected mark (Delete)")
+        self.evidence_button = QPushButton("Evidence\u2026", toolTip="Tie the selected mark to an item, "
+                                           "as evidence for (+) or against (\u2212)")
+        self.evidence_button.clicked.connect(self.edit_evidence)
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.evidence_button)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.delete_button)
 
@@ -110,18 +124,22 @@ class MarksPanel(QWidget):
         with signals_blocked([self.tree]):
             self.tree.clear()
             for mark in sorted(marks, key=lambda mk: (mk.position_ms, mk.key)):
-                item = QTreeWidgetItem([format_ms(mark.position_ms), mark.text])
+                sign = {"+": "+", "-": "\u2212"}.get(mark.polarity, "")
+                item = QTreeWidgetItem([format_ms(mark.position_ms), mark.text, mark.item_id or "", sign])
                 item.setData(0, KEY_ROLE, mark.key)
                 item.setData(0, POSITION_ROLE, mark.position_ms)
-                item.setData(1, KEY_ROLE, mark.text)  # the saved text, restored if an edit empties it
+                item.setData(ITEM_COLUMN, KEY_ROLE, mark.item_id)
+                item.setData(SIGN_COLUMN, KEY_ROLE, mark.polarity)
+                item.setData(TEXT_COLUMN, KEY_ROLE, mark.text)  # the saved text, restored if an edit empties it
                 if not self._read_only:
                     item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
                 if mark.db_id is None:
-                    item.setToolTip(1, "Not saved yet — retrying")
+                    item.setToolTip(TEXT_COLUMN, "Not saved yet — retrying")
                 self.tree.addTopLevelItem(item)
                 if mark.key == selected:
                     self.tree.setCurrentItem(item)
-        self.tree.resizeColumnToContents(0)
+        for column in (0, ITEM_COLUMN, SIGN_COLUMN):
+            self.tree.resizeColumnToContents(column)
         self.empty_label.setVisible(not marks)
         self._update_buttons()
 
@@ -140,6 +158,12 @@ class MarksPanel(QWidget):
         has_marks = self.tree.topLevelItemCount() > 0
         self.edit_button.setEnabled(has_marks and not self._read_only)
         self.delete_button.setEnabled(has_marks and not self._read_only)
+        self.evidence_button.setEnabled(has_marks and not self._read_only and bool(self._items))
+
+    def set_items(self, items: list[tuple[str, str]]) -> None:
+        """The items a mark can be evidence for: (id, label)."""
+        self._items = list(items)
+        self._update_buttons()
 
     def selected_key(self) -> str | None:
         item = self.tree.currentItem()
@@ -181,25 +205,37 @@ class MarksPanel(QWidget):
         self.seek_requested.emit(int(item.data(0, POSITION_ROLE)))
 
     def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
-        if column == 1 and not self._read_only:
-            text = item.text(1).strip()
+        if column == TEXT_COLUMN and not self._read_only:
+            text = item.text(TEXT_COLUMN).strip()
             if not text:
                 with signals_blocked([self.tree]):
-                    item.setText(1, item.data(1, KEY_ROLE))
-            elif text != item.data(1, KEY_ROLE):
+                    item.setText(TEXT_COLUMN, item.data(TEXT_COLUMN, KEY_ROLE))
+            elif text != item.data(TEXT_COLUMN, KEY_ROLE):
                 with signals_blocked([self.tree]):
-                    item.setData(1, KEY_ROLE, text)
+                    item.setData(TEXT_COLUMN, KEY_ROLE, text)
                 self.edit_requested.emit(item.data(0, KEY_ROLE), text)
 
     def edit_selected(self) -> None:
         item = self.tree.currentItem()
         if item is not None and not self._read_only:
-            self.tree.editItem(item, 1)
+            self.tree.editItem(item, TEXT_COLUMN)
+
+    def edit_evidence(self) -> None:
+        """Ask which item the selected mark is evidence for, and whether for or against."""
+        item = self.tree.currentItem()
+        if item is None or self._read_only or not self._items:
+            return
+        from rater.ui.rating.evidence_dialog import EvidenceDialog
+
+        dialog = EvidenceDialog(self._items, item.data(ITEM_COLUMN, KEY_ROLE), item.data(SIGN_COLUMN, KEY_ROLE) or "",
+                                f"{item.text(0)} “{item.text(TEXT_COLUMN)}”", self)
+        if dialog.exec() == EvidenceDialog.DialogCode.Accepted:
+            self.evidence_requested.emit(item.data(0, KEY_ROLE), dialog.item_id(), dialog.polarity())
 
     def delete_selected(self) -> None:
         item = self.tree.currentItem()
         if item is None or self._read_only:
             return
-        if dialogs.confirm(self, "Delete mark", f"Delete the mark at {item.text(0)} “{item.text(1)}”?",
+        if dialogs.confirm(self, "Delete mark", f"Delete the mark at {item.text(0)} “{item.text(TEXT_COLUMN)}”?",
                            ok="Delete", default_ok=False):
             self.delete_requested.emit(item.data(0, KEY_ROLE))

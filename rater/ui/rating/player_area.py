@@ -13,6 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from rater.paths import data_dir
+from rater.storage.database import Database
 from rater.study.views import RecordingView
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,12 @@ def default_player_widget(parent: QWidget, shortcut_host: QWidget) -> QWidget:
     from rater.ui.player import PlayerWidget  # the media stack loads only when a session opens
 
     return PlayerWidget(parent, shortcut_host=shortcut_host)
+
+
+def waveform_cache_dir(db: Database | None) -> Path:
+    """Waveforms are kept beside a SQLite database, else in the app's data folder."""
+    path = db.path if db is not None else None
+    return (path.parent if path is not None else data_dir()) / "waveforms"
 
 
 def preferred_recording(recordings: list[RecordingView]) -> RecordingView | None:
@@ -43,9 +51,10 @@ class PlayerArea(QWidget):
     recording_switch_requested = Signal(str)  # recording id chosen in the combo
 
     def __init__(self, recordings: list[RecordingView], factory: PlayerWidgetFactory | None,
-                 shortcut_host: QWidget, parent: QWidget | None = None):
+                 shortcut_host: QWidget, parent: QWidget | None = None, waveform_dir: Path | None = None):
         super().__init__(parent)
         self.recordings = {r.id: r for r in recordings}
+        self.waveform_dir = waveform_dir
         self.current: RecordingView | None = None
         self.loaded = False  # a recording is loaded and playable
         self._loading = False
@@ -92,6 +101,8 @@ class PlayerArea(QWidget):
             self._loading = False
         self.loaded = ok
         if ok:
+            if self.waveform_dir is not None:
+                self.player.show_waveform(rec.path, rec.checksum, self.waveform_dir)
             self.position_changed.emit(self.player.current_position_ms())
         return ok
 

@@ -20,7 +20,8 @@ from rater.ui.rating import submit_dialog
 from rater.ui.rating.header import RatingHeader
 from rater.ui.rating.homework_panel import HomeworkPanel
 from rater.ui.rating.marks_panel import MarksPanel
-from rater.ui.rating.player_area import PlayerArea, PlayerWidgetFactory, preferred_recording
+from rater.ui.rating.player_area import PlayerArea, PlayerWidgetFactory, preferred_recording, waveform_cache_dir
+from rater.ui.rating.player_prefs import PlayerPreferences
 from rater.ui.rating.session import ChangesPending, RatingSession
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,12 @@ class RatingPage(QWidget):
 
         self.header = RatingHeader(view)
         self.header.back_button.clicked.connect(self.back_requested)
-        self.player_area = PlayerArea(view.recordings, player_factory, shortcut_host=self)
+        self.player_area = PlayerArea(view.recordings, player_factory, shortcut_host=self,
+                                      waveform_dir=waveform_cache_dir(workstation.db))
+        self.player_prefs = None
+        if self.player_area.player is not None:
+            self.player_prefs = PlayerPreferences(workstation.db, view.rater_id, view.rater_name,
+                                                  self.player_area.player, self)
         self.marks_panel = MarksPanel()
         self.homework_panel = HomeworkPanel(view, workstation)
         self.tabs = QTabWidget()
@@ -59,8 +65,9 @@ class RatingPage(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.form)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        # Equal halves: the form needs the width for its anchors as much as the video does.
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -74,7 +81,9 @@ class RatingPage(QWidget):
         self._playback_timer.timeout.connect(self.save_playback)
         self._connect()
         self._add_actions()
+        self.marks_panel.set_items([(it.id, it.text) for it in view.instrument.items])
         self.marks_panel.set_marks(self.session.marks)
+        self._show_marks_on_player()
         if view.read_only:
             self._show_read_only()
         self._start_player()
@@ -84,15 +93,19 @@ class RatingPage(QWidget):
         s = self.session
         self.form.response_edited.connect(s.set_response)
         self.form.note_edited.connect(s.set_note)
+        self.form.no_anchor_edited.connect(s.set_no_anchor)
+        self.form.seek_requested.connect(self.seek_to)
         self.form.submit_requested.connect(self.submit)
         s.saver.saved.connect(self.header.show_saved)
         s.saver.failed.connect(self.header.show_not_saved)
         s.saver.rejected.connect(lambda msg: dialogs.warn(self, "Change not saved", msg))
         s.marks_changed.connect(lambda: self.marks_panel.set_marks(s.marks))
+        s.marks_changed.connect(self._show_marks_on_player)
         self.marks_panel.add_button.clicked.connect(self.begin_mark)
         self.marks_panel.add_requested.connect(s.add_mark)
         self.marks_panel.edit_requested.connect(s.update_mark)
         self.marks_panel.delete_requested.connect(s.delete_mark)
+        self.marks_panel.evidence_requested.connect(s.set_mark_evidence)
         self.marks_panel.seek_requested.connect(self.seek_to)
         self.player_area.position_changed.connect(self._on_position)
         self.player_area.playing_changed.connect(self._on_playing)
@@ -115,6 +128,10 @@ class RatingPage(QWidget):
         self.submit_action = action("Submit", "Ctrl+Return", self.form.try_submit)
         self.submit_enter_action = action("Submit", "Ctrl+Enter", self.form.try_submit)
 
+    def _show_marks_on_player(self) -> None:
+        if self.player_area.player is not None:
+            self.player_area.player.set_marks([mk.position_ms for mk in self.session.marks])
+
     def _info_panel(self, view: AssignmentView) -> QWidget:
         rows = [("Study", view.study_name), ("Patient", view.patient_code),
                 ("Session", str(view.session_number)), ("Rater", view.rater_name),
@@ -134,12 +151,21 @@ class RatingPage(QWidget):
         rec = last or preferred_recording(self.view.recordings)
         if rec is not None:
             self.session.recording_id = rec.id
-            self._load(rec.id, self.view.last_position_ms)
+            self._load(rec.id, self._start_position())
 
     def _load(self, recording_id: str, start_ms: int) -> None:
         self._media_problem = ""
         if self.player_area.load(recording_id, start_ms=start_ms):
             self.session.record_duration(self.player_area.duration_ms())
+        if self.player_area.player is not None:
+            self.player_area.player.set_segment(self.view.segment)
+
+    def _start_position(self) -> int:
+        """Where the stored position says, unless that lies outside the segment to rate."""
+        position, segment = self.view.last_position_ms, self.view.segment
+        if segment is not None and (position < segment[0] or (segment[1] is not None and position >= segment[1])):
+            return segment[0]
+        return position
 
     def _switch_recording(self, recording_id: str) -> None:
         if recording_id == self.session.recording_id:
@@ -224,6 +250,8 @@ class RatingPage(QWidget):
         self._update_active()
         if not self._focused_once:
             self._focused_once = True
+            # Half and half (the player keeps its minimum): QSplitter would favour the video's size hint.
+            self.splitter.setSizes([self.splitter.width() // 2] * 2)
             QTimer.singleShot(0, self, self.form.focus_first)  # not if the page is gone by then
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -243,6 +271,8 @@ class RatingPage(QWidget):
         ):
             return False
         self.player_area.pause()
+        if self.player_prefs is not None:
+            self.player_prefs.flush()
         self._playback_timer.stop()
         self.session.tracker.set_playing(False)
         self.session.tracker.set_active(False)

@@ -15,11 +15,20 @@ from PySide6.QtCore import QObject, Signal
 from rater.instruments.scoring import Response
 from rater.storage.database import DatabaseError
 from rater.study.errors import StudyError
+from rater.study.evidence import parse_evidence
 from rater.study.submit_checks import SubmitAnswer, SubmitCheck
 from rater.study.views import AssignmentView
 from rater.study.workstation import Workstation
-from rater.study.write_commands import AddMark, DeleteMark, SetNote, SetResponse, UpdateMark
-from rater.ui.form.state import RatingState
+from rater.study.write_commands import (
+    AddMark,
+    DeleteMark,
+    SetMarkEvidence,
+    SetNoAnchor,
+    SetNote,
+    SetResponse,
+    UpdateMark,
+)
+from rater.ui.form.state import Evidence, RatingState
 from rater.ui.rating.autosave import Autosaver
 from rater.ui.rating.marks_panel import MarkEntry
 from rater.ui.rating.playback_tracker import PlaybackTracker
@@ -40,9 +49,12 @@ class RatingSession(QObject):
         self.ws = workstation
         self.view = view
         self.state = RatingState(view.instrument, view.session_number, view.responses, view.notes,
-                                 view.read_only, parent=self)
+                                 view.read_only, parent=self, no_anchor=view.no_anchor)
         self.saver = Autosaver(workstation.writes, parent=self)
-        self.marks = [MarkEntry(mk.id, mk.position_ms, mk.text, db_id=mk.id) for mk in view.marks]
+        self.marks = [MarkEntry(mk.id, mk.position_ms, mk.text, db_id=mk.id, item_id=mk.item_id,
+                                polarity=mk.polarity) for mk in view.marks]
+        self.marks_changed.connect(self._show_evidence)
+        self._show_evidence()
         self.tracker = PlaybackTracker(view.last_position_ms)
         self.recording_id: str | None = None
 
@@ -67,12 +79,36 @@ class RatingSession(QObject):
         return next(mk for mk in self.marks if mk.key == key)
 
     def add_mark(self, position_ms: int, text: str) -> MarkEntry:
+        """Add a mark; a trailing "+item" / "-item" in the text ties it to that item as evidence."""
+        text, item_id, polarity = parse_evidence(text, [it.id for it in self.view.instrument.items])
         # The key doubles as the mark's id, so a replayed write adds the mark only once.
         entry = MarkEntry(str(uuid.uuid4()), max(0, int(position_ms)), text)
         self.marks.append(entry)
         self._write_mark_add(entry)
+        if item_id is not None:
+            self.set_mark_evidence(entry.key, item_id, polarity)
         self.marks_changed.emit()
         return entry
+
+    def set_mark_evidence(self, key: str, item_id: str | None, polarity: str) -> None:
+        """Tie a mark to an item as evidence for (+) or against (-); None unties it."""
+        entry = self.mark(key)
+        if (entry.item_id, entry.polarity) == (item_id, polarity):
+            return
+        entry.item_id, entry.polarity = item_id, polarity
+        # Queued after the mark's own add (same key = same id), so it never reaches the database first.
+        self.saver.write(SetMarkEvidence(*self._ids, entry.db_id or entry.key, item_id, polarity))
+        self.marks_changed.emit()
+
+    def _show_evidence(self) -> None:
+        self.state.set_evidence([Evidence(mk.item_id, mk.position_ms, mk.polarity, mk.text)
+                                 for mk in self.marks if mk.item_id])
+
+    # --- no anchor fits -------------------------------------------------------
+    def set_no_anchor(self, item_id: str, ticked: bool, note: str) -> None:
+        if self.state.read_only or not self.state.set_no_anchor(item_id, ticked, note):
+            return
+        self.saver.write(SetNoAnchor(*self._ids, item_id, ticked, note.strip()))
 
     def _write_mark_add(self, entry: MarkEntry) -> None:
         def saved(mark_view) -> None:
@@ -96,6 +132,7 @@ class RatingSession(QObject):
         entry = self.mark(key)
         self.marks.remove(entry)
         self.saver.drop(UpdateMark.key_of(key))
+        self.saver.drop(SetMarkEvidence.key_of(key))
         if not self.saver.drop(AddMark.key_of(key)) and entry.db_id is not None:
             self.saver.write(DeleteMark(*self._ids, entry.db_id))
         self.marks_changed.emit()
