@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from rater.commands.common import add_db_argument, add_study_argument, open_db, pick_study
+from rater.commands.common import COORDINATOR, add_db_argument, add_study_argument, open_db, pick_study
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("segment", help="set the part of the recording raters rate (e.g. 10:00-30:00)",
+    parser = sub.add_parser("segment", help=COORDINATOR + "set the part of the recording raters rate (e.g. 10:00-30:00)",
                             description="Set the segment for the whole study, one session (PATIENT:NUMBER) "
-                                        "or one assignment (its id). 'all' clears it.")
-    add_db_argument(parser)
+                                        "or one assignment (its id). 'all' clears it. Coordinator-only: asks for the "
+                                        "coordinator password.")
+    add_db_argument(parser, coordinator=True)
     add_study_argument(parser)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--session", metavar="PATIENT:NUMBER", help="only this session, e.g. P012:3")
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from rater.study.errors import StudyError
     from rater.study.segments import format_segment, parse_segment, set_segment
 
-    db = open_db(args)
+    db = open_db(args, coordinator=True)
     try:
         segment = parse_segment(args.segment)
         study_id = pick_study(db, args.study)

@@ -68,6 +68,8 @@ POLICIES: tuple[Policy, ...] = (
                           f"WHERE x.id IN {MY_RATERS})", ("INSERT",)),
     Policy("rating_conflict", NO_ROWS),
     Policy("db_role", "role_name = current_user"),
+    # Player speed, volume and keys: each rater keeps their own.
+    Policy("rater_preference", f"rater_id IN {MY_RATERS}", _OWN),
     # The coordinator password's hash stays out of reach of offline guessing.
     Policy("setting", "key <> 'coordinator_password'"),
     # Training. A hidden drift check's row appears only once submitted, so before that it is a study session.

@@ -14,8 +14,13 @@ import logging
 import re
 from collections.abc import Iterable
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rater.instruments.model import Instrument
 from rater.storage import audit
-from rater.study.errors import InvalidValue
+from rater.storage import models as m
+from rater.study.errors import InvalidValue, NotFound
 from rater.study.views import SaveResult
 
 log = logging.getLogger(__name__)
@@ -93,3 +98,26 @@ class EvidenceWrites:
                          field=f"no_anchor:{item_id}", old=old, new=new, study_id=a.study_id)
             score.no_anchor, score.no_anchor_note = bool(ticked), note
             return self._bump(rating)
+
+    # Rarer writes than scores, so they use the ORM rows the submit path also uses.
+    @staticmethod
+    def _item(instrument: Instrument, item_id: str):
+        try:
+            return instrument.item(item_id)
+        except KeyError:
+            raise InvalidValue(f"{instrument.name} has no item {item_id!r}.") from None
+
+    @staticmethod
+    def _score_row(s: Session, rating: m.Rating, item_id: str) -> m.ItemScore:
+        row = s.scalar(select(m.ItemScore).where(m.ItemScore.rating_id == rating.id, m.ItemScore.item_id == item_id))
+        if row is None:
+            row = m.ItemScore(rating_id=rating.id, item_id=item_id, value=None, is_na=False, note="")
+            s.add(row)
+        return row
+
+    @staticmethod
+    def _mark(s: Session, rating: m.Rating, mark_id: str) -> m.Mark:
+        mark = s.get(m.Mark, mark_id)
+        if mark is None or mark.rating_id != rating.id:
+            raise NotFound("This mark no longer exists.")
+        return mark

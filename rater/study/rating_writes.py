@@ -53,7 +53,22 @@ _FACTS_AND_SCORE = Prepared(
     .where(_A.c.id == bindparam("assignment_id"))
 )
 _INSTRUMENT = select(_IN.c.content_hash, _IN.c.content).where(_IN.c.id == bindparam("instrument_id"))
-_INSERT_SCORE = Prepared(insert(_SC).values({c.name: bindparam(c.name) for c in _SC.c}))
+
+
+def _insert_row(table) -> Prepared:
+    """An INSERT of every column; a column with a plain default, or nullable without one, may be left out."""
+    binds = {}
+    for c in table.c:
+        if c.default is not None and c.default.is_scalar:
+            binds[c.name] = bindparam(c.name, value=c.default.arg, type_=c.type)
+        elif c.default is None and c.nullable and not c.primary_key:
+            binds[c.name] = bindparam(c.name, value=None, type_=c.type)
+        else:
+            binds[c.name] = bindparam(c.name, type_=c.type)
+    return Prepared(insert(table).values(binds))
+
+
+_INSERT_SCORE = _insert_row(_SC)
 _UPDATE_VALUE = Prepared(update(_SC).where(_SC.c.id == bindparam("b_id"))
                  .values(value=bindparam("b_value"), is_na=bindparam("b_is_na"), updated_at=bindparam("b_at")))
 _UPDATE_NOTE = Prepared(update(_SC).where(_SC.c.id == bindparam("b_id"))
@@ -63,7 +78,7 @@ _UPDATE_NOTE = Prepared(update(_SC).where(_SC.c.id == bindparam("b_id"))
 _BUMP = Prepared(update(_RT).where(_RT.c.id == bindparam("b_id"))
          .values(revision=_RT.c.revision + 1, updated_at=bindparam("b_at")).returning(_RT.c.revision))
 _MARK = Prepared(select(_MK.c.rating_id, _MK.c.position_ms, _MK.c.text).where(_MK.c.id == bindparam("mark_id")))
-_INSERT_MARK = Prepared(insert(_MK).values({c.name: bindparam(c.name) for c in _MK.c}))
+_INSERT_MARK = _insert_row(_MK)
 _UPDATE_MARK = Prepared(update(_MK).where(_MK.c.id == bindparam("b_id")).values(text=bindparam("b_text")))
 _DELETE_MARK = Prepared(delete(_MK).where(_MK.c.id == bindparam("b_id")))
 

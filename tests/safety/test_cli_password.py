@@ -30,6 +30,7 @@ REFUSED = [
     ("ratings import --db {db} {tmp}/legacy.csv", ()),
     ("study create --db {db} resources/studies/homework_ct.toml", ()),
     ("study import-recordings --db {db} --no-probe {tmp}/media", ()),
+    ("segment --db {db} 10:00-30:00", ()),
 ]
 
 
@@ -164,7 +165,7 @@ def test_a_database_without_a_password_yet_is_open_to_the_command_with_a_note(tm
 
 def test_help_says_which_commands_are_coordinator_only(tmp_path):
     top = rater_cli("--help", data_dir=tmp_path / "data").stdout
-    for command in ("study", "status", "assign", "package", "export", "ratings", "db"):
+    for command in ("study", "status", "assign", "package", "export", "ratings", "db", "segment"):
         line = next(x for x in top.splitlines() if x.strip().startswith(command + " "))
         assert "[coordinator]" in line, line
     assert "[coordinator]" not in next(x for x in top.splitlines() if x.strip().startswith("instruments "))

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import text
 
 from rater.storage import open_database
@@ -145,11 +146,19 @@ def test_a_new_database_its_folder_and_its_backups_are_owner_only(tmp_path):
         assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
         db.close()
         # An older schema is upgraded after a backup copy: the copy is owner-only too.
-        con = sqlite3.connect(path)
-        con.execute("DROP TABLE db_role")
-        con.execute("UPDATE alembic_version SET version_num = '0002_pooling'")
-        con.commit()
-        con.close()
+        from alembic import command
+        from alembic.config import Config
+
+        from rater.storage.migrate import MIGRATIONS
+
+        engine = sa.create_engine(f"sqlite:///{path}")
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        with engine.connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0002_pooling")
+            conn.commit()
+        engine.dispose()
         open_database(path).close()
         backups = list(path.parent.glob("lab.backup-0002_pooling-*.sqlite"))
         assert len(backups) == 1 and oct(backups[0].stat().st_mode & 0o777) == "0o600"

@@ -15,6 +15,7 @@ from rater.storage import DatabaseError, open_database
 from rater.storage import models as m
 from rater.storage.roles import POLICIES, apply_roles
 from rater.study import coordination
+from rater.study.preferences import rater_preferences, update_rater_preferences
 from rater.study.workstation import Workstation
 
 from .conftest import PASSWORD, drop_database_and_roles
@@ -124,7 +125,14 @@ def test_the_rater_rates_through_the_app_on_their_own_role(shared):
         ws.open(first, me)
         for item, value in {"q1": 4, "q2": 3, "q3": 2, "q4": 1}.items():
             ws.set_response(first, me, item, value)
-        ws.add_mark(first, me, 5_000, "my mark")
+        mark = ws.add_mark(first, me, 5_000, "my mark")
+        # What the player and the form write besides scores, all on the rater's own rows.
+        ws.set_mark_evidence(first, me, mark.id, "q2", "+")
+        ws.set_no_anchor(first, me, "q3", True, "between two anchors")
+        ws.save_playback(first, me, 60_000, 60_000, [[0, 60_000]], None)
+        ws.record_play_duration(first, me, 60_000)
+        update_rater_preferences(own, me, speed=1.25)
+        assert rater_preferences(own, me)["speed"] == 1.25
         ws.submit(first, me)
         # Another rater's queue is simply empty for this role.
         assert ws.queue(rater_id(admin, "R01")) == []
@@ -134,6 +142,9 @@ def test_the_rater_rates_through_the_app_on_their_own_role(shared):
         rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == first))
         assert rating.submitted_at is not None
         assert {sc.item_id: sc.value for sc in rating.scores} == {"q1": 4, "q2": 3, "q3": 2, "q4": 1}
+        assert {sc.item_id: sc.no_anchor for sc in rating.scores}["q3"] is True
+        assert s.scalar(select(m.Mark.polarity).where(m.Mark.rating_id == rating.id)) == "+"
+        assert s.get(m.RaterPreference, me).settings["speed"] == 1.25
 
 
 def test_the_coordinator_role_sees_everything(shared):
