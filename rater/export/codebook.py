@@ -19,16 +19,13 @@ from rater.export.table import Column, Table, static_table
 from rater.instruments.model import Scale
 from rater.instruments.scoring import SCORING_RULES
 from rater.stats import ICC_CI_METHOD
+from rater.stats.headline import HEADLINE_RULE
 
 RELIABILITY_RULES = (
     "Reliability uses the same item scores, with N/A and unanswered items both missing. By default a "
     "rating has a scale score only when all of the scale's items are scored (complete case), after the "
     "scale's recode; only sessions with k scored ratings enter the ICC. Each row of the Reliability "
     "sheets states the rule and the sessions it kept."
-)
-ICC_HEADLINE = (
-    "When raters rotate across sessions the one-way ICC(1,k) (average of k raters) is the design-correct "
-    "headline; when every session has the same raters, ICC(A,k). All six forms are reported."
 )
 
 
@@ -47,7 +44,7 @@ def _about(data: StudyData, counts: Counts, exported_at: datetime) -> Table:
                           "had a score. Sessions without any included rating are not listed."),
         ("blank cells", "A blank numeric cell means no value: unanswered, N/A (see the long sheet's na column), "
                         "not applicable to the session, or a statistic that is undefined (reason in notes)."),
-        ("reliability scoring", RELIABILITY_RULES), ("ICC headline", ICC_HEADLINE),
+        ("reliability scoring", RELIABILITY_RULES), ("ICC headline", HEADLINE_RULE),
         ("ICC confidence intervals", ICC_CI_METHOD),
         ("times", "All times are UTC, as stored by Session Rater."),
     ]

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from rater.export.scale_columns import ScaleColumn, scale_columns
 from rater.instruments.scoring import ALL_NA, MISSING_ITEMS, NOT_APPLICABLE, SCORED
+from rater.sort_keys import natural_key
 from rater.stats import StatsInputError
 from rater.storage import models as m
 from rater.storage.database import Database
@@ -30,7 +31,6 @@ from rater.study.reliability_data import (
     InstrumentCatalog,
     ReliabilityData,
     StudyInstrument,
-    natural_key,
     reliability_from_scores,
     study_catalog,
 )

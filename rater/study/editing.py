@@ -31,7 +31,7 @@ from rater.storage.database import Database
 from rater.study.errors import InvalidValue, NotFound, StudyError
 from rater.study.instruments import register_data
 from rater.study.overview import InstrumentInfo, Rate
-from rater.study.workstation import hash_pin
+from rater.study.pins import hash_pin
 
 log = logging.getLogger(__name__)
 

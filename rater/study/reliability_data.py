@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rater.instruments.model import Instrument
+from rater.sort_keys import natural_key
 from rater.stats import Coded, RatingTable, ScaleSpec, StatsInputError
 from rater.stats.encoding import encode_coded, first_appearance
 from rater.stats.scoring import specs_from_instrument
@@ -36,14 +36,6 @@ from rater.study.instruments import instrument_of
 from rater.study.scores_read import StudyScores, read_scores
 
 log = logging.getLogger(__name__)
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple:
-    """Sort key ordering embedded numbers numerically ("P2" before "P10")."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in _DIGITS.split(text) if part)
-
 
 @dataclass(frozen=True)
 class StudyInstrument:

@@ -21,7 +21,7 @@ from rater.storage import audit
 from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study.instruments import register_data
-from rater.study.workstation import hash_pin
+from rater.study.pins import hash_pin
 from rater.validation import Locator, Problem, ValidationError, fmt_path, parse_toml, schema_problems
 
 log = logging.getLogger(__name__)

@@ -7,10 +7,7 @@ only read or change their own assignments (blinding).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import os
 from functools import cached_property
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from rater.storage.database import Database
 from rater.study import media_paths, submit_checks
 from rater.study.errors import AccessDenied, IncompleteRating, NotFound, RatingLocked
 from rater.study.instruments import instrument_of
+from rater.study.pins import verify_secret
 from rater.study.playback import covered_ms, merge_intervals
 from rater.study.rating_writes import RatingWriter
 from rater.study.training.certification import held_instruments
@@ -40,23 +38,6 @@ from rater.study.views import (
 from rater.study.write_queue import WriteQueue, journal_path
 
 log = logging.getLogger(__name__)
-
-
-def hash_pin(pin: str) -> str:
-    salt = os.urandom(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def verify_secret(secret: str, stored: str | None) -> bool:
-    if not stored:
-        return True
-    try:
-        _, salt, digest = stored.split("$")
-    except ValueError:
-        return False
-    candidate = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1)
-    return hmac.compare_digest(candidate.hex(), digest)
 
 
 class Workstation:

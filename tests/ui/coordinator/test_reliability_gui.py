@@ -21,9 +21,9 @@ from rater.storage import models as m
 from rater.storage import open_database
 from rater.study.assign import generate_assignments
 from rater.study.reliability_data import reliability_rows
+from rater.study.reliability_figures import NEEDS
 from rater.study.studyfile import create_study, load_study_file
 from rater.study.workstation import Workstation
-from rater.ui.coordinator.reliability_figures import NEEDS
 from rater.ui.coordinator.reliability_screen import ReliabilityScreen
 from rater.ui.coordinator.reliability_tables import DASH, VALUE_ROLE, columns
 
