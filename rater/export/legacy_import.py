@@ -30,6 +30,7 @@ from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study.assign_db import next_positions
 from rater.study.reliability_data import StudyInstrument, study_catalog
+from rater.study.session_range import SessionRange
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ def _team_for(s: Session, study_id: str, rater_id: str, key: str, number: int) -
                      .join(m.TeamInstrument, m.TeamInstrument.team_id == m.Team.id)
                      .join(m.Instrument, m.Instrument.id == m.TeamInstrument.instrument_id)
                      .where(m.Team.study_id == study_id, m.Instrument.key == key)).all()
-    teams = {tid for tid, lo, hi in rows if (lo is None or lo <= number) and (hi is None or number <= hi)}
+    teams = {tid for tid, lo, hi in rows if SessionRange(lo, hi).covers(number)}
     mine = set(s.scalars(select(m.TeamMember.team_id).where(m.TeamMember.rater_id == rater_id))) & teams
     choice = mine or teams
     return next(iter(choice)) if len(choice) == 1 else None

@@ -19,11 +19,9 @@ from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study.assign_db import TeamSetup, assignment_row, audit_row, describe, insert_rows, load_team, next_positions
 from rater.study.errors import NotFound, StudyError
+from rater.study.patient_rule import RULE, PatientRule
 
 log = logging.getLogger(__name__)
-
-RULE = "each rater may rate only one session per patient"
-
 
 class AssignmentConflict(StudyError):
     """A manual edit that would break a rule or lose rating work; nothing was changed."""
@@ -78,16 +76,17 @@ def _team_rows(s: Session, ctx: _Context, rater_id: str, session_id: str) -> lis
 
 def _check_patient_rule(s: Session, ctx: _Context, rater: m.Rater) -> None:
     """Refuse when the rater already rates another session of this patient for the team."""
-    other = s.scalar(
-        select(m.Session.number)
+    # The facts: the sessions of this patient the rater rates for the team; the rule decides.
+    rated = dict(s.execute(
+        select(m.Session.id, m.Session.number)
         .join(m.Assignment, m.Assignment.session_id == m.Session.id)
-        .where(m.Session.patient_id == ctx.session.patient_id, m.Session.id != ctx.session.id,
+        .where(m.Session.patient_id == ctx.session.patient_id,
                m.Assignment.rater_id == rater.id, m.Assignment.team_id == ctx.setup.id,
                m.Assignment.purpose == "study")
-        .limit(1)
-    )
+    ).all())
+    other = PatientRule((ctx.patient, rater.id, sid) for sid in rated).clash(ctx.patient, rater.id, ctx.session.id)
     if other is not None:
-        raise AssignmentConflict(f"{rater.code} already rates {ctx.patient} session {other} — {RULE}; "
+        raise AssignmentConflict(f"{rater.code} already rates {ctx.patient} session {rated[other]} — {RULE}; "
                                  "nothing was changed")
 
 

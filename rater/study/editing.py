@@ -242,9 +242,8 @@ def _set_rates(s: Session, team: m.Team, rates: Sequence[Rate], action: str) -> 
     wanted: dict[str, Rate] = {}
     for rate in rates:
         inst = _get(s, m.Instrument, rate.instrument_id, "instrument")
-        lo, hi = rate.session_min, rate.session_max
-        if (lo is not None and lo < 1) or (lo is not None and hi is not None and lo > hi):
-            raise InvalidValue(f"{inst.name}: the session range {lo}–{hi} is not valid.")
+        if rate.sessions.problem:
+            raise InvalidValue(f"{inst.name}: {rate.sessions.problem}.")
         if rate.instrument_id in wanted:
             raise InvalidValue(f"{inst.name} is listed twice for {team.name}.")
         wanted[rate.instrument_id] = rate
@@ -254,7 +253,7 @@ def _set_rates(s: Session, team: m.Team, rates: Sequence[Rate], action: str) -> 
                      .group_by(m.Assignment.instrument_id, m.Session.number)).all()
     for instrument_id, number, count in used:
         rate = wanted.get(instrument_id)
-        if rate is None or not (rate.session_min or 1) <= number <= (rate.session_max or number):
+        if rate is None or not rate.sessions.covers(number):
             name = s.get(m.Instrument, instrument_id).name
             raise StudyError(f"{team.name} has {count} assignment(s) for {name} on session {number}; "
                              "it must keep rating it there. Remove those assignments first.")

@@ -21,6 +21,8 @@ from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study import media_paths
 from rater.study.errors import NotFound
+from rater.study.session_range import SessionRange
+from rater.study.settings import StudySettings
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +57,12 @@ class Rate:
     name: str = ""
 
     @property
+    def sessions(self) -> SessionRange:
+        return SessionRange(self.session_min, self.session_max)
+
+    @property
     def label(self) -> str:
-        lo, hi = self.session_min, self.session_max
-        where = "all sessions" if lo is None and hi is None else f"sessions {lo or 1}–{hi or '…'}"
-        return f"{self.name or self.key} on {where}"
+        return f"{self.name or self.key} on {self.sessions.label}"
 
 
 @dataclass(frozen=True)
@@ -214,10 +218,11 @@ def study_overview(db: Database, study_id: str) -> StudyOverview:
                       load[(r.id, "submitted")])
             for r in s.scalars(select(m.Rater).where(m.Rater.study_id == study_id).order_by(m.Rater.code)))
         desktop = s.get(m.Setting, media_paths.setting_key(study_id))
+        settings = StudySettings.read(study.settings)
         return StudyOverview(
             study.id, study.code, study.name, study.description,
-            float(study.settings.get("min_played_fraction", 0.8)), tuple(study.settings.get("hidden_fields", [])),
-            study.settings.get("media_root"), (desktop.value or None) if desktop else None,
+            settings.min_played_fraction, settings.hidden_fields,
+            settings.media_root, (desktop.value or None) if desktop else None,
             teams, raters, _patients(s, study, assigned))
 
 

@@ -49,6 +49,7 @@ from rater.study.recordings_scan import (
 )
 from rater.study.recordings_verify import RecordingProblem, verify_recordings
 from rater.study.recordings_write import ImportedRecording, ImportReport
+from rater.study.settings import MEDIA_ROOT, StudySettings
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +100,9 @@ def set_media_root(db: Database, study_id: str, root: str | os.PathLike[str], ac
         study = s.get(m.Study, study_id)
         if study is None:
             raise NotFound("The study was not found.")
-        old = study.settings.get("media_root")
+        old = StudySettings.read(study.settings).media_root
         # A new dict, because SQLAlchemy does not notice changes inside a JSON value.
-        study.settings = {**study.settings, "media_root": str(path)}
+        study.settings = {**study.settings, MEDIA_ROOT: str(path)}
         audit.record(s, actor=actor, action="update", entity="study", entity_id=study_id,
                      field="settings.media_root", old=old, new=str(path), study_id=study_id)
     log.info("media root of study %s set to %s", study_id, path)

@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session
 from rater.storage import models as m
 from rater.study.errors import StudyError
 from rater.study.playback import covered_ms
+from rater.study.settings import StudySettings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MIN_PLAYED = 0.8
 MIN_REASON_WORDS = 3
 
 
@@ -100,7 +100,7 @@ def known_duration(rating: m.Rating, imported_ms: int | None) -> int | None:
 
 def min_played_of(study: m.Study) -> float:
     """The study's minimum played share (``min_played_fraction``)."""
-    return float(study.settings.get("min_played_fraction", DEFAULT_MIN_PLAYED))
+    return StudySettings.read(study.settings).min_played_fraction
 
 
 def check_rating(s: Session, assignment: m.Assignment, rating: m.Rating) -> SubmitCheck:

@@ -24,6 +24,7 @@ from rater.study.instruments import instrument_of
 from rater.study.pins import verify_secret
 from rater.study.playback import covered_ms, merge_intervals
 from rater.study.rating_writes import RatingWriter
+from rater.study.settings import StudySettings
 from rater.study.training.certification import held_instruments
 from rater.study.training.practice import shown_purpose
 from rater.study.views import (
@@ -136,7 +137,7 @@ class Workstation:
         study = s.get(m.Study, a.study_id)
         instrument = instrument_of(a.instrument)
         scores = {sc.item_id: sc for sc in rating.scores}
-        hidden = set(study.settings.get("hidden_fields", []))
+        hidden = set(StudySettings.read(study.settings).hidden_fields)
         info = {k: str(v) for k, v in {**sess.patient.meta, **sess.meta}.items() if k not in hidden}
         prev_number = sess.number - 1 if sess.number > 1 else None
         return AssignmentView(

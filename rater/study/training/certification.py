@@ -25,11 +25,11 @@ from rater.storage import models_training as t
 from rater.storage.database import Database
 from rater.study.errors import InvalidValue, NotFound
 from rater.study.instruments import instrument_of
+from rater.study.settings import HOLD_UNTIL_CERTIFIED, StudySettings
 from rater.study.training.agreement import NO_AGREEMENT, Agreement, agreement_of, differences
 from rater.study.training.views import SCORED_KINDS, CertStatus, Criterion, Decision
 
 log = logging.getLogger(__name__)
-HOLD_SETTING = "hold_until_certified"
 
 
 @dataclass(frozen=True)
@@ -99,11 +99,11 @@ def set_hold(db: Database, study_id: str, hold: bool, actor: str = "coordinator"
     """Hold study assignments until the rater is certified on the instruments their team rates."""
     with db.transaction() as s:
         study = s.get(m.Study, study_id)
-        old = bool(study.settings.get(HOLD_SETTING, False))
+        old = StudySettings.read(study.settings).hold_until_certified
         if old != hold:
-            study.settings = {**study.settings, HOLD_SETTING: hold}
+            study.settings = {**study.settings, HOLD_UNTIL_CERTIFIED: hold}
             audit.record(s, actor=actor, action="update", entity="study", entity_id=study_id,
-                         field=HOLD_SETTING, old=old, new=hold, study_id=study_id)
+                         field=HOLD_UNTIL_CERTIFIED, old=old, new=hold, study_id=study_id)
 
 
 def _criterion(row: t.CertificationCriterion) -> Criterion:
@@ -226,7 +226,7 @@ def held_instruments(s: Session, rater_id: str, now: datetime | None = None) -> 
     if rater is None:
         return {}
     study = s.get(m.Study, rater.study_id)
-    if not study.settings.get(HOLD_SETTING, False):
+    if not StudySettings.read(study.settings).hold_until_certified:
         return {}
     keys = set(s.scalars(select(m.Instrument.key)
                          .join(m.TeamInstrument, m.TeamInstrument.instrument_id == m.Instrument.id)
@@ -242,4 +242,4 @@ def held_instruments(s: Session, rater_id: str, now: datetime | None = None) -> 
 def read_criteria(db: Database, study_id: str) -> tuple[dict[str, Criterion], bool]:
     """The study's criteria by instrument key, and whether study assignments are held until certified."""
     with db.reading() as s:
-        return criteria(s, study_id), bool(s.get(m.Study, study_id).settings.get(HOLD_SETTING, False))
+        return criteria(s, study_id), StudySettings.read(s.get(m.Study, study_id).settings).hold_until_certified
