@@ -183,7 +183,8 @@ def run(args: argparse.Namespace) -> int:
             return 1
         try:
             report = rec.import_recordings(db, study_id, entries, root, progress=ProgressLine(),
-                                           create_missing=not args.existing_only, probe_media=not args.no_probe)
+                                           create_missing=not args.existing_only,
+                                           prober=None if args.no_probe else rec.media_prober())
         except KeyboardInterrupt:
             # Checksums come before any write, and writes are one transaction.
             print("\ncancelled: nothing was imported", file=sys.stderr)

@@ -37,7 +37,7 @@ from rater.study.recordings_files import (
     human_size,
     stored_path,
 )
-from rater.study.recordings_import import import_recordings
+from rater.study.recordings_import import Prober, import_recordings
 from rater.study.recordings_manifest import ManifestError, ManifestProblem, read_manifest
 from rater.study.recordings_scan import (
     DEFAULT_PATTERN,
@@ -73,6 +73,7 @@ __all__ = [
     "display_path",
     "human_size",
     "import_recordings",
+    "media_prober",
     "read_manifest",
     "scan_folder",
     "set_desktop_media_root",
@@ -80,6 +81,17 @@ __all__ = [
     "stored_path",
     "verify_recordings",
 ]
+
+
+def media_prober() -> Prober | None:
+    """The media layer's prober for :func:`import_recordings`, or None (with a warning) when it cannot load."""
+    try:
+        # Imported on demand: probing may load libVLC, which scanning and checking files do not need.
+        from rater.media.probe import probe
+    except ImportError as exc:
+        log.warning("recordings will not be probed: %s", exc)
+        return None
+    return probe
 
 
 def _folder(root: str | os.PathLike[str]) -> Path:
