@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from rater import __version__
-from rater.export.dataset import Counts, StudyData
+from rater.export.dataset import ExportCounts, StudyData
 from rater.export.rating_tables import scale_ids
 from rater.export.table import Column, Table, static_table
 from rater.instruments.model import Scale
@@ -29,7 +29,7 @@ RELIABILITY_RULES = (
 )
 
 
-def _about(data: StudyData, counts: Counts, exported_at: datetime) -> Table:
+def _about(data: StudyData, counts: ExportCounts, exported_at: datetime) -> Table:
     study = data.study
     included = "submitted and in-progress ratings" if data.include_in_progress else "submitted ratings only"
     rows: list[tuple[str, Any]] = [
@@ -152,7 +152,7 @@ def _variables(tables: Sequence[Table]) -> Table:
     return static_table("codebook_variables", "Variables", columns, rows)
 
 
-def codebook_tables(data: StudyData, counts: Counts, exported_at: datetime,
+def codebook_tables(data: StudyData, counts: ExportCounts, exported_at: datetime,
                     exported: Sequence[Table]) -> list[Table]:
     """The codebook's sections; ``exported`` are the data tables described in the variable list."""
     return [_about(data, counts, exported_at), _sheets(exported), _instruments(data), _items(data), _scales(data),

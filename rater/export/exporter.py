@@ -17,7 +17,7 @@ from pathlib import Path
 from rater.export.atomic import check_target
 from rater.export.codebook import codebook_tables
 from rater.export.csv_tables import prepare_folder, write_csv_folder
-from rater.export.dataset import Counts, StudyData, load_study
+from rater.export.dataset import ExportCounts, StudyData, load_study
 from rater.export.exclusions_table import exclusions_table
 from rater.export.methods_table import methods_table
 from rater.export.progress import CancelFn, ProgressFn, Tracker
@@ -34,11 +34,11 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class ExportSummary:
+class ExportResult:
     """What was written and how long it took."""
 
     study_code: str
-    counts: Counts
+    counts: ExportCounts
     workbook: Path | None = None
     csv_files: list[Path] = field(default_factory=list)
     reliability_problems: list[str] = field(default_factory=list)
@@ -67,7 +67,7 @@ def study_reliability(data: StudyData) -> StudyReliability:
     return StudyReliability(report, rel.scale_sources, rel.item_sources)
 
 
-def build_sheets(data: StudyData, counts: Counts, reliability: StudyReliability,
+def build_sheets(data: StudyData, counts: ExportCounts, reliability: StudyReliability,
                  exported_at: datetime) -> list[Sheet]:
     """The workbook's sheets in order; tables stream their rows when written."""
     report = reliability.report
@@ -92,7 +92,7 @@ def build_sheets(data: StudyData, counts: Counts, reliability: StudyReliability,
 
 def export_study(db: Database, study_id: str, *, xlsx: str | Path | None = None, csv_dir: str | Path | None = None,
                  include_in_progress: bool = False, csv_bom: bool = False,
-                 progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> ExportSummary:
+                 progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> ExportResult:
     """Export one study to an .xlsx workbook and/or a folder of CSV files.
 
     ``progress(fraction, message)`` is called as work proceeds; when
@@ -120,7 +120,7 @@ def export_study(db: Database, study_id: str, *, xlsx: str | Path | None = None,
     # The real total is known before any fraction past 0 is reported, so progress never moves back.
     tracker.total = reliability_weight + outputs * sum(s.weight for s in sheets)
     tracker.advance(reliability_weight, "Reliability computed")
-    summary = ExportSummary(data.study.code, counts, reliability_problems=reliability.problems)
+    summary = ExportResult(data.study.code, counts, reliability_problems=reliability.problems)
     if target is not None:
         summary.workbook = write_workbook(sheets, target, tracker, title=data.study.name)
     if folder is not None:
@@ -131,7 +131,7 @@ def export_study(db: Database, study_id: str, *, xlsx: str | Path | None = None,
     return summary
 
 
-def _estimate(data: StudyData, counts: Counts) -> int:
+def _estimate(data: StudyData, counts: ExportCounts) -> int:
     """Cells to write, before the tables exist (for the first progress fractions)."""
     n_items, n_scales = len(item_columns(data)), len(scale_ids(data))
     return (14 * counts.item_scores + (8 + n_items + n_scales) * counts.rater_sessions

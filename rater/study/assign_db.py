@@ -67,8 +67,8 @@ def load_team(s: Session, team_id: str) -> TeamSetup:
     if team is None:
         raise NotFound("This team no longer exists.")
     rows = s.execute(
-        select(m.TeamInstrument, m.Instrument)
-        .join(m.Instrument, m.Instrument.id == m.TeamInstrument.instrument_id)
+        select(m.TeamInstrument, m.InstrumentRecord)
+        .join(m.InstrumentRecord, m.InstrumentRecord.id == m.TeamInstrument.instrument_id)
         .where(m.TeamInstrument.team_id == team_id)
     ).all()
     infos = sorted(

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.storage import models as m
 from rater.storage.database import Database
@@ -43,7 +43,7 @@ class _Context:
     label: str  # "P012 session 2"
 
 
-def _context(s: Session, session_id: str, team_id: str) -> _Context:
+def _context(s: DbSession, session_id: str, team_id: str) -> _Context:
     setup = load_team(s, team_id)
     session = s.get(m.Session, session_id)
     if session is None or session.patient.study_id != setup.study_id:
@@ -56,7 +56,7 @@ def _context(s: Session, session_id: str, team_id: str) -> _Context:
     return _Context(setup, session, session.patient.code, label)
 
 
-def _member(s: Session, ctx: _Context, rater_id: str) -> m.Rater:
+def _member(s: DbSession, ctx: _Context, rater_id: str) -> m.Rater:
     rater = s.get(m.Rater, rater_id)
     if rater is None or rater.study_id != ctx.setup.study_id:
         raise NotFound("This rater is not part of the study.")
@@ -67,14 +67,14 @@ def _member(s: Session, ctx: _Context, rater_id: str) -> m.Rater:
     return rater
 
 
-def _team_rows(s: Session, ctx: _Context, rater_id: str, session_id: str) -> list[m.Assignment]:
+def _team_rows(s: DbSession, ctx: _Context, rater_id: str, session_id: str) -> list[m.Assignment]:
     return list(s.scalars(
         select(m.Assignment).where(m.Assignment.team_id == ctx.setup.id, m.Assignment.session_id == session_id,
                                    m.Assignment.rater_id == rater_id, m.Assignment.purpose == "study")
     ))
 
 
-def _check_patient_rule(s: Session, ctx: _Context, rater: m.Rater) -> None:
+def _check_patient_rule(s: DbSession, ctx: _Context, rater: m.Rater) -> None:
     """Refuse when the rater already rates another session of this patient for the team."""
     # The facts: the sessions of this patient the rater rates for the team; the rule decides.
     rated = dict(s.execute(
@@ -90,7 +90,7 @@ def _check_patient_rule(s: Session, ctx: _Context, rater: m.Rater) -> None:
                                  "nothing was changed")
 
 
-def _check_not_started(s: Session, rater: m.Rater, rows: list[m.Assignment], done: str) -> list[m.Rating]:
+def _check_not_started(s: DbSession, rater: m.Rater, rows: list[m.Assignment], done: str) -> list[m.Rating]:
     """Refuse when any of the rows has rating work; return the empty ratings (opened, nothing entered)."""
     names = {a.id: a.instrument.name for a in rows}
     ratings = list(s.scalars(select(m.Rating).where(m.Rating.assignment_id.in_(names))))
@@ -113,7 +113,7 @@ def _check_not_started(s: Session, rater: m.Rater, rows: list[m.Assignment], don
     return ratings
 
 
-def _coverage_warnings(s: Session, ctx: _Context) -> tuple[str, ...]:
+def _coverage_warnings(s: DbSession, ctx: _Context) -> tuple[str, ...]:
     counts = dict(s.execute(
         select(m.Assignment.instrument_id, func.count())
         .where(m.Assignment.team_id == ctx.setup.id, m.Assignment.session_id == ctx.session.id,

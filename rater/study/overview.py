@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.storage import models as m
 from rater.storage.database import Database
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class StudyInfo:
+class StudyListing:
     """A study in the database's list of studies."""
 
     id: str
@@ -183,16 +183,16 @@ class StudyOverview:
         return next(t for t in self.teams if t.id == team_id)
 
 
-def studies(db: Database) -> list[StudyInfo]:
+def studies(db: Database) -> list[StudyListing]:
     """Every study in the database, by code."""
     with db.reading() as s:
-        return [StudyInfo(x.id, x.code, x.name) for x in s.scalars(select(m.Study).order_by(m.Study.code))]
+        return [StudyListing(x.id, x.code, x.name) for x in s.scalars(select(m.Study).order_by(m.Study.code))]
 
 
 def instruments(db: Database) -> list[InstrumentInfo]:
     """Every instrument version stored in the database (a team can rate any of them)."""
     with db.reading() as s:
-        rows = s.scalars(select(m.Instrument).order_by(m.Instrument.name, m.Instrument.version))
+        rows = s.scalars(select(m.InstrumentRecord).order_by(m.InstrumentRecord.name, m.InstrumentRecord.version))
         return [InstrumentInfo(i.id, i.key, i.version, i.name) for i in rows]
 
 def study_overview(db: Database, study_id: str) -> StudyOverview:
@@ -226,9 +226,9 @@ def study_overview(db: Database, study_id: str) -> StudyOverview:
             teams, raters, _patients(s, study, assigned))
 
 
-def _teams(s: Session, study_id: str) -> tuple[TeamView, ...]:
+def _teams(s: DbSession, study_id: str) -> tuple[TeamView, ...]:
     rates: dict[str, list[Rate]] = defaultdict(list)
-    for ti, inst in s.execute(select(m.TeamInstrument, m.Instrument).join(m.Instrument)
+    for ti, inst in s.execute(select(m.TeamInstrument, m.InstrumentRecord).join(m.InstrumentRecord)
                               .join(m.Team, m.Team.id == m.TeamInstrument.team_id)
                               .where(m.Team.study_id == study_id)):
         rates[ti.team_id].append(Rate(inst.id, ti.session_min, ti.session_max, inst.key, inst.name))
@@ -242,15 +242,15 @@ def _teams(s: Session, study_id: str) -> tuple[TeamView, ...]:
         for t in s.scalars(select(m.Team).where(m.Team.study_id == study_id).order_by(m.Team.name)))
 
 
-def _assigned(s: Session, study_id: str) -> dict[str, list[AssignedInfo]]:
+def _assigned(s: DbSession, study_id: str) -> dict[str, list[AssignedInfo]]:
     rows = s.execute(
-        select(m.Assignment, m.Rater, m.Team.name, m.Instrument, m.Rating.submitted_at)
+        select(m.Assignment, m.Rater, m.Team.name, m.InstrumentRecord, m.Rating.submitted_at)
         .join(m.Rater, m.Rater.id == m.Assignment.rater_id)
-        .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
+        .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
         .outerjoin(m.Team, m.Team.id == m.Assignment.team_id)
         .outerjoin(m.Rating, m.Rating.assignment_id == m.Assignment.id)
         .where(m.Assignment.study_id == study_id)
-        .order_by(m.Team.name, m.Instrument.name, m.Rater.code))
+        .order_by(m.Team.name, m.InstrumentRecord.name, m.Rater.code))
     out: dict[str, list[AssignedInfo]] = defaultdict(list)
     for a, r, team, inst, submitted in rows:
         out[a.session_id].append(AssignedInfo(a.id, r.id, r.code, r.name, a.team_id, team or "", inst.key,
@@ -258,7 +258,7 @@ def _assigned(s: Session, study_id: str) -> dict[str, list[AssignedInfo]]:
     return out
 
 
-def _patients(s: Session, study: m.Study, assigned: dict[str, list[AssignedInfo]]) -> tuple[PatientView, ...]:
+def _patients(s: DbSession, study: m.Study, assigned: dict[str, list[AssignedInfo]]) -> tuple[PatientView, ...]:
     root = media_paths.media_root(s, study)
     recordings: dict[str, list[RecordingInfo]] = defaultdict(list)
     homework = dict(s.execute(select(m.HomeworkEntry.session_id, func.count()).join(m.Session).join(m.Patient)

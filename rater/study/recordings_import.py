@@ -34,7 +34,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.media.base import MediaError, MediaInfo
 from rater.storage import models as m
@@ -98,14 +98,14 @@ def import_recordings(
     return report
 
 
-def _session_keys(s: Session, study_id: str) -> set[tuple[str, int]]:
+def _session_keys(s: DbSession, study_id: str) -> set[tuple[str, int]]:
     rows = s.execute(select(m.Patient.code, m.Session.number)
                      .join(m.Session, m.Session.patient_id == m.Patient.id)
                      .where(m.Patient.study_id == study_id))
     return {(code.upper(), number) for code, number in rows}
 
 
-def _probed_paths(s: Session, study_id: str) -> set[str]:
+def _probed_paths(s: DbSession, study_id: str) -> set[str]:
     """Stored paths whose duration is known: re-importing them needs no second probe."""
     rows = s.scalars(select(m.Recording.path).join(m.Session, m.Recording.session_id == m.Session.id)
                      .join(m.Session.patient)

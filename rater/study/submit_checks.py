@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.storage import models as m
 from rater.study.errors import StudyError
@@ -85,7 +85,7 @@ class NeedsConfirmation(StudyError):
         super().__init__(message)
 
 
-def recording_duration(s: Session, rating: m.Rating, session: m.Session) -> int | None:
+def recording_duration(s: DbSession, rating: m.Rating, session: m.Session) -> int | None:
     """Length of the recording rated: the imported length, else the one the player reported."""
     rec = s.get(m.Recording, rating.recording_id) if rating.recording_id else None
     if rec is None and session.recordings:
@@ -103,7 +103,7 @@ def min_played_of(study: m.Study) -> float:
     return StudySettings.read(study.settings).min_played_fraction
 
 
-def check_rating(s: Session, assignment: m.Assignment, rating: m.Rating) -> SubmitCheck:
+def check_rating(s: DbSession, assignment: m.Assignment, rating: m.Rating) -> SubmitCheck:
     """The :class:`SubmitCheck` of ``rating`` as stored now."""
     study = s.get(m.Study, assignment.study_id)
     played = covered_ms([list(x) for x in rating.played_intervals])

@@ -12,7 +12,8 @@ from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import joinedload
 
 from rater.instruments.scoring import Response, missing_required
 from rater.storage import audit
@@ -84,10 +85,10 @@ class Workstation:
     def queue(self, rater_id: str) -> list[QueueEntry]:
         with self.db.reading() as s:
             rows = s.execute(
-                select(m.Assignment, m.Session, m.Patient, m.Instrument, m.Rating.updated_at)
+                select(m.Assignment, m.Session, m.Patient, m.InstrumentRecord, m.Rating.updated_at)
                 .join(m.Session, m.Session.id == m.Assignment.session_id)
                 .join(m.Patient, m.Patient.id == m.Session.patient_id)
-                .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
+                .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
                 .outerjoin(m.Rating, m.Rating.assignment_id == m.Assignment.id)
                 .where(m.Assignment.rater_id == rater_id)
                 .options(joinedload(m.Session.recordings))
@@ -132,7 +133,7 @@ class Workstation:
                              study_id=assignment.study_id)
             return self._view(s, assignment, rating)
 
-    def _view(self, s: Session, a: m.Assignment, rating: m.Rating) -> AssignmentView:
+    def _view(self, s: DbSession, a: m.Assignment, rating: m.Rating) -> AssignmentView:
         sess = a.session
         study = s.get(m.Study, a.study_id)
         instrument = instrument_of(a.instrument)
@@ -168,12 +169,12 @@ class Workstation:
         )
 
     @staticmethod
-    def _recording_view(s: Session, study: m.Study, rec: m.Recording) -> RecordingView:
+    def _recording_view(s: DbSession, study: m.Study, rec: m.Recording) -> RecordingView:
         path = media_paths.resolve(s, study, rec.path)
         return RecordingView(rec.id, str(path), rec.kind, rec.duration_ms, Path(path).is_file())
 
     @staticmethod
-    def _homework(s: Session, patient_id: str, number: int | None) -> list[HomeworkView]:
+    def _homework(s: DbSession, patient_id: str, number: int | None) -> list[HomeworkView]:
         if number is None:
             return []
         rows = s.scalars(
@@ -284,7 +285,7 @@ class Workstation:
 
     # --- helpers -------------------------------------------------------------
     @staticmethod
-    def _own_assignment(s: Session, assignment_id: str, rater_id: str) -> m.Assignment:
+    def _own_assignment(s: DbSession, assignment_id: str, rater_id: str) -> m.Assignment:
         a = s.get(m.Assignment, assignment_id)
         if a is None:
             raise NotFound("This assignment no longer exists.")
@@ -292,7 +293,7 @@ class Workstation:
             raise AccessDenied("This assignment belongs to another rater.")
         return a
 
-    def _writable(self, s: Session, assignment_id: str, rater_id: str):
+    def _writable(self, s: DbSession, assignment_id: str, rater_id: str):
         a = self._own_assignment(s, assignment_id, rater_id)
         rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == a.id))
         if rating is None:

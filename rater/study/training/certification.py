@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.storage import audit
 from rater.storage import models as m
@@ -77,7 +77,7 @@ def validate(c: Criterion) -> None:
 def set_criterion(db: Database, study_id: str, criterion: Criterion, actor: str = "coordinator") -> None:
     validate(criterion)
     with db.transaction() as s:
-        keys = {row.key for row in s.scalars(select(m.Instrument))}
+        keys = {row.key for row in s.scalars(select(m.InstrumentRecord))}
         if criterion.instrument_key not in keys:
             raise NotFound(f"No instrument {criterion.instrument_key!r} in this database.")
         row = s.scalar(select(t.CertificationCriterion).where(
@@ -110,12 +110,12 @@ def _criterion(row: t.CertificationCriterion) -> Criterion:
     return Criterion(row.instrument_key, row.min_within1, row.max_mad, row.last_n, row.validity_days)
 
 
-def criteria(s: Session, study_id: str) -> dict[str, Criterion]:
+def criteria(s: DbSession, study_id: str) -> dict[str, Criterion]:
     rows = s.scalars(select(t.CertificationCriterion).where(t.CertificationCriterion.study_id == study_id))
     return {r.instrument_key: _criterion(r) for r in rows}
 
 
-def scored_ratings(s: Session, study_id: str, rater_ids: Iterable[str] | None = None) -> list[Scored]:
+def scored_ratings(s: DbSession, study_id: str, rater_ids: Iterable[str] | None = None) -> list[Scored]:
     """Every submitted scored training rating of the study (or of some raters), oldest first.
 
     Plain column queries, no ORM objects: the drift view reads every practice
@@ -153,7 +153,7 @@ def scored_ratings(s: Session, study_id: str, rater_ids: Iterable[str] | None = 
             .where(t.TrainingMaterial.study_id == study_id)):
         gold.setdefault((session_id, instrument_id), {})[item_id] = (value, is_na)
     instruments = {iid: (row.key, instrument_of(row)) for iid in {r[3] for r in rows}
-                   if (row := s.get(m.Instrument, iid)) is not None}
+                   if (row := s.get(m.InstrumentRecord, iid)) is not None}
     applicable: dict[tuple[str, int], list[str]] = {}
     out = []
     for a_id, rater_id, session_id, inst_id, kind, rating_id, submitted, updated, number, code in rows:
@@ -200,7 +200,7 @@ def status_from(rater_id: str, rater_code: str, key: str, c: Criterion | None, s
     return CertStatus(rater_id, rater_code, key, state, since, latest.expires_at, latest, history, c)
 
 
-def statuses(s: Session, study_id: str, now: datetime, rater_ids: Iterable[str] | None = None) -> list[CertStatus]:
+def statuses(s: DbSession, study_id: str, now: datetime, rater_ids: Iterable[str] | None = None) -> list[CertStatus]:
     """Status per rater and instrument with a criterion (raters of the study, by code)."""
     crit = criteria(s, study_id)
     q = select(m.Rater).where(m.Rater.study_id == study_id).order_by(m.Rater.code)
@@ -220,7 +220,7 @@ def rater_statuses(db: Database, study_id: str, now: datetime | None = None) -> 
         return statuses(s, study_id, now or m.utcnow())
 
 
-def held_instruments(s: Session, rater_id: str, now: datetime | None = None) -> dict[str, str]:
+def held_instruments(s: DbSession, rater_id: str, now: datetime | None = None) -> dict[str, str]:
     """Instrument key → why this rater's study assignments on it are held (empty when nothing is held)."""
     rater = s.get(m.Rater, rater_id)
     if rater is None:
@@ -228,8 +228,8 @@ def held_instruments(s: Session, rater_id: str, now: datetime | None = None) -> 
     study = s.get(m.Study, rater.study_id)
     if not StudySettings.read(study.settings).hold_until_certified:
         return {}
-    keys = set(s.scalars(select(m.Instrument.key)
-                         .join(m.TeamInstrument, m.TeamInstrument.instrument_id == m.Instrument.id)
+    keys = set(s.scalars(select(m.InstrumentRecord.key)
+                         .join(m.TeamInstrument, m.TeamInstrument.instrument_id == m.InstrumentRecord.id)
                          .join(m.TeamMember, m.TeamMember.team_id == m.TeamInstrument.team_id)
                          .where(m.TeamMember.rater_id == rater_id)))
     out = {}

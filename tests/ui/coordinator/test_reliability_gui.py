@@ -48,8 +48,8 @@ def build_rated_study(path: Path) -> str:
             .join(m.Rater, m.Rater.id == m.Assignment.rater_id)
             .join(m.Session, m.Session.id == m.Assignment.session_id)
             .join(m.Patient, m.Patient.id == m.Session.patient_id)
-            .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
-            .where(m.Instrument.key == "hstbs")).all()
+            .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
+            .where(m.InstrumentRecord.key == "hstbs")).all()
     ws = Workstation(db)
     for assignment_id, rater_id, code, patient, number in rows:
         view = ws.open(assignment_id, rater_id)
@@ -146,8 +146,8 @@ def test_plots_have_one_box_bar_and_line_per_rater(qtbot, coordinator, db):
     with db.reading() as s:
         raters = sorted(s.scalars(
             select(m.Rater.code).join(m.Assignment, m.Assignment.rater_id == m.Rater.id)
-            .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
-            .where(m.Instrument.key == "hstbs", m.Assignment.status == "submitted").distinct()))
+            .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
+            .where(m.InstrumentRecord.key == "hstbs", m.Assignment.status == "submitted").distinct()))
 
     boxes = screen.charts["distribution"].series()
     assert len(boxes) == 1 and isinstance(boxes[0], QBoxPlotSeries)
