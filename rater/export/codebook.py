@@ -20,6 +20,7 @@ from rater.instruments.model import Scale
 from rater.instruments.scoring import SCORING_RULES
 from rater.stats import ICC_CI_METHOD
 from rater.stats.headline import HEADLINE_RULE
+from rater.study.session_range import SessionRange
 
 RELIABILITY_RULES = (
     "Reliability uses the same item scores, with N/A and unanswered items both missing. By default a "
@@ -125,8 +126,7 @@ def _design(data: StudyData) -> Table:
         for rate in team.rates or (None,):
             sessions = None
             if rate is not None:
-                lo, hi = rate.session_min, rate.session_max
-                sessions = f"{lo if lo is not None else 'any'}-{hi if hi is not None else 'any'}"
+                sessions = SessionRange(rate.session_min, rate.session_max).cell
             rows.append((team.name, team.description or None, team.raters_per_session, team.keeps_homework_log,
                          rate.instrument_key if rate else None, rate.instrument_version if rate else None,
                          sessions, len(team.members), ", ".join(team.members) or None))

@@ -23,6 +23,7 @@ from rater.study.patient_rule import RULE, PatientRule
 
 log = logging.getLogger(__name__)
 
+
 class AssignmentConflict(StudyError):
     """A manual edit that would break a rule or lose rating work; nothing was changed."""
 

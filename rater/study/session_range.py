@@ -36,6 +36,11 @@ class SessionRange(NamedTuple):
         return f"sessions {first if first is not None else 1}–{last if last is not None else '…'}"
 
     @property
+    def cell(self) -> str:
+        """The range in an exported cell: "2-5", "any-4", "any-any"."""
+        return f"{self.first if self.first is not None else 'any'}-{self.last if self.last is not None else 'any'}"
+
+    @property
     def problem(self) -> str | None:
         """Why the range cannot be stored (first below 1 or after last), or None."""
         first, last = self.first, self.last

@@ -32,6 +32,7 @@ def test_range_labels_and_problems():
     assert SessionRange(2, 5).problem is None and SessionRange(None, None).problem is None
     assert SessionRange(0, 3).problem == "the session range 0–3 is not valid"
     assert SessionRange(5, 2).problem == "the session range 5–2 is not valid"
+    assert [SessionRange(2, 5).cell, SessionRange(None, 4).cell, SessionRange().cell] == ["2-5", "any-4", "any-any"]
     assert SessionRange(None, None).closed(99) == (1, 99) and SessionRange(2, 4).closed(99) == (2, 4)
     # Plain tuples, as the planner's callers pass them, are ranges too.
     assert any_covers([(1, 2), (5, None)], 7) and not any_covers([(1, 2), (5, 6)], 3)
