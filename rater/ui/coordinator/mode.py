@@ -39,11 +39,11 @@ class MainWindow(Protocol):
 
     def refresh_raters(self) -> None: ...
 
-    def setWindowTitle(self, title: str) -> None: ...  # noqa: N802 (Qt's name)
+    def setWindowTitle(self, title: str) -> None: ...
 
-    def activateWindow(self) -> None: ...  # noqa: N802 (Qt's name)
+    def activateWindow(self) -> None: ...
 
-    def findChildren(self, kind: type) -> list: ...  # noqa: N802 (Qt's name)
+    def findChildren(self, kind: type) -> list: ...
 
 
 class CoordinatorMode(QObject):
