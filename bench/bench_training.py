@@ -38,7 +38,7 @@ def build_drift_study(db, raters: int = 36, checks: int = 20, seed: int = 7) -> 
     rng = random.Random(seed)
     study_id = create_demo_study(db)
     with db.transaction() as s:
-        hstbs = s.scalar(select(m.Instrument).where(m.Instrument.key == "hstbs"))
+        hstbs = s.scalar(select(m.InstrumentRecord).where(m.InstrumentRecord.key == "hstbs"))
         team = s.scalar(select(m.Team).where(m.Team.study_id == study_id).order_by(m.Team.name))
         patient = m.Patient(study_id=study_id, code="TRAIN")
         s.add(patient)
@@ -104,7 +104,7 @@ def bench_feedback(runs: int, tmp: Path) -> tuple[float, float]:
 
     with db.transaction() as s:
         study_id = s.scalar(select(m.Study.id))
-        hstbs = s.scalar(select(m.Instrument.id).where(m.Instrument.key == "hstbs"))
+        hstbs = s.scalar(select(m.InstrumentRecord.id).where(m.InstrumentRecord.key == "hstbs"))
         r01 = s.scalar(select(m.Rater.id).where(m.Rater.code == "R01"))
         patient = m.Patient(study_id=study_id, code="TRAIN")
         s.add(patient)

@@ -20,6 +20,9 @@ fi
 echo "== lint (ruff)"
 "$PY" -m ruff check rater tests bench
 
+echo "== architecture (import-linter contracts in pyproject.toml)"
+PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" "$(dirname "$PY")/lint-imports" --config "$ROOT/pyproject.toml"
+
 # The Qt-free core (storage, study, statistics, export, pooling, data safety) runs with
 # PySide6 and vlc made unimportable, proving it needs neither.
 CORE=(tests/core tests/stats tests/export tests/pooling tests/safety)

@@ -20,7 +20,7 @@ def ids(db) -> dict[str, str]:
         for code in ("R01", "R02"):
             out[code] = s.scalar(select(m.Rater.id).where(m.Rater.code == code))
         for key in ("hstbs", "hes_general", "hes_ct"):
-            out[key] = s.scalar(select(m.Instrument.id).where(m.Instrument.key == key))
+            out[key] = s.scalar(select(m.InstrumentRecord.id).where(m.InstrumentRecord.key == key))
         return out
 
 

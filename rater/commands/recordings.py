@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from rater.commands.common import add_db_argument, open_db
+from rater.study.settings import StudySettings
 
 if TYPE_CHECKING:
     from rater.storage.database import Database
@@ -152,7 +153,7 @@ def _pick_study(db: Database, code: str | None) -> tuple[str, str | None]:
     elif len(studies) != 1:
         found = ", ".join(st.code for st in studies) or "none"
         raise NotFound(f"Choose the study with --study CODE (studies in this database: {found}).")
-    return studies[0].id, studies[0].settings.get("media_root")
+    return studies[0].id, StudySettings.read(studies[0].settings).media_root
 
 
 def run(args: argparse.Namespace) -> int:
@@ -182,7 +183,8 @@ def run(args: argparse.Namespace) -> int:
             return 1
         try:
             report = rec.import_recordings(db, study_id, entries, root, progress=ProgressLine(),
-                                           create_missing=not args.existing_only, probe_media=not args.no_probe)
+                                           create_missing=not args.existing_only,
+                                           prober=None if args.no_probe else rec.media_prober())
         except KeyboardInterrupt:
             # Checksums come before any write, and writes are one transaction.
             print("\ncancelled: nothing was imported", file=sys.stderr)

@@ -142,7 +142,7 @@ def _instrument(db, key: str) -> str:
     from rater.study.errors import NotFound
 
     with db.reading() as s:
-        found = s.scalar(select(m.Instrument.id).where(m.Instrument.key == key).order_by(m.Instrument.created_at.desc()))
+        found = s.scalar(select(m.InstrumentRecord.id).where(m.InstrumentRecord.key == key).order_by(m.InstrumentRecord.created_at.desc()))
     if found is None:
         raise NotFound(f"No instrument {key!r}.")
     return found

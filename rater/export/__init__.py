@@ -13,7 +13,7 @@ for callers that assemble their own output, and the legacy-ratings import
 from rater.export.atomic import ExportCancelled, ExportError, atomic_file
 from rater.export.csv_tables import write_csv_folder
 from rater.export.dataset import RatingRecord, StudyData, load_study
-from rater.export.exporter import ExportSummary, StudyReliability, build_sheets, export_study, study_reliability
+from rater.export.exporter import ExportResult, StudyReliability, build_sheets, export_study, study_reliability
 from rater.export.legacy_import import ImportSummary, LegacyImportError, import_legacy_ratings
 from rater.export.table import Column, Sheet, Table
 from rater.export.workbook import write_workbook
@@ -22,7 +22,7 @@ __all__ = [
     "Column",
     "ExportCancelled",
     "ExportError",
-    "ExportSummary",
+    "ExportResult",
     "ImportSummary",
     "LegacyImportError",
     "RatingRecord",

@@ -13,12 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from rater import __version__
-from rater.export.dataset import Counts, StudyData
+from rater.export.dataset import ExportCounts, StudyData
 from rater.export.rating_tables import scale_ids
 from rater.export.table import Column, Table, static_table
 from rater.instruments.model import Scale
 from rater.instruments.scoring import SCORING_RULES
 from rater.stats import ICC_CI_METHOD
+from rater.stats.headline import HEADLINE_RULE
+from rater.study.session_range import SessionRange
 
 RELIABILITY_RULES = (
     "Reliability uses the same item scores, with N/A and unanswered items both missing. By default a "
@@ -26,13 +28,9 @@ RELIABILITY_RULES = (
     "scale's recode; only sessions with k scored ratings enter the ICC. Each row of the Reliability "
     "sheets states the rule and the sessions it kept."
 )
-ICC_HEADLINE = (
-    "When raters rotate across sessions the one-way ICC(1,k) (average of k raters) is the design-correct "
-    "headline; when every session has the same raters, ICC(A,k). All six forms are reported."
-)
 
 
-def _about(data: StudyData, counts: Counts, exported_at: datetime) -> Table:
+def _about(data: StudyData, counts: ExportCounts, exported_at: datetime) -> Table:
     study = data.study
     included = "submitted and in-progress ratings" if data.include_in_progress else "submitted ratings only"
     rows: list[tuple[str, Any]] = [
@@ -47,7 +45,7 @@ def _about(data: StudyData, counts: Counts, exported_at: datetime) -> Table:
                           "had a score. Sessions without any included rating are not listed."),
         ("blank cells", "A blank numeric cell means no value: unanswered, N/A (see the long sheet's na column), "
                         "not applicable to the session, or a statistic that is undefined (reason in notes)."),
-        ("reliability scoring", RELIABILITY_RULES), ("ICC headline", ICC_HEADLINE),
+        ("reliability scoring", RELIABILITY_RULES), ("ICC headline", HEADLINE_RULE),
         ("ICC confidence intervals", ICC_CI_METHOD),
         ("times", "All times are UTC, as stored by Session Rater."),
     ]
@@ -128,8 +126,7 @@ def _design(data: StudyData) -> Table:
         for rate in team.rates or (None,):
             sessions = None
             if rate is not None:
-                lo, hi = rate.session_min, rate.session_max
-                sessions = f"{lo if lo is not None else 'any'}-{hi if hi is not None else 'any'}"
+                sessions = SessionRange(rate.session_min, rate.session_max).cell
             rows.append((team.name, team.description or None, team.raters_per_session, team.keeps_homework_log,
                          rate.instrument_key if rate else None, rate.instrument_version if rate else None,
                          sessions, len(team.members), ", ".join(team.members) or None))
@@ -155,7 +152,7 @@ def _variables(tables: Sequence[Table]) -> Table:
     return static_table("codebook_variables", "Variables", columns, rows)
 
 
-def codebook_tables(data: StudyData, counts: Counts, exported_at: datetime,
+def codebook_tables(data: StudyData, counts: ExportCounts, exported_at: datetime,
                     exported: Sequence[Table]) -> list[Table]:
     """The codebook's sections; ``exported`` are the data tables described in the variable list."""
     return [_about(data, counts, exported_at), _sheets(exported), _instruments(data), _items(data), _scales(data),

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from rater.export.scale_columns import ScaleColumn, scale_columns
 from rater.instruments.scoring import ALL_NA, MISSING_ITEMS, NOT_APPLICABLE, SCORED
+from rater.sort_keys import natural_key
 from rater.stats import StatsInputError
 from rater.storage import models as m
 from rater.storage.database import Database
@@ -30,7 +31,6 @@ from rater.study.reliability_data import (
     InstrumentCatalog,
     ReliabilityData,
     StudyInstrument,
-    natural_key,
     reliability_from_scores,
     study_catalog,
 )
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class StudyInfo:
+class ExportedStudy:
     id: str
     code: str
     name: str
@@ -58,7 +58,7 @@ class SessionInfo:
 
 
 @dataclass(frozen=True)
-class RaterInfo:
+class ExportedRater:
     id: str
     code: str
     name: str
@@ -100,7 +100,7 @@ class RatingRecord:
     scale has no score."""
 
     session: SessionInfo
-    rater: RaterInfo
+    rater: ExportedRater
     team: str
     instrument: StudyInstrument
     status: str
@@ -112,7 +112,7 @@ class RatingRecord:
 
 
 @dataclass(frozen=True)
-class Counts:
+class ExportCounts:
     """Sizes used for progress estimates."""
 
     item_scores: int
@@ -126,10 +126,10 @@ class StudyData:
     """The study's metadata and its item scores, read once (:mod:`rater.study.scores_read`)."""
 
     db: Database
-    study: StudyInfo
+    study: ExportedStudy
     catalog: InstrumentCatalog
     teams: list[TeamInfo]
-    raters: dict[str, RaterInfo]  # id -> rater, in natural code order
+    raters: dict[str, ExportedRater]  # id -> rater, in natural code order
     sessions: list[SessionInfo]  # natural patient order, then session number
     include_in_progress: bool = False
     scores: StudyScores | None = None
@@ -139,13 +139,13 @@ class StudyData:
     def instruments(self) -> dict[str, StudyInstrument]:
         return self.catalog.by_row_id()
 
-    def counts(self) -> Counts:
+    def counts(self) -> ExportCounts:
         """Item scores, ratings, (session, rater) pairs and sessions that will be exported."""
         sc = self.scores
         if sc is None or sc.n_ratings == 0:
-            return Counts(0, 0, 0, 0)
+            return ExportCounts(0, 0, 0, 0)
         pairs = np.unique(sc.session.astype(np.int64) * max(len(self.raters), 1) + sc.rater).size
-        return Counts(sc.n_scores, sc.n_ratings, pairs, np.unique(sc.session).size)
+        return ExportCounts(sc.n_scores, sc.n_ratings, pairs, np.unique(sc.session).size)
 
     def ratings(self) -> Iterator[RatingRecord]:
         """Every included rating with its item and scale scores, in export order."""
@@ -193,7 +193,7 @@ def load_study(db: Database, study_id: str, include_in_progress: bool = False) -
         row = s.get(m.Study, study_id)
         if row is None:
             raise LookupError(f"no study with id {study_id}")
-        study = StudyInfo(row.id, row.code, row.name, row.description, row.created_at)
+        study = ExportedStudy(row.id, row.code, row.name, row.description, row.created_at)
         catalog = study_catalog(s, study_id)
         versions = catalog.by_row_id()
         memberships = s.execute(
@@ -202,7 +202,7 @@ def load_study(db: Database, study_id: str, include_in_progress: bool = False) -
         teams_of: dict[str, list[str]] = {}
         for rater_id, team in memberships:
             teams_of.setdefault(rater_id, []).append(team)
-        raters = [RaterInfo(r.id, r.code, r.name, r.active, tuple(teams_of.get(r.id, ())))
+        raters = [ExportedRater(r.id, r.code, r.name, r.active, tuple(teams_of.get(r.id, ())))
                   for r in s.scalars(select(m.Rater).where(m.Rater.study_id == study_id))]
         raters.sort(key=lambda r: natural_key(r.code))
         codes = {r.id: r.code for r in raters}

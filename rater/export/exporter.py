@@ -18,7 +18,7 @@ from pathlib import Path
 from rater.export.atomic import Staging, check_target, write_error
 from rater.export.codebook import codebook_tables
 from rater.export.csv_tables import write_csv_stage
-from rater.export.dataset import Counts, StudyData, load_study
+from rater.export.dataset import ExportCounts, StudyData, load_study
 from rater.export.exclusions_table import exclusions_table
 from rater.export.methods_table import methods_table
 from rater.export.progress import CancelFn, ProgressFn, Tracker
@@ -42,11 +42,11 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class ExportSummary:
+class ExportResult:
     """What was written and how long it took."""
 
     study_code: str
-    counts: Counts
+    counts: ExportCounts
     workbook: Path | None = None
     csv_files: list[Path] = field(default_factory=list)
     reliability_problems: list[str] = field(default_factory=list)
@@ -79,7 +79,7 @@ def study_reliability(data: StudyData) -> StudyReliability:
     return StudyReliability(report, rel.scale_sources, rel.item_sources)
 
 
-def build_sheets(data: StudyData, counts: Counts, reliability: StudyReliability,
+def build_sheets(data: StudyData, counts: ExportCounts, reliability: StudyReliability,
                  exported_at: datetime) -> list[Sheet]:
     """The workbook's sheets in order; tables stream their rows when written."""
     report = reliability.report
@@ -105,7 +105,7 @@ def build_sheets(data: StudyData, counts: Counts, reliability: StudyReliability,
 
 def export_study(db: Database, study_id: str, *, xlsx: str | Path | None = None, csv_dir: str | Path | None = None,
                  include_in_progress: bool = False, csv_bom: bool = False, spss: bool = False,
-                 progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> ExportSummary:
+                 progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> ExportResult:
     """Export one study to an .xlsx workbook and/or a folder of CSV files (and, with ``spss``, .sav files there).
 
     ``progress(fraction, message)`` is called as work proceeds, with fractions
@@ -137,7 +137,7 @@ def export_study(db: Database, study_id: str, *, xlsx: str | Path | None = None,
 
 def _export(db: Database, study_id: str, staging: Staging, xlsx: str | Path | None, csv_dir: str | Path | None,
             include_in_progress: bool, csv_bom: bool, spss: bool, progress: ProgressFn | None,
-            cancel: CancelFn | None) -> ExportSummary:
+            cancel: CancelFn | None) -> ExportResult:
     """Write every output into ``staging``; the caller commits or discards it."""
     target = check_target(Path(xlsx)) if xlsx is not None else None
     workbook_tmp = staging.file(target) if target is not None else None
@@ -157,7 +157,7 @@ def _export(db: Database, study_id: str, staging: Staging, xlsx: str | Path | No
     tables = sum(s.weight for s in sheets)
     tracker.replan(((target is not None) + (folder is not None)) * tables
                    + (counts.rater_sessions + counts.sessions) * 40 * spss)
-    summary = ExportSummary(data.study.code, counts, reliability_problems=reliability.problems, tracker=tracker)
+    summary = ExportResult(data.study.code, counts, reliability_problems=reliability.problems, tracker=tracker)
     if target is not None and workbook_tmp is not None:
         try:
             with workbook_tmp.open("wb") as handle:
@@ -177,7 +177,7 @@ def _export(db: Database, study_id: str, staging: Staging, xlsx: str | Path | No
     return summary
 
 
-def _estimate(data: StudyData, counts: Counts) -> int:
+def _estimate(data: StudyData, counts: ExportCounts) -> int:
     """Cells to write, before the tables exist (for the first progress fractions)."""
     n_items, n_scales = len(item_columns(data)), len(scale_ids(data))
     return (14 * counts.item_scores + (8 + n_items + n_scales) * counts.rater_sessions

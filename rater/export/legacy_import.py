@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.export.legacy_read import SourceRow, TableReadError, read_table
 from rater.instruments.model import Item
@@ -30,6 +30,7 @@ from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study.assign_db import next_positions
 from rater.study.reliability_data import StudyInstrument, study_catalog
+from rater.study.session_range import SessionRange
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ def _when(raw: Any) -> tuple[datetime | None, str | None]:
 class _Lookups:
     """The study as dictionaries, read once inside the import's transaction."""
 
-    def __init__(self, s: Session, study_id: str):
+    def __init__(self, s: DbSession, study_id: str):
         rows = s.execute(select(m.Session.id, m.Session.number, m.Patient.code)
                          .join(m.Patient, m.Patient.id == m.Session.patient_id)
                          .where(m.Patient.study_id == study_id)).all()
@@ -210,19 +211,19 @@ def _check_rows(rows: list[SourceRow], look: _Lookups, create_raters: bool) -> t
     return list(groups.values()), problems
 
 
-def _team_for(s: Session, study_id: str, rater_id: str, key: str, number: int) -> str | None:
+def _team_for(s: DbSession, study_id: str, rater_id: str, key: str, number: int) -> str | None:
     """The rater's team that rates ``key`` in session ``number``, else the only team that does."""
     rows = s.execute(select(m.Team.id, m.TeamInstrument.session_min, m.TeamInstrument.session_max)
                      .join(m.TeamInstrument, m.TeamInstrument.team_id == m.Team.id)
-                     .join(m.Instrument, m.Instrument.id == m.TeamInstrument.instrument_id)
-                     .where(m.Team.study_id == study_id, m.Instrument.key == key)).all()
-    teams = {tid for tid, lo, hi in rows if (lo is None or lo <= number) and (hi is None or number <= hi)}
+                     .join(m.InstrumentRecord, m.InstrumentRecord.id == m.TeamInstrument.instrument_id)
+                     .where(m.Team.study_id == study_id, m.InstrumentRecord.key == key)).all()
+    teams = {tid for tid, lo, hi in rows if SessionRange(lo, hi).covers(number)}
     mine = set(s.scalars(select(m.TeamMember.team_id).where(m.TeamMember.rater_id == rater_id))) & teams
     choice = mine or teams
     return next(iter(choice)) if len(choice) == 1 else None
 
 
-def _write(s: Session, study_id: str, groups: list[_Group], look: _Lookups, actor: str) -> list[str]:
+def _write(s: DbSession, study_id: str, groups: list[_Group], look: _Lookups, actor: str) -> list[str]:
     created = []
     for code in sorted({g.rater for g in groups} - set(look.raters)):
         rater = m.Rater(study_id=study_id, code=code, name=code)

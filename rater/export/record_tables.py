@@ -7,9 +7,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
-from rater.export.dataset import StudyData, natural_key
+from rater.export.dataset import StudyData
 from rater.export.rating_tables import SESSION_COLUMNS
 from rater.export.table import Column, Table, static_table
+from rater.sort_keys import natural_key
 from rater.stats import RaterBias
 from rater.storage import models as m
 

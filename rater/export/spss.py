@@ -26,7 +26,7 @@ from typing import Any
 
 from rater import __version__
 from rater.export.atomic import ExportError
-from rater.export.dataset import Counts, StudyData
+from rater.export.dataset import ExportCounts, StudyData
 from rater.export.progress import Tracker
 from rater.export.rating_tables import item_columns, session_means_table, wide_table
 from rater.export.table import Table
@@ -146,13 +146,13 @@ def _full_disk(folder: Path) -> str:
         return ""
 
 
-def spss_tables(data: StudyData, counts: Counts) -> list[Table]:
+def spss_tables(data: StudyData, counts: ExportCounts) -> list[Table]:
     """The tables written as .sav: ratings wide (N/A as its code) and session means."""
     na = na_code(data)
     return [wide_table(data, counts.rater_sessions, na_code=na), session_means_table(data, counts.sessions)]
 
 
-def write_sav_files(data: StudyData, counts: Counts, stage: Path, tracker: Tracker) -> list[str]:
+def write_sav_files(data: StudyData, counts: ExportCounts, stage: Path, tracker: Tracker) -> list[str]:
     """Write the .sav files into ``stage``; returns the file names written."""
     try:
         import pyreadstat

@@ -126,8 +126,8 @@ def _calibration(data: StudyData) -> Table:
 def _consensus(data: StudyData) -> Table:
     sessions = {x.id: x for x in data.sessions}
     with data.db.reading() as s:
-        consensus = s.execute(select(t.ConsensusScore, m.Instrument.key)
-                              .join(m.Instrument, m.Instrument.id == t.ConsensusScore.instrument_id)).all()
+        consensus = s.execute(select(t.ConsensusScore, m.InstrumentRecord.key)
+                              .join(m.InstrumentRecord, m.InstrumentRecord.id == t.ConsensusScore.instrument_id)).all()
         means = {(sid, iid, item): (total / n, n) for sid, iid, item, total, n in s.execute(
             select(m.Assignment.session_id, m.Assignment.instrument_id, m.ItemScore.item_id,
                    func.sum(m.ItemScore.value), func.count(m.ItemScore.value))

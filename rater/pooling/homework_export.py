@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.pooling.homework_history import BATCH, ENTITY, stored_events
 from rater.pooling.records import when
@@ -29,7 +29,7 @@ from rater.storage import models as m
 KEY = "homework"  # the key of the ratings package's payload that holds the entries
 
 
-def homework_records(s: Session, study_id: str, rater_codes: Iterable[str]) -> list[dict[str, Any]]:
+def homework_records(s: DbSession, study_id: str, rater_codes: Iterable[str]) -> list[dict[str, Any]]:
     """The study's entries written here by these raters, with their histories, ordered by id."""
     actors = sorted({f"rater:{code}" for code in rater_codes})
     if not actors:

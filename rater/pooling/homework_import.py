@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.pooling import lineage
 from rater.pooling.errors import PackageError
@@ -134,12 +134,12 @@ def _problem(record: Any) -> str | None:
     return None
 
 
-def _where(s: Session, session_id: str | None) -> str:
+def _where(s: DbSession, session_id: str | None) -> str:
     sess = s.get(m.Session, session_id) if session_id else None
     return f"{sess.patient.code} session {sess.number}" if sess is not None else "session unknown"
 
 
-def check_references(s: Session, study: m.Study, records: list[dict[str, Any]], name: str) -> None:
+def check_references(s: DbSession, study: m.Study, records: list[dict[str, Any]], name: str) -> None:
     """Every entry's session checked before anything is written."""
     for record in records:
         if record["deleted"]:
@@ -156,7 +156,7 @@ def check_references(s: Session, study: m.Study, records: list[dict[str, Any]], 
                                "nothing was imported.")
 
 
-def pool(s: Session, study: m.Study, records: list[dict[str, Any]], name: str, outcome: HomeworkOutcome) -> None:
+def pool(s: DbSession, study: m.Study, records: list[dict[str, Any]], name: str, outcome: HomeworkOutcome) -> None:
     """Apply the package's entries that descend from the stored ones; report the conflicts."""
     histories = stored_events(s, (r["id"] for r in records))
     for record in records:
@@ -183,12 +183,12 @@ def pool(s: Session, study: m.Study, records: list[dict[str, Any]], name: str, o
             log.warning("%s: %s", name, note.message)
 
 
-def _study_of(s: Session, row: m.HomeworkEntry) -> str | None:
+def _study_of(s: DbSession, row: m.HomeworkEntry) -> str | None:
     return s.scalar(select(m.Patient.study_id).join(m.Session, m.Session.patient_id == m.Patient.id)
                     .where(m.Session.id == row.session_id))
 
 
-def _apply(s: Session, row: m.HomeworkEntry | None, record: dict[str, Any], outcome: HomeworkOutcome) -> None:
+def _apply(s: DbSession, row: m.HomeworkEntry | None, record: dict[str, Any], outcome: HomeworkOutcome) -> None:
     if record["deleted"]:
         if row is not None:
             s.delete(row)

@@ -92,7 +92,7 @@ def _raters(s: Session, study: m.Study, code: str | None) -> list[m.Rater]:
 
 def _instruments(s: Session, ratings: list[m.Rating]) -> list[dict[str, str]]:
     ids = {s.get(m.Assignment, r.assignment_id).instrument_id for r in ratings}
-    rows = s.scalars(select(m.Instrument).where(m.Instrument.id.in_(ids))) if ids else []
+    rows = s.scalars(select(m.InstrumentRecord).where(m.InstrumentRecord.id.in_(ids))) if ids else []
     return sorted((instrument_record(row) for row in rows), key=lambda r: (r["key"], r["version"]))
 
 

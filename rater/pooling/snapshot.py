@@ -29,7 +29,7 @@ DEFAULTS = {"no_anchor": False, "no_anchor_note": "", "item_id": None, "polarity
 TIME_FIELDS = {"updated_at", "created_at"}
 
 
-def instrument_record(row: m.Instrument) -> dict[str, str]:
+def instrument_record(row: m.InstrumentRecord) -> dict[str, str]:
     """What identifies the instrument a rating was made with: key, version and content hash."""
     return {"key": row.key, "version": row.version, "content_hash": row.content_hash}
 

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.pooling import container
 from rater.pooling.errors import PackageError
@@ -70,7 +70,7 @@ def _path(stored: str, root: Path | None) -> str:
     return stored_path(Path(stored), root)
 
 
-def study_payload(s: Session, study: m.Study, root: Path | None) -> dict[str, Any]:
+def study_payload(s: DbSession, study: m.Study, root: Path | None) -> dict[str, Any]:
     """Every set-up row of the study as plain data, in a stable order."""
     teams = list(s.scalars(select(m.Team).where(m.Team.study_id == study.id).order_by(m.Team.name)))
     team_ids = [t.id for t in teams]
@@ -87,8 +87,8 @@ def study_payload(s: Session, study: m.Study, root: Path | None) -> dict[str, An
                          .where(m.Patient.study_id == study.id)
                          .order_by(m.HomeworkEntry.created_at, m.HomeworkEntry.id))
     instrument_ids = {ti.instrument_id for t in teams for ti in t.instruments} | {a.instrument_id for a in assignments}
-    instruments = s.scalars(select(m.Instrument).where(m.Instrument.id.in_(instrument_ids))
-                            .order_by(m.Instrument.key, m.Instrument.version)) if instrument_ids else []
+    instruments = s.scalars(select(m.InstrumentRecord).where(m.InstrumentRecord.id.in_(instrument_ids))
+                            .order_by(m.InstrumentRecord.key, m.InstrumentRecord.version)) if instrument_ids else []
     return {
         "study": {"id": study.id, "code": study.code, "name": study.name, "description": study.description,
                   "settings": study.settings, "created_at": when(study.created_at)},

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.instruments.loader import content_hash
 from rater.pooling import container
@@ -87,7 +87,7 @@ def import_study(db: Database, path: str | os.PathLike[str], media_root: str | o
 class _Rows:
     """Insert-or-update by id, counting what changed and refusing natural-key clashes."""
 
-    def __init__(self, s: Session, name: str):
+    def __init__(self, s: DbSession, name: str):
         self.s, self.name = s, name
         self.added: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
@@ -124,7 +124,7 @@ class _Rows:
             )
 
 
-def _apply(s: Session, data: dict[str, Any], name: str, media_root: Any, package_id: str) -> StudyImport:
+def _apply(s: DbSession, data: dict[str, Any], name: str, media_root: Any, package_id: str) -> StudyImport:
     info = data["study"]
     rows = _Rows(s, name)
     created = s.get(m.Study, info["id"]) is None
@@ -171,28 +171,28 @@ def _apply(s: Session, data: dict[str, Any], name: str, media_root: Any, package
     return result
 
 
-def _instruments(s: Session, items: list[dict[str, Any]], name: str, rows: _Rows) -> dict[str, str]:
+def _instruments(s: DbSession, items: list[dict[str, Any]], name: str, rows: _Rows) -> dict[str, str]:
     """Package instrument id → the id of the same instrument (key, version, content) here."""
     out = {}
     for inst in items:
         if content_hash(inst["content"]) != inst["content_hash"]:
             raise PackageError(f"{name}: instrument {inst['key']} does not match its own hash; the file was changed.")
         ident = (inst["key"], inst["version"], inst["content_hash"])
-        row = s.get(m.Instrument, inst["id"])
+        row = s.get(m.InstrumentRecord, inst["id"])
         if row is not None and (row.key, row.version, row.content_hash) != ident:
             raise PackageError(f"{name}: instrument {inst['key']} {inst['version']} has the id of a different "
                                "instrument in this database; nothing was imported.")
         if row is None:
             # Instruments are shared by studies: the same content may already be here under another id.
-            row = s.scalar(select(m.Instrument).where(m.Instrument.key == ident[0], m.Instrument.version == ident[1],
-                                                      m.Instrument.content_hash == ident[2]))
+            row = s.scalar(select(m.InstrumentRecord).where(m.InstrumentRecord.key == ident[0], m.InstrumentRecord.version == ident[1],
+                                                      m.InstrumentRecord.content_hash == ident[2]))
         if row is None:
-            row = rows.put("instrument", m.Instrument, {**inst, "created_at": parse_when(inst["created_at"])})
+            row = rows.put("instrument", m.InstrumentRecord, {**inst, "created_at": parse_when(inst["created_at"])})
         out[inst["id"]] = row.id
     return out
 
 
-def _members(s: Session, team_id: str, wanted: set[str], rows: _Rows) -> None:
+def _members(s: DbSession, team_id: str, wanted: set[str], rows: _Rows) -> None:
     have = set(s.scalars(select(m.TeamMember.rater_id).where(m.TeamMember.team_id == team_id)))
     for rater_id in sorted(wanted - have):
         s.add(m.TeamMember(team_id=team_id, rater_id=rater_id))
@@ -204,7 +204,7 @@ def _members(s: Session, team_id: str, wanted: set[str], rows: _Rows) -> None:
     s.flush()
 
 
-def _assignment(s: Session, rows: _Rows, a: dict[str, Any], name: str) -> None:
+def _assignment(s: DbSession, rows: _Rows, a: dict[str, Any], name: str) -> None:
     row = s.get(m.Assignment, a["id"])
     fixed = ("session_id", "rater_id", "instrument_id")
     if row is not None and any(getattr(row, k) != a[k] for k in fixed):
@@ -218,7 +218,7 @@ def _assignment(s: Session, rows: _Rows, a: dict[str, Any], name: str) -> None:
              update=None if row is None else (*fixed, "team_id", "queue_position", "purpose"))
 
 
-def _homework(s: Session, entries: list[dict[str, Any]], rows: _Rows) -> list[str]:
+def _homework(s: DbSession, entries: list[dict[str, Any]], rows: _Rows) -> list[str]:
     """Add entries this desktop lacks; an entry edited here is kept and listed, not overwritten."""
     kept = []
     for entry in entries:

@@ -52,14 +52,7 @@ def rater_bias(scale: str, scores: np.ndarray, rating_session: np.ndarray,
     ``drift_alpha``.
     """
     scored = ~np.isnan(scores)
-    session = rating_session[scored]
-    score = scores[scored]
-    n_sessions = int(session.max()) + 1 if session.size else 0
-    count = np.bincount(session, minlength=n_sessions)
-    total = np.bincount(session, weights=score, minlength=n_sessions)
-    shared = count[session] >= 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        diff = score - (total[session] - score) / (count[session] - 1)
+    diff, shared = session_differences(scores[scored], rating_session[scored])
     rater = rating_rater[scored][shared]
     diff = diff[shared]
     days = rating_days[scored][shared] if rating_days is not None else None
@@ -71,6 +64,22 @@ def rater_bias(scale: str, scores: np.ndarray, rating_session: np.ndarray,
                                   days[mine] if days is not None else None,
                                   threshold, drift_alpha))
     return results
+
+
+def session_differences(scores: np.ndarray, sessions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each scored rating's difference from the mean of its session's other ratings.
+
+    ``scores`` holds scored ratings only (no NaN), ``sessions`` their session
+    codes. Returns the differences and a mask of the ratings whose session has
+    at least two scored ratings (elsewhere the difference is undefined).
+    """
+    n_sessions = int(sessions.max()) + 1 if sessions.size else 0
+    count = np.bincount(sessions, minlength=n_sessions)
+    total = np.bincount(sessions, weights=scores, minlength=n_sessions)
+    shared = count[sessions] >= 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        diff = scores - (total[sessions] - scores) / (count[sessions] - 1)
+    return diff, shared
 
 
 def _one_rater(scale: str, rater_id: Any, diff: np.ndarray, days: np.ndarray | None,

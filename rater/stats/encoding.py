@@ -18,6 +18,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from rater.sort_keys import natural_key
+
 logger = logging.getLogger(__name__)
 
 Locator = Callable[[np.ndarray], str]
@@ -25,7 +27,6 @@ Locator = Callable[[np.ndarray], str]
 _SECONDS_PER_DAY = 86_400.0
 _DENSE_SLACK = 8
 _MAX_LISTED = 20
-_DIGITS = re.compile(r"(\d+)")
 _PREFIX_NUMBER = re.compile(r"(\D*)(\d+)")
 
 
@@ -54,12 +55,6 @@ def locator(line_numbers: np.ndarray | None) -> Locator:
         return text
 
     return where
-
-
-def natural_key(label: Any) -> tuple:
-    """Sort key that orders embedded numbers numerically ("R2" < "R10")."""
-    return tuple((0, int(part), "") if part.isdecimal() else (1, 0, part)
-                 for part in _DIGITS.split(str(label)) if part)
 
 
 def dense_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

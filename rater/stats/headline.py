@@ -28,6 +28,25 @@ ROTATION_CAVEAT = (
     "column j holds each session's j-th rater in rater-id order, so their values depend on that "
     "order; use ICC(1,·) or the random-effects ICC")
 MIN_SESSIONS = 30
+# The rule in words, for the export's codebook; kept beside the code that applies it.
+HEADLINE_RULE = (
+    "When raters rotate across sessions the one-way ICC(1,k) (average of k raters) is the design-correct "
+    "headline; when every session has the same raters, ICC(A,k). All six forms are reported.")
+_COMPLETE_FORM = {"one-way": "ICC(1,k)", "two-way": "ICC(A,k)"}
+_WHEN = {"one-way": "when raters rotate", "two-way": "for fixed raters"}
+
+
+def complete_design_form(design: Design) -> str:
+    """The headline ANOVA form of a complete design: ICC(1,k) one-way, ICC(A,k) two-way."""
+    return _COMPLETE_FORM[design]
+
+
+def headline_note(form: str) -> str:
+    """"the headline when raters rotate" for a form some complete design reports, else ""."""
+    for design, complete in _COMPLETE_FORM.items():
+        if complete == form:
+            return f"the headline {_WHEN[design]}"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -46,7 +65,7 @@ def choose_headline(forms: dict[str, IccResult], design: Design, k: int, n_sessi
     complete = n_sessions >= 2 and n_dropped == 0 and n_truncated == 0
     re = random_effects
     if complete:
-        form = "ICC(1,k)" if design == "one-way" else "ICC(A,k)"
+        form = complete_design_form(design)
         result = forms[form]
         who = ("raters rotate, so the one-way model" if design == "one-way"
                else "the same raters rated every session, so the two-way random model")

@@ -54,7 +54,9 @@ class Study(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class Instrument(Base):
+class InstrumentRecord(Base):
+    """A stored instrument file version (the definition itself is :class:`rater.instruments.model.Instrument`)."""
+
     __tablename__ = "instrument"
     __table_args__ = (UniqueConstraint("key", "version", "content_hash"),)
     id: Mapped[str] = _id()
@@ -173,7 +175,7 @@ class Assignment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     session: Mapped[Session] = relationship()
     rater: Mapped[Rater] = relationship()
-    instrument: Mapped[Instrument] = relationship()
+    instrument: Mapped[InstrumentRecord] = relationship()
 
 
 class Rating(Base):

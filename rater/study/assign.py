@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.storage import models as m
 from rater.storage.database import Database
@@ -130,7 +130,7 @@ def generate_assignments(
     return AssignmentReport(study_id, study.code, seed, reports)
 
 
-def _plan_team(s: Session, team_id: str, sessions: list[PlanSession], codes: dict[str, str], seed: int) -> _TeamWork:
+def _plan_team(s: DbSession, team_id: str, sessions: list[PlanSession], codes: dict[str, str], seed: int) -> _TeamWork:
     setup = load_team(s, team_id)
     members = active_members(s, team_id)
     all_members = s.scalar(select(func.count()).select_from(m.TeamMember).where(m.TeamMember.team_id == team_id))
@@ -147,7 +147,7 @@ def _plan_team(s: Session, team_id: str, sessions: list[PlanSession], codes: dic
     return _TeamWork(setup, members, existing, plan, (all_members or 0) - len(members))
 
 
-def _write_team(s: Session, w: _TeamWork, sessions: list[PlanSession], codes: dict[str, str], seed: int,
+def _write_team(s: DbSession, w: _TeamWork, sessions: list[PlanSession], codes: dict[str, str], seed: int,
                 actor: str) -> TeamReport:
     setup, plan = w.setup, w.plan
     by_id = {x.id: x for x in sessions}
@@ -193,7 +193,7 @@ def _write_team(s: Session, w: _TeamWork, sessions: list[PlanSession], codes: di
     )
 
 
-def _rows(s: Session, w: _TeamWork, new: dict[str, list[tuple[str, str]]], by_id: dict[str, PlanSession],
+def _rows(s: DbSession, w: _TeamWork, new: dict[str, list[tuple[str, str]]], by_id: dict[str, PlanSession],
           codes: dict[str, str], seed: int, actor: str) -> tuple[list[dict], list[dict]]:
     """Assignment rows in each rater's queue order, with one audit event per assignment.
 

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from rater.storage import audit
 from rater.storage import models as m
-from rater.study.assign_plan import Range, in_ranges
+from rater.study.assign_plan import Range
 from rater.study.errors import NotFound
+from rater.study.session_range import SessionRange
 
 
 @dataclass(frozen=True)
@@ -24,17 +25,16 @@ class TeamInstrumentInfo:
     session_min: int | None
     session_max: int | None
 
+    @property
+    def sessions(self) -> SessionRange:
+        return SessionRange(self.session_min, self.session_max)
+
     def applies(self, number: int) -> bool:
-        return in_ranges(number, [(self.session_min, self.session_max)])
+        return self.sessions.covers(number)
 
     @property
     def sessions_label(self) -> str:
-        lo, hi = self.session_min, self.session_max
-        if lo is None and hi is None:
-            return "all sessions"
-        if lo == hi:
-            return f"session {lo}"
-        return f"sessions {lo if lo is not None else 1}–{hi if hi is not None else '…'}"
+        return self.sessions.label
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,8 @@ def load_team(s: Session, team_id: str) -> TeamSetup:
     if team is None:
         raise NotFound("This team no longer exists.")
     rows = s.execute(
-        select(m.TeamInstrument, m.Instrument)
-        .join(m.Instrument, m.Instrument.id == m.TeamInstrument.instrument_id)
+        select(m.TeamInstrument, m.InstrumentRecord)
+        .join(m.InstrumentRecord, m.InstrumentRecord.id == m.TeamInstrument.instrument_id)
         .where(m.TeamInstrument.team_id == team_id)
     ).all()
     infos = sorted(

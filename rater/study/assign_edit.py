@@ -13,16 +13,15 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study.assign_db import TeamSetup, assignment_row, audit_row, describe, insert_rows, load_team, next_positions
 from rater.study.errors import NotFound, StudyError
+from rater.study.patient_rule import RULE, PatientRule
 
 log = logging.getLogger(__name__)
-
-RULE = "each rater may rate only one session per patient"
 
 
 class AssignmentConflict(StudyError):
@@ -45,7 +44,7 @@ class _Context:
     label: str  # "P012 session 2"
 
 
-def _context(s: Session, session_id: str, team_id: str) -> _Context:
+def _context(s: DbSession, session_id: str, team_id: str) -> _Context:
     setup = load_team(s, team_id)
     session = s.get(m.Session, session_id)
     if session is None or session.patient.study_id != setup.study_id:
@@ -58,7 +57,7 @@ def _context(s: Session, session_id: str, team_id: str) -> _Context:
     return _Context(setup, session, session.patient.code, label)
 
 
-def _member(s: Session, ctx: _Context, rater_id: str) -> m.Rater:
+def _member(s: DbSession, ctx: _Context, rater_id: str) -> m.Rater:
     rater = s.get(m.Rater, rater_id)
     if rater is None or rater.study_id != ctx.setup.study_id:
         raise NotFound("This rater is not part of the study.")
@@ -69,29 +68,30 @@ def _member(s: Session, ctx: _Context, rater_id: str) -> m.Rater:
     return rater
 
 
-def _team_rows(s: Session, ctx: _Context, rater_id: str, session_id: str) -> list[m.Assignment]:
+def _team_rows(s: DbSession, ctx: _Context, rater_id: str, session_id: str) -> list[m.Assignment]:
     return list(s.scalars(
         select(m.Assignment).where(m.Assignment.team_id == ctx.setup.id, m.Assignment.session_id == session_id,
                                    m.Assignment.rater_id == rater_id, m.Assignment.purpose == "study")
     ))
 
 
-def _check_patient_rule(s: Session, ctx: _Context, rater: m.Rater) -> None:
+def _check_patient_rule(s: DbSession, ctx: _Context, rater: m.Rater) -> None:
     """Refuse when the rater already rates another session of this patient for the team."""
-    other = s.scalar(
-        select(m.Session.number)
+    # The facts: the sessions of this patient the rater rates for the team; the rule decides.
+    rated = dict(s.execute(
+        select(m.Session.id, m.Session.number)
         .join(m.Assignment, m.Assignment.session_id == m.Session.id)
-        .where(m.Session.patient_id == ctx.session.patient_id, m.Session.id != ctx.session.id,
+        .where(m.Session.patient_id == ctx.session.patient_id,
                m.Assignment.rater_id == rater.id, m.Assignment.team_id == ctx.setup.id,
                m.Assignment.purpose == "study")
-        .limit(1)
-    )
+    ).all())
+    other = PatientRule((ctx.patient, rater.id, sid) for sid in rated).clash(ctx.patient, rater.id, ctx.session.id)
     if other is not None:
-        raise AssignmentConflict(f"{rater.code} already rates {ctx.patient} session {other} — {RULE}; "
+        raise AssignmentConflict(f"{rater.code} already rates {ctx.patient} session {rated[other]} — {RULE}; "
                                  "nothing was changed")
 
 
-def _check_not_started(s: Session, rater: m.Rater, rows: list[m.Assignment], done: str) -> list[m.Rating]:
+def _check_not_started(s: DbSession, rater: m.Rater, rows: list[m.Assignment], done: str) -> list[m.Rating]:
     """Refuse when any of the rows has rating work; return the empty ratings (opened, nothing entered)."""
     names = {a.id: a.instrument.name for a in rows}
     ratings = list(s.scalars(select(m.Rating).where(m.Rating.assignment_id.in_(names))))
@@ -114,7 +114,7 @@ def _check_not_started(s: Session, rater: m.Rater, rows: list[m.Assignment], don
     return ratings
 
 
-def _coverage_warnings(s: Session, ctx: _Context) -> tuple[str, ...]:
+def _coverage_warnings(s: DbSession, ctx: _Context) -> tuple[str, ...]:
     counts = dict(s.execute(
         select(m.Assignment.instrument_id, func.count())
         .where(m.Assignment.team_id == ctx.setup.id, m.Assignment.session_id == ctx.session.id,

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 from rater.study.assign_flow import balance_by_flow
 from rater.study.errors import StudyError
+from rater.study.patient_rule import RULE, PatientRule
+from rater.study.session_range import any_covers
 
 log = logging.getLogger(__name__)
 
@@ -78,28 +80,22 @@ class Plan:
         return sum(len(r) for r in self.added.values())
 
 
-def in_ranges(number: int, ranges: Iterable[Range]) -> bool:
-    """True when ``number`` lies in any ``(min, max)`` range; ``None`` leaves a side open."""
-    return any((lo is None or number >= lo) and (hi is None or number <= hi) for lo, hi in ranges)
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _infeasible_patient(patient: str, numbers: list[int], need: int, free: int, k: int, team: str,
                         team_size: int, fresh: bool) -> str:
-    rule = "each rater may rate only one session per patient"
     if fresh and k == 1:
         return (f"patient {patient} has {len(numbers)} sessions to rate but {team} has only "
-                f"{_plural(team_size, 'rater')} — {rule}")
+                f"{_plural(team_size, 'rater')} — {RULE}")
     if fresh:
         return (f"patient {patient} has {len(numbers)} sessions to rate by {k} raters each "
-                f"({need} different raters) but {team} has only {_plural(team_size, 'rater')} — {rule}")
+                f"({need} different raters) but {team} has only {_plural(team_size, 'rater')} — {RULE}")
     listed = ", ".join(str(n) for n in numbers)
     return (f"patient {patient} needs {need} more raters (sessions {listed}) but only "
             f"{_plural(free, 'rater')} of {team} {'has' if free == 1 else 'have'} not already rated "
-            f"one of its sessions — {rule}")
+            f"one of its sessions — {RULE}")
 
 
 def plan_assignments(
@@ -126,14 +122,13 @@ def plan_assignments(
     pool = sorted(set(raters))
     by_id = {s.id: s for s in sorted(sessions, key=lambda s: (s.patient, s.number, s.id))}
     kept = {sid: tuple(sorted(set(rs))) for sid, rs in (existing or {}).items() if sid in by_id}
-    used: dict[str, set[str]] = defaultdict(set)
+    rule = PatientRule((by_id[sid].patient, r, sid) for sid, rs in kept.items() for r in rs)
     loads = dict.fromkeys(pool, 0)
-    for sid, rs in kept.items():
-        used[by_id[sid].patient].update(rs)
+    for rs in kept.values():
         for r in rs:
             if r in loads:
                 loads[r] += 1
-    eligible = [s for s in by_id.values() if in_ranges(s.number, ranges)]
+    eligible = [s for s in by_id.values() if any_covers(ranges, s.number)]
     need = {s.id: max(0, k - len(kept.get(s.id, ()))) for s in eligible}
     if any(need.values()) and len(pool) < k:
         raise InfeasibleDesign(f"{team} has {_plural(len(pool), 'rater')} but needs {k} per session")
@@ -143,10 +138,10 @@ def plan_assignments(
         if need[s.id]:
             patient_sessions[s.patient].append(s)
     patient_need = {p: sum(need[s.id] for s in ss) for p, ss in patient_sessions.items()}
-    allowed = {p: [r for r in pool if r not in used[p]] for p in patient_sessions}
+    allowed = {p: rule.free(p, pool) for p in patient_sessions}
     problems = [
         _infeasible_patient(p, [s.number for s in patient_sessions[p]], patient_need[p], len(allowed[p]), k,
-                            team, len(pool), fresh=not used[p])
+                            team, len(pool), fresh=rule.untouched(p))
         for p in sorted(patient_sessions) if patient_need[p] > len(allowed[p])
     ]
     if problems:
@@ -230,10 +225,8 @@ def check_plan(plan: Plan, sessions: Sequence[PlanSession], raters: Iterable[str
     pool = set(raters)
     by_id = {s.id: s for s in sessions}
     kept = {sid: set(rs) for sid, rs in (existing or {}).items() if sid in by_id}
-    on_patient: dict[str, list[str]] = defaultdict(list)  # patient → raters, one entry per session
-    for sid, rs in kept.items():
-        on_patient[by_id[sid].patient].extend(rs)
-    eligible = {s.id for s in sessions if in_ranges(s.number, ranges)}
+    rule = PatientRule((by_id[sid].patient, r, sid) for sid, rs in kept.items() for r in rs)
+    eligible = {s.id for s in sessions if any_covers(ranges, s.number)}
     if set(plan.raters_by_session) != eligible:
         raise PlanError("the plan does not cover exactly the eligible sessions")
     for sid, added in plan.added.items():
@@ -241,9 +234,9 @@ def check_plan(plan: Plan, sessions: Sequence[PlanSession], raters: Iterable[str
         if len(set(added)) != len(added) or set(added) & kept.get(sid, set()) or not set(added) <= pool:
             raise PlanError(f"session {s.patient}/{s.number}: repeated, kept or unknown raters added")
         for r in added:
-            if r in on_patient[s.patient]:
+            if rule.clash(s.patient, r, sid) is not None:
                 raise PlanError(f"rater {r} would rate two sessions of patient {s.patient}")
-            on_patient[s.patient].append(r)
+            rule.take(s.patient, r, sid)
     for sid in eligible:
         have = len(plan.raters_by_session[sid])
         if have < k or (plan.added.get(sid) and have != k):

@@ -11,7 +11,7 @@ from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study import backoff
 from rater.study.errors import AccessDenied, NotFound, StudyError
-from rater.study.workstation import hash_pin, verify_secret
+from rater.study.pins import hash_pin, verify_secret
 
 PASSWORD_KEY = "coordinator_password"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.instruments import loader
 from rater.storage import audit
@@ -31,7 +31,7 @@ from rater.storage.database import Database
 from rater.study.errors import InvalidValue, NotFound, StudyError
 from rater.study.instruments import register_data
 from rater.study.overview import InstrumentInfo, Rate
-from rater.study.workstation import hash_pin
+from rater.study.pins import hash_pin
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +50,9 @@ def register_instrument_file(db: Database, path: str | os.PathLike[str]) -> Inst
     """Validate an instrument file and store it (raises ``InstrumentError`` listing its problems)."""
     _instrument, data = loader.load_file(path)
     with db.transaction() as s:
-        before = s.scalar(select(func.count()).select_from(m.Instrument))
+        before = s.scalar(select(func.count()).select_from(m.InstrumentRecord))
         row = register_data(s, data)
-        if s.scalar(select(func.count()).select_from(m.Instrument)) != before:
+        if s.scalar(select(func.count()).select_from(m.InstrumentRecord)) != before:
             audit.record(s, actor=ACTOR, action="create", entity="instrument", entity_id=row.id, field="instrument",
                          new={"key": row.key, "version": row.version, "file": str(path)})
         return InstrumentInfo(row.id, row.key, row.version, row.name)
@@ -219,7 +219,7 @@ def update_team(db: Database, team_id: str, *, name: str = UNSET, description: s
                    action="update")
 
 
-def _edit_team(s: Session, team: m.Team, *, action: str, rates: Sequence[Rate], **fields: Any) -> None:
+def _edit_team(s: DbSession, team: m.Team, *, action: str, rates: Sequence[Rate], **fields: Any) -> None:
     if fields["name"] is not UNSET:
         fields["name"] = _text(fields["name"], "The team needs a name.")
         clash = s.scalar(select(m.Team.id).where(m.Team.study_id == team.study_id, m.Team.name == fields["name"],
@@ -238,13 +238,12 @@ def _edit_team(s: Session, team: m.Team, *, action: str, rates: Sequence[Rate], 
         _set_rates(s, team, rates, action)
 
 
-def _set_rates(s: Session, team: m.Team, rates: Sequence[Rate], action: str) -> None:
+def _set_rates(s: DbSession, team: m.Team, rates: Sequence[Rate], action: str) -> None:
     wanted: dict[str, Rate] = {}
     for rate in rates:
-        inst = _get(s, m.Instrument, rate.instrument_id, "instrument")
-        lo, hi = rate.session_min, rate.session_max
-        if (lo is not None and lo < 1) or (lo is not None and hi is not None and lo > hi):
-            raise InvalidValue(f"{inst.name}: the session range {lo}–{hi} is not valid.")
+        inst = _get(s, m.InstrumentRecord, rate.instrument_id, "instrument")
+        if rate.sessions.problem:
+            raise InvalidValue(f"{inst.name}: {rate.sessions.problem}.")
         if rate.instrument_id in wanted:
             raise InvalidValue(f"{inst.name} is listed twice for {team.name}.")
         wanted[rate.instrument_id] = rate
@@ -254,8 +253,8 @@ def _set_rates(s: Session, team: m.Team, rates: Sequence[Rate], action: str) -> 
                      .group_by(m.Assignment.instrument_id, m.Session.number)).all()
     for instrument_id, number, count in used:
         rate = wanted.get(instrument_id)
-        if rate is None or not (rate.session_min or 1) <= number <= (rate.session_max or number):
-            name = s.get(m.Instrument, instrument_id).name
+        if rate is None or not rate.sessions.covers(number):
+            name = s.get(m.InstrumentRecord, instrument_id).name
             raise StudyError(f"{team.name} has {count} assignment(s) for {name} on session {number}; "
                              "it must keep rating it there. Remove those assignments first.")
     old = {ti.instrument_id: ti for ti in team.instruments}
@@ -275,27 +274,27 @@ def _set_rates(s: Session, team: m.Team, rates: Sequence[Rate], action: str) -> 
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-def _get(s: Session, model: type, key: str, what: str) -> Any:
+def _get(s: DbSession, model: type, key: str, what: str) -> Any:
     row = s.get(model, key)
     if row is None:
         raise NotFound(f"This {what} no longer exists.")
     return row
 
 
-def _team(s: Session, team_id: str, study_id: str) -> m.Team:
+def _team(s: DbSession, team_id: str, study_id: str) -> m.Team:
     team = s.get(m.Team, team_id)
     if team is None or team.study_id != study_id:
         raise NotFound("This team is not part of the study.")
     return team
 
 
-def _join(s: Session, rater: m.Rater, team: m.Team) -> None:
+def _join(s: DbSession, rater: m.Rater, team: m.Team) -> None:
     s.add(m.TeamMember(team_id=team.id, rater_id=rater.id))
     audit.record(s, actor=ACTOR, action="create", entity="team_member", entity_id=rater.id, field=team.name,
                  new=rater.code, study_id=rater.study_id)
 
 
-def _work(s: Session, rows: list[m.Assignment]) -> dict[str, str]:
+def _work(s: DbSession, rows: list[m.Assignment]) -> dict[str, str]:
     """Assignment id → what rating work it holds (submitted, scores, marks), for those that hold any."""
     ids = [a.id for a in rows]
     if not ids:
@@ -321,7 +320,7 @@ def _work(s: Session, rows: list[m.Assignment]) -> dict[str, str]:
     return work
 
 
-def _delete_assignments(s: Session, rows: list[m.Assignment], study_id: str, reason: str) -> None:
+def _delete_assignments(s: DbSession, rows: list[m.Assignment], study_id: str, reason: str) -> None:
     """Delete assignments that hold no rating work (callers check), with any opened-but-empty rating."""
     for a in rows:
         audit.record(s, actor=ACTOR, action="delete", entity="assignment", entity_id=a.id, field="assignment",

@@ -12,24 +12,24 @@ from rater.instruments.model import Instrument
 from rater.storage import models as m
 
 
-def register_file(session: Session, path: str | Path) -> m.Instrument:
+def register_file(session: Session, path: str | Path) -> m.InstrumentRecord:
     """Store a validated instrument file; the same content is stored only once."""
     _instrument, data = loader.load_file(path)
     return register_data(session, data)
 
 
-def register_data(session: Session, data: dict) -> m.Instrument:
+def register_data(session: Session, data: dict) -> m.InstrumentRecord:
     digest = loader.content_hash(data)
     existing = session.scalar(
-        select(m.Instrument).where(
-            m.Instrument.key == data["id"],
-            m.Instrument.version == data["version"],
-            m.Instrument.content_hash == digest,
+        select(m.InstrumentRecord).where(
+            m.InstrumentRecord.key == data["id"],
+            m.InstrumentRecord.version == data["version"],
+            m.InstrumentRecord.content_hash == digest,
         )
     )
     if existing is not None:
         return existing
-    row = m.Instrument(
+    row = m.InstrumentRecord(
         key=data["id"], version=data["version"], name=data["name"], content=data, content_hash=digest
     )
     session.add(row)
@@ -42,7 +42,7 @@ def register_data(session: Session, data: dict) -> m.Instrument:
 _BUILT: dict[str, Instrument] = {}
 
 
-def instrument_of(row: m.Instrument) -> Instrument:
+def instrument_of(row: m.InstrumentRecord) -> Instrument:
     return built_instrument(row.content_hash, row.content)
 
 

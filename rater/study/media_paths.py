@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from rater.storage import models as m
 from rater.storage.audit import desktop_name
+from rater.study.settings import StudySettings
 
 
 def setting_key(study_id: str) -> str:
@@ -25,7 +26,7 @@ def media_root(s: Session, study: m.Study) -> Path | None:
     override = s.get(m.Setting, setting_key(study.id))
     if override is not None and override.value:
         return Path(override.value)
-    root = study.settings.get("media_root")
+    root = StudySettings.read(study.settings).media_root
     return Path(root) if root else None
 
 

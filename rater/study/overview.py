@@ -15,18 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study import media_paths
 from rater.study.errors import NotFound
+from rater.study.session_range import SessionRange
+from rater.study.settings import StudySettings
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class StudyInfo:
+class StudyListing:
     """A study in the database's list of studies."""
 
     id: str
@@ -55,10 +57,12 @@ class Rate:
     name: str = ""
 
     @property
+    def sessions(self) -> SessionRange:
+        return SessionRange(self.session_min, self.session_max)
+
+    @property
     def label(self) -> str:
-        lo, hi = self.session_min, self.session_max
-        where = "all sessions" if lo is None and hi is None else f"sessions {lo or 1}–{hi or '…'}"
-        return f"{self.name or self.key} on {where}"
+        return f"{self.name or self.key} on {self.sessions.label}"
 
 
 @dataclass(frozen=True)
@@ -179,16 +183,16 @@ class StudyOverview:
         return next(t for t in self.teams if t.id == team_id)
 
 
-def studies(db: Database) -> list[StudyInfo]:
+def studies(db: Database) -> list[StudyListing]:
     """Every study in the database, by code."""
     with db.reading() as s:
-        return [StudyInfo(x.id, x.code, x.name) for x in s.scalars(select(m.Study).order_by(m.Study.code))]
+        return [StudyListing(x.id, x.code, x.name) for x in s.scalars(select(m.Study).order_by(m.Study.code))]
 
 
 def instruments(db: Database) -> list[InstrumentInfo]:
     """Every instrument version stored in the database (a team can rate any of them)."""
     with db.reading() as s:
-        rows = s.scalars(select(m.Instrument).order_by(m.Instrument.name, m.Instrument.version))
+        rows = s.scalars(select(m.InstrumentRecord).order_by(m.InstrumentRecord.name, m.InstrumentRecord.version))
         return [InstrumentInfo(i.id, i.key, i.version, i.name) for i in rows]
 
 def study_overview(db: Database, study_id: str) -> StudyOverview:
@@ -214,16 +218,17 @@ def study_overview(db: Database, study_id: str) -> StudyOverview:
                       load[(r.id, "submitted")])
             for r in s.scalars(select(m.Rater).where(m.Rater.study_id == study_id).order_by(m.Rater.code)))
         desktop = s.get(m.Setting, media_paths.setting_key(study_id))
+        settings = StudySettings.read(study.settings)
         return StudyOverview(
             study.id, study.code, study.name, study.description,
-            float(study.settings.get("min_played_fraction", 0.8)), tuple(study.settings.get("hidden_fields", [])),
-            study.settings.get("media_root"), (desktop.value or None) if desktop else None,
+            settings.min_played_fraction, settings.hidden_fields,
+            settings.media_root, (desktop.value or None) if desktop else None,
             teams, raters, _patients(s, study, assigned))
 
 
-def _teams(s: Session, study_id: str) -> tuple[TeamView, ...]:
+def _teams(s: DbSession, study_id: str) -> tuple[TeamView, ...]:
     rates: dict[str, list[Rate]] = defaultdict(list)
-    for ti, inst in s.execute(select(m.TeamInstrument, m.Instrument).join(m.Instrument)
+    for ti, inst in s.execute(select(m.TeamInstrument, m.InstrumentRecord).join(m.InstrumentRecord)
                               .join(m.Team, m.Team.id == m.TeamInstrument.team_id)
                               .where(m.Team.study_id == study_id)):
         rates[ti.team_id].append(Rate(inst.id, ti.session_min, ti.session_max, inst.key, inst.name))
@@ -237,15 +242,15 @@ def _teams(s: Session, study_id: str) -> tuple[TeamView, ...]:
         for t in s.scalars(select(m.Team).where(m.Team.study_id == study_id).order_by(m.Team.name)))
 
 
-def _assigned(s: Session, study_id: str) -> dict[str, list[AssignedInfo]]:
+def _assigned(s: DbSession, study_id: str) -> dict[str, list[AssignedInfo]]:
     rows = s.execute(
-        select(m.Assignment, m.Rater, m.Team.name, m.Instrument, m.Rating.submitted_at)
+        select(m.Assignment, m.Rater, m.Team.name, m.InstrumentRecord, m.Rating.submitted_at)
         .join(m.Rater, m.Rater.id == m.Assignment.rater_id)
-        .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
+        .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
         .outerjoin(m.Team, m.Team.id == m.Assignment.team_id)
         .outerjoin(m.Rating, m.Rating.assignment_id == m.Assignment.id)
         .where(m.Assignment.study_id == study_id)
-        .order_by(m.Team.name, m.Instrument.name, m.Rater.code))
+        .order_by(m.Team.name, m.InstrumentRecord.name, m.Rater.code))
     out: dict[str, list[AssignedInfo]] = defaultdict(list)
     for a, r, team, inst, submitted in rows:
         out[a.session_id].append(AssignedInfo(a.id, r.id, r.code, r.name, a.team_id, team or "", inst.key,
@@ -253,7 +258,7 @@ def _assigned(s: Session, study_id: str) -> dict[str, list[AssignedInfo]]:
     return out
 
 
-def _patients(s: Session, study: m.Study, assigned: dict[str, list[AssignedInfo]]) -> tuple[PatientView, ...]:
+def _patients(s: DbSession, study: m.Study, assigned: dict[str, list[AssignedInfo]]) -> tuple[PatientView, ...]:
     root = media_paths.media_root(s, study)
     recordings: dict[str, list[RecordingInfo]] = defaultdict(list)
     homework = dict(s.execute(select(m.HomeworkEntry.session_id, func.count()).join(m.Session).join(m.Patient)

@@ -38,7 +38,7 @@ _R = m.Rater.__table__
 _RT = m.Rating.__table__
 _SC = m.ItemScore.__table__
 _MK = m.Mark.__table__
-_IN = m.Instrument.__table__
+_IN = m.InstrumentRecord.__table__
 
 _FACT_COLUMNS = (_A.c.rater_id, _A.c.status, _A.c.study_id, _A.c.instrument_id, _S.c.number, _R.c.code,
                  _RT.c.id.label("rating_id"), _RT.c.revision, _RT.c.updated_at)

@@ -37,7 +37,7 @@ from rater.study.recordings_files import (
     human_size,
     stored_path,
 )
-from rater.study.recordings_import import import_recordings
+from rater.study.recordings_import import Prober, import_recordings
 from rater.study.recordings_manifest import ManifestError, ManifestProblem, read_manifest
 from rater.study.recordings_scan import (
     DEFAULT_PATTERN,
@@ -49,6 +49,7 @@ from rater.study.recordings_scan import (
 )
 from rater.study.recordings_verify import RecordingProblem, verify_recordings
 from rater.study.recordings_write import ImportedRecording, ImportReport
+from rater.study.settings import MEDIA_ROOT, StudySettings
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ __all__ = [
     "display_path",
     "human_size",
     "import_recordings",
+    "media_prober",
     "read_manifest",
     "scan_folder",
     "set_desktop_media_root",
@@ -79,6 +81,17 @@ __all__ = [
     "stored_path",
     "verify_recordings",
 ]
+
+
+def media_prober() -> Prober | None:
+    """The media layer's prober for :func:`import_recordings`, or None (with a warning) when it cannot load."""
+    try:
+        # Imported on demand: probing may load libVLC, which scanning and checking files do not need.
+        from rater.media.probe import probe
+    except ImportError as exc:
+        log.warning("recordings will not be probed: %s", exc)
+        return None
+    return probe
 
 
 def _folder(root: str | os.PathLike[str]) -> Path:
@@ -99,9 +112,9 @@ def set_media_root(db: Database, study_id: str, root: str | os.PathLike[str], ac
         study = s.get(m.Study, study_id)
         if study is None:
             raise NotFound("The study was not found.")
-        old = study.settings.get("media_root")
+        old = StudySettings.read(study.settings).media_root
         # A new dict, because SQLAlchemy does not notice changes inside a JSON value.
-        study.settings = {**study.settings, "media_root": str(path)}
+        study.settings = {**study.settings, MEDIA_ROOT: str(path)}
         audit.record(s, actor=actor, action="update", entity="study", entity_id=study_id,
                      field="settings.media_root", old=old, new=str(path), study_id=study_id)
     log.info("media root of study %s set to %s", study_id, path)

@@ -17,11 +17,12 @@ Rules, in the order they are applied to each file:
 * otherwise imported: video with priority 0, audio with priority 1 (the fallback)
   unless the entry says otherwise.
 
-Before the rules, every file is probed (:func:`rater.media.probe.probe`): one
+Before the rules, every file is probed by the ``prober`` the caller passes
+(:func:`rater.study.recordings.media_prober` gives the media layer's): one
 that does not decode is listed as *undecodable* and not imported, so raters
 are never sent to a recording that cannot play. Only when nothing here can
-probe (no libVLC, no ffprobe), or with ``probe_media=False``, are files
-imported with their duration unknown.
+probe (no libVLC, no ffprobe), or with no prober, are files imported with
+their duration unknown.
 """
 
 from __future__ import annotations
@@ -31,11 +32,11 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
+from rater.media.base import MediaError, MediaInfo
 from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study import media_paths
@@ -44,6 +45,8 @@ from rater.study.recordings_files import Cancel, Cancelled, FileIssue, Progress,
 from rater.study.recordings_write import Checked, ImportReport, StudyWriter
 
 log = logging.getLogger(__name__)
+
+Prober = Callable[[Path], MediaInfo]  # duration and tracks of a file; MediaError when it will not play
 
 
 def import_recordings(
@@ -56,7 +59,7 @@ def import_recordings(
     actor: str = "coordinator",
     *,
     create_missing: bool = True,
-    probe_media: bool = True,
+    prober: Prober | None = None,
 ) -> ImportReport:
     """Add ``entries`` to the study; see the module docstring for the rules.
 
@@ -64,8 +67,8 @@ def import_recordings(
     ``create_missing=False`` only sessions that already exist receive
     recordings. ``progress(done_bytes, total_bytes, current_file)`` follows
     the checksums; ``cancel()`` returning True stops before anything is written
-    (the report then has ``cancelled=True``). ``probe_media=False`` skips
-    probing: durations are listed as unknown and undecodable files are not found.
+    (the report then has ``cancelled=True``). Without a ``prober`` nothing is
+    probed: durations are listed as unknown and undecodable files are not found.
     """
     report = ImportReport()
     with db.reading() as s:
@@ -82,7 +85,7 @@ def import_recordings(
                                                              "is not in the study"))
         else:
             todo.append(entry)
-    checked = _read_files(todo, root, report, progress, cancel, probe_media, probed)
+    checked = _read_files(todo, root, report, progress, cancel, prober, probed)
     if checked is None or (cancel is not None and cancel()):
         report.cancelled = True
         log.info("recording import cancelled; nothing written")
@@ -95,14 +98,14 @@ def import_recordings(
     return report
 
 
-def _session_keys(s: Session, study_id: str) -> set[tuple[str, int]]:
+def _session_keys(s: DbSession, study_id: str) -> set[tuple[str, int]]:
     rows = s.execute(select(m.Patient.code, m.Session.number)
                      .join(m.Session, m.Session.patient_id == m.Patient.id)
                      .where(m.Patient.study_id == study_id))
     return {(code.upper(), number) for code, number in rows}
 
 
-def _probed_paths(s: Session, study_id: str) -> set[str]:
+def _probed_paths(s: DbSession, study_id: str) -> set[str]:
     """Stored paths whose duration is known: re-importing them needs no second probe."""
     rows = s.scalars(select(m.Recording.path).join(m.Session, m.Recording.session_id == m.Session.id)
                      .join(m.Session.patient)
@@ -110,23 +113,10 @@ def _probed_paths(s: Session, study_id: str) -> set[str]:
     return set(rows)
 
 
-def _prober(enabled: bool) -> Callable[[Path], Any] | None:
-    if not enabled:
-        return None
-    try:
-        # Imported lazily: probing may load libVLC, which a plain scan does not need.
-        from rater.media.probe import probe
-    except ImportError as exc:
-        log.warning("recordings will not be probed: %s", exc)
-        return None
-    return probe
-
-
 def _read_files(entries: list[RecordingEntry], root: Path | None, report: ImportReport,
-                progress: Progress | None, cancel: Cancel | None, probe_media: bool,
+                progress: Progress | None, cancel: Cancel | None, probe: Prober | None,
                 probed: set[str]) -> list[Checked] | None:
     """Checksum and probe every file; None if cancelled."""
-    probe = _prober(probe_media)
     total = sum(e.size for e in entries)
     done = 0
     checked = []
@@ -164,13 +154,9 @@ def _read_files(entries: list[RecordingEntry], root: Path | None, report: Import
     return checked
 
 
-def _probe(entry: RecordingEntry, probe: Callable[[Path], Any] | None,
+def _probe(entry: RecordingEntry, probe: Prober | None,
            report: ImportReport) -> tuple[RecordingEntry, int | None] | None:
     """(entry with its kind corrected, duration in ms or None), or None if the file will not play."""
-    # Light modules: libVLC itself is loaded only when a file is probed.
-    from rater.media.base import MediaError
-    from rater.media.probe import ProbeUnavailable
-
     if probe is None:
         report.duration_unknown.append(FileIssue(entry.path, "duration unknown (not probed)"))
         return entry, None
@@ -179,7 +165,7 @@ def _probe(entry: RecordingEntry, probe: Callable[[Path], Any] | None,
     except MediaError as exc:
         # Media errors end with the path, which the report shows anyway.
         why = str(exc).removesuffix(f": {entry.path}")
-        if isinstance(exc, ProbeUnavailable):
+        if _unavailable(exc):
             report.duration_unknown.append(FileIssue(entry.path, f"duration unknown ({why})"))
             return entry, None
         log.info("not importing %s: %s", entry.path, exc)
@@ -192,3 +178,12 @@ def _probe(entry: RecordingEntry, probe: Callable[[Path], Any] | None,
     if entry.kind == "video" and not info.has_video and info.has_audio:
         entry = replace(entry, kind="audio")
     return entry, info.duration_ms
+
+
+def _unavailable(exc: MediaError) -> bool:
+    """True when nothing could inspect the file (not the file's fault)."""
+    # Imported here, not at the top: the exception lives beside the prober (rater.media.probe),
+    # which this module otherwise only receives.
+    from rater.media.probe import ProbeUnavailable
+
+    return isinstance(exc, ProbeUnavailable)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.storage import audit
 from rater.storage import models as m
@@ -88,7 +88,7 @@ def drop_batch_duplicates(checked: list[Checked], report: ImportReport) -> list[
 class StudyWriter:
     """Applies the rules against the study's current rows inside the caller's transaction."""
 
-    def __init__(self, s: Session, study_id: str, actor: str, create_missing: bool, report: ImportReport):
+    def __init__(self, s: DbSession, study_id: str, actor: str, create_missing: bool, report: ImportReport):
         self.s, self.study_id, self.actor, self.create_missing, self.report = s, study_id, actor, create_missing, report
         study = s.get(m.Study, study_id)
         self.patients = {p.code.upper(): p for p in s.scalars(select(m.Patient).where(m.Patient.study_id == study_id))}

@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.instruments.model import Instrument
+from rater.sort_keys import natural_key
 from rater.stats import Coded, RatingTable, ScaleSpec, StatsInputError
 from rater.stats.encoding import encode_coded, first_appearance
 from rater.stats.scoring import specs_from_instrument
@@ -36,14 +36,6 @@ from rater.study.instruments import instrument_of
 from rater.study.scores_read import StudyScores, read_scores
 
 log = logging.getLogger(__name__)
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-def natural_key(text: str) -> tuple:
-    """Sort key ordering embedded numbers numerically ("P2" before "P10")."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in _DIGITS.split(text) if part)
-
 
 @dataclass(frozen=True)
 class StudyInstrument:
@@ -95,20 +87,20 @@ class ReliabilityData:
         return iter((self.rows, self.scales))
 
 
-def study_catalog(s: Session, study_id: str) -> InstrumentCatalog:
+def study_catalog(s: DbSession, study_id: str) -> InstrumentCatalog:
     """Instruments the study's teams rate (team name order), then any other used by its assignments."""
     team_rows = s.execute(
-        select(m.Instrument)
-        .join(m.TeamInstrument, m.TeamInstrument.instrument_id == m.Instrument.id)
+        select(m.InstrumentRecord)
+        .join(m.TeamInstrument, m.TeamInstrument.instrument_id == m.InstrumentRecord.id)
         .join(m.Team, m.Team.id == m.TeamInstrument.team_id)
         .where(m.Team.study_id == study_id)
-        .order_by(m.Team.name, m.Instrument.created_at, m.Instrument.key)
+        .order_by(m.Team.name, m.InstrumentRecord.created_at, m.InstrumentRecord.key)
     ).scalars().all()
     used = s.execute(
-        select(m.Instrument)
-        .where(m.Instrument.id.in_(select(m.Assignment.instrument_id).where(
+        select(m.InstrumentRecord)
+        .where(m.InstrumentRecord.id.in_(select(m.Assignment.instrument_id).where(
             m.Assignment.study_id == study_id, m.Assignment.purpose == "study")))
-        .order_by(m.Instrument.key, m.Instrument.created_at)
+        .order_by(m.InstrumentRecord.key, m.InstrumentRecord.created_at)
     ).scalars().all()
     rows = list({row.id: row for row in [*team_rows, *used]}.values())
     # Versions of one key are kept together, oldest first, at the key's first position.
@@ -183,7 +175,7 @@ def _open(db_or_url: Database | str | os.PathLike[str]) -> tuple[Database, bool]
     return open_database(db_or_url, migrate=False), True
 
 
-def _find_study(s: Session, study_id: str | None, study_code: str | None) -> m.Study:
+def _find_study(s: DbSession, study_id: str | None, study_code: str | None) -> m.Study:
     studies = s.scalars(select(m.Study).order_by(m.Study.code)).all()
     if study_id is not None or study_code is not None:
         for study in studies:
@@ -197,7 +189,7 @@ def _find_study(s: Session, study_id: str | None, study_code: str | None) -> m.S
     return studies[0]
 
 
-def _study_lists(s: Session, study_id: str) -> tuple[list[tuple[str, str, int]], list[tuple[str, str]]]:
+def _study_lists(s: DbSession, study_id: str) -> tuple[list[tuple[str, str, int]], list[tuple[str, str]]]:
     """(id, patient code, number) of the study's sessions and (id, code) of its raters, in natural order."""
     sessions = [tuple(row) for row in s.execute(
         select(m.Session.id, m.Patient.code, m.Session.number)

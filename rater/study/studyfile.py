@@ -21,7 +21,8 @@ from rater.storage import audit
 from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study.instruments import register_data
-from rater.study.workstation import hash_pin
+from rater.study.pins import hash_pin
+from rater.study.settings import FILE_KEYS
 from rater.validation import Locator, Problem, ValidationError, fmt_path, parse_toml, schema_problems
 
 log = logging.getLogger(__name__)
@@ -184,7 +185,7 @@ def create_study(db: Database, spec: StudySpec, actor: str = "coordinator") -> s
     with db.transaction() as s:
         if s.scalar(select(m.Study).where(m.Study.code == info["code"])) is not None:
             raise StudyFileError("study", [Problem("study.code", f"a study with code {info['code']!r} already exists")])
-        settings = {k: info[k] for k in ("media_root", "min_played_fraction", "hidden_fields") if k in info}
+        settings = {k: info[k] for k in FILE_KEYS if k in info}
         study = m.Study(name=info["name"], code=info["code"], description=info.get("description", ""),
                         settings=settings)
         s.add(study)

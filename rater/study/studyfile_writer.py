@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rater.paths import RESOURCES
+from rater.study.settings import DEFAULTS
 from rater.study.studyfile import StudySpec, load_study_text
 
 SOURCE = "the new-study form"
@@ -48,7 +49,7 @@ class StudyDesign:
     code: str
     name: str
     description: str = ""
-    min_played_fraction: float = 0.8
+    min_played_fraction: float = DEFAULTS.min_played_fraction
     hidden_fields: list[str] = field(default_factory=list)
     media_root: str = ""
     teams: list[TeamDesign] = field(default_factory=list)

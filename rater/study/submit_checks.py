@@ -22,16 +22,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.storage import models as m
 from rater.study.errors import StudyError
 from rater.study.playback import segment_share
 from rater.study.segments import segment_of
+from rater.study.settings import StudySettings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MIN_PLAYED = 0.8
 MIN_REASON_WORDS = 3
 
 
@@ -86,7 +86,7 @@ class NeedsConfirmation(StudyError):
         super().__init__(message)
 
 
-def recording_duration(s: Session, rating: m.Rating, session: m.Session) -> int | None:
+def recording_duration(s: DbSession, rating: m.Rating, session: m.Session) -> int | None:
     """Length of the recording rated: the imported length, else the one the player reported."""
     rec = s.get(m.Recording, rating.recording_id) if rating.recording_id else None
     if rec is None and session.recordings:
@@ -101,10 +101,10 @@ def known_duration(rating: m.Rating, imported_ms: int | None) -> int | None:
 
 def min_played_of(study: m.Study) -> float:
     """The study's minimum played share (``min_played_fraction``)."""
-    return float(study.settings.get("min_played_fraction", DEFAULT_MIN_PLAYED))
+    return StudySettings.read(study.settings).min_played_fraction
 
 
-def check_rating(s: Session, assignment: m.Assignment, rating: m.Rating) -> SubmitCheck:
+def check_rating(s: DbSession, assignment: m.Assignment, rating: m.Rating) -> SubmitCheck:
     """The :class:`SubmitCheck` of ``rating`` as stored now."""
     study = s.get(m.Study, assignment.study_id)
     played, span = segment_share([list(x) for x in rating.played_intervals],

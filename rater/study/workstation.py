@@ -7,15 +7,13 @@ only read or change their own assignments (blinding).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import os
 from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import joinedload
 
 from rater.instruments.scoring import Response, missing_required
 from rater.storage import audit
@@ -25,9 +23,11 @@ from rater.study import media_paths, submit_checks
 from rater.study.errors import AccessDenied, IncompleteRating, NotFound, RatingLocked
 from rater.study.evidence import EvidenceWrites
 from rater.study.instruments import instrument_of
+from rater.study.pins import verify_secret
 from rater.study.playback import covered_ms, merge_intervals
 from rater.study.rating_writes import RatingWriter
 from rater.study.segments import segment_of
+from rater.study.settings import StudySettings
 from rater.study.training.certification import held_instruments
 from rater.study.training.practice import shown_purpose
 from rater.study.views import (
@@ -42,23 +42,6 @@ from rater.study.views import (
 from rater.study.write_queue import WriteQueue, journal_path
 
 log = logging.getLogger(__name__)
-
-
-def hash_pin(pin: str) -> str:
-    salt = os.urandom(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def verify_secret(secret: str, stored: str | None) -> bool:
-    if not stored:
-        return True
-    try:
-        _, salt, digest = stored.split("$")
-    except ValueError:
-        return False
-    candidate = hashlib.scrypt(secret.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1)
-    return hmac.compare_digest(candidate.hex(), digest)
 
 
 class Workstation(EvidenceWrites):
@@ -104,10 +87,10 @@ class Workstation(EvidenceWrites):
     def queue(self, rater_id: str) -> list[QueueEntry]:
         with self.db.reading() as s:
             rows = s.execute(
-                select(m.Assignment, m.Session, m.Patient, m.Instrument, m.Rating.updated_at)
+                select(m.Assignment, m.Session, m.Patient, m.InstrumentRecord, m.Rating.updated_at)
                 .join(m.Session, m.Session.id == m.Assignment.session_id)
                 .join(m.Patient, m.Patient.id == m.Session.patient_id)
-                .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
+                .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
                 .outerjoin(m.Rating, m.Rating.assignment_id == m.Assignment.id)
                 .where(m.Assignment.rater_id == rater_id)
                 .options(joinedload(m.Session.recordings))
@@ -152,12 +135,12 @@ class Workstation(EvidenceWrites):
                              study_id=assignment.study_id)
             return self._view(s, assignment, rating)
 
-    def _view(self, s: Session, a: m.Assignment, rating: m.Rating) -> AssignmentView:
+    def _view(self, s: DbSession, a: m.Assignment, rating: m.Rating) -> AssignmentView:
         sess = a.session
         study = s.get(m.Study, a.study_id)
         instrument = instrument_of(a.instrument)
         scores = {sc.item_id: sc for sc in rating.scores}
-        hidden = set(study.settings.get("hidden_fields", []))
+        hidden = set(StudySettings.read(study.settings).hidden_fields)
         info = {k: str(v) for k, v in {**sess.patient.meta, **sess.meta}.items() if k not in hidden}
         prev_number = sess.number - 1 if sess.number > 1 else None
         return AssignmentView(
@@ -190,12 +173,12 @@ class Workstation(EvidenceWrites):
         )
 
     @staticmethod
-    def _recording_view(s: Session, study: m.Study, rec: m.Recording) -> RecordingView:
+    def _recording_view(s: DbSession, study: m.Study, rec: m.Recording) -> RecordingView:
         path = media_paths.resolve(s, study, rec.path)
         return RecordingView(rec.id, str(path), rec.kind, rec.duration_ms, Path(path).is_file(), rec.checksum)
 
     @staticmethod
-    def _homework(s: Session, patient_id: str, number: int | None) -> list[HomeworkView]:
+    def _homework(s: DbSession, patient_id: str, number: int | None) -> list[HomeworkView]:
         if number is None:
             return []
         rows = s.scalars(
@@ -306,7 +289,7 @@ class Workstation(EvidenceWrites):
 
     # --- helpers -------------------------------------------------------------
     @staticmethod
-    def _own_assignment(s: Session, assignment_id: str, rater_id: str) -> m.Assignment:
+    def _own_assignment(s: DbSession, assignment_id: str, rater_id: str) -> m.Assignment:
         a = s.get(m.Assignment, assignment_id)
         if a is None:
             raise NotFound("This assignment no longer exists.")
@@ -314,7 +297,7 @@ class Workstation(EvidenceWrites):
             raise AccessDenied("This assignment belongs to another rater.")
         return a
 
-    def _writable(self, s: Session, assignment_id: str, rater_id: str):
+    def _writable(self, s: DbSession, assignment_id: str, rater_id: str):
         a = self._own_assignment(s, assignment_id, rater_id)
         rating = s.scalar(select(m.Rating).where(m.Rating.assignment_id == a.id))
         if rating is None:

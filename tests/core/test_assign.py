@@ -85,13 +85,13 @@ def written(db, study_id):
     """(team, patient, number, rater, instrument, queue position, assignment id) of every assignment."""
     with db.reading() as s:
         return [tuple(r) for r in s.execute(
-            select(m.Team.name, m.Patient.code, m.Session.number, m.Rater.code, m.Instrument.key,
+            select(m.Team.name, m.Patient.code, m.Session.number, m.Rater.code, m.InstrumentRecord.key,
                    m.Assignment.queue_position, m.Assignment.id)
             .join(m.Team, m.Team.id == m.Assignment.team_id)
             .join(m.Session, m.Session.id == m.Assignment.session_id)
             .join(m.Patient, m.Patient.id == m.Session.patient_id)
             .join(m.Rater, m.Rater.id == m.Assignment.rater_id)
-            .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
+            .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
             .where(m.Assignment.study_id == study_id)
         )]
 

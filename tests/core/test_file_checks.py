@@ -236,5 +236,5 @@ def test_bad_study_files_get_a_message_and_create_nothing(name, tmp_path, capsys
     db = open_database(db_path)
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(m.Study)) == 0
-        assert s.scalar(select(func.count()).select_from(m.Instrument)) == 0
+        assert s.scalar(select(func.count()).select_from(m.InstrumentRecord)) == 0
     db.close()

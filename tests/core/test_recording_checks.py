@@ -97,7 +97,7 @@ def recording_rows(db) -> list[tuple[str, int | None]]:
 def test_corrupt_and_truncated_recordings_are_listed_and_not_imported(db, study, tmp_path, vlc_probe):
     folder = tmp_path / "media"
     make_folder(folder)
-    report = rec.import_recordings(db, study, rec.scan_folder(folder).matched, folder)
+    report = rec.import_recordings(db, study, rec.scan_folder(folder).matched, folder, prober=rec.media_prober())
     assert sorted(r.path for r in report.imported) == ["P001_S01.mp4", "P005_S01.mp4"]
     reasons = {i.path.name: i.reason for i in report.undecodable}
     assert reasons == {
@@ -117,7 +117,7 @@ def test_nothing_to_probe_with_imports_with_the_duration_unknown(db, study, tmp_
     monkeypatch.setattr(probe, "_vlc_parser", lambda: None)
     monkeypatch.setattr(probe.shutil, "which", lambda name: None)
     shutil.copy(DEMO / "demo_closing_clip.mp4", tmp_path / "P001_S01.mp4")
-    report = rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path)
+    report = rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path, prober=probe.probe)
     assert [r.duration_ms for r in report.imported] == [None]
     assert [i.reason for i in report.duration_unknown] == [
         "duration unknown (Recordings cannot be inspected: neither libVLC nor ffprobe is installed.)"]
@@ -137,7 +137,7 @@ def test_a_file_name_that_is_not_utf8_is_listed_and_the_rest_imported(db, study,
         "P002_S01_\\xe9t\\xe9.mp3", "caf\\xe9/P003_S01.mp4"]
     assert all("is not UTF-8 text and cannot be stored; rename the file (or its folder)" in i.reason
                for i in scan.unreadable)
-    report = rec.import_recordings(db, study, scan.matched, folder, probe_media=False)
+    report = rec.import_recordings(db, study, scan.matched, folder, prober=None)
     assert [r.path for r in report.imported] == ["P001_S01.mp4"]
 
 
@@ -170,7 +170,7 @@ def test_a_moved_file_in_a_folder_named_in_latin1_is_not_offered_as_its_new_plac
     root.mkdir()
     (root / "P001_S01.mp4").write_bytes(b"first" * 100)
     rec.set_media_root(db, study, root)
-    rec.import_recordings(db, study, rec.scan_folder(root).matched, probe_media=False)
+    rec.import_recordings(db, study, rec.scan_folder(root).matched, prober=None)
     odd = root / os.fsdecode(b"d\xe9plac\xe9")
     odd.mkdir()
     (root / "P001_S01.mp4").rename(odd / "P001_S01.mp4")

@@ -251,7 +251,7 @@ def test_import_creates_sessions_stores_relative_paths_and_is_idempotent(db, stu
     put(root / "Séance" / "P013_S01.mp4", b"video 2")
     calls = []
     report = rec.import_recordings(db, study, rec.scan_folder(root).matched, root,
-                                   progress=lambda *a: calls.append(a), probe_media=False)
+                                   progress=lambda *a: calls.append(a), prober=None)
     assert len(report.imported) == 3 and not report.cancelled
     assert sorted(report.created_patients) == ["P012", "P013"]
     assert sorted(report.created_sessions) == [("P012", 3), ("P013", 1)]
@@ -273,7 +273,7 @@ def test_import_creates_sessions_stores_relative_paths_and_is_idempotent(db, stu
     assert [c[0] for c in calls] == sorted(c[0] for c in calls)
     assert sum(1 for c in calls if c[2] == "site A/P012_S03.mp4") >= 4  # moves inside a big file
 
-    again = rec.import_recordings(db, study, rec.scan_folder(root).matched, root, probe_media=False)
+    again = rec.import_recordings(db, study, rec.scan_folder(root).matched, root, prober=None)
     assert again.imported == [] and len(again.skipped) == 3
     assert count(db, m.Recording) == 3 and count(db, m.Session) == 2
 
@@ -285,7 +285,7 @@ def test_existing_only_leaves_unknown_sessions_out(db, study, tmp_path):
     put(tmp_path / "P012_S03.mp4")
     put(tmp_path / "P012_S04.mp4", b"other")
     report = rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path,
-                                   create_missing=False, probe_media=False)
+                                   create_missing=False, prober=None)
     assert [(r.patient, r.session) for r in report.imported] == [("P012", 3)]
     assert [i.path.name for i in report.not_in_study] == ["P012_S04.mp4"]
     assert count(db, m.Patient) == 1 and count(db, m.Session) == 1
@@ -293,12 +293,12 @@ def test_existing_only_leaves_unknown_sessions_out(db, study, tmp_path):
 
 def test_same_content_under_another_path_is_a_duplicate(db, study, tmp_path):
     put(tmp_path / "P001_S01.mp4", b"same bytes")
-    rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path, probe_media=False)
+    rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path, prober=None)
     put(tmp_path / "later" / "P002_S01.mp4", b"same bytes")
     put(tmp_path / "later" / "P003_S01.mp4", b"twin")
     put(tmp_path / "later" / "P004_S01.mp4", b"twin")
     report = rec.import_recordings(db, study, rec.scan_folder(tmp_path / "later").matched, tmp_path,
-                                   probe_media=False)
+                                   prober=None)
     assert report.imported == []
     reasons = {i.path.name: i.reason for i in report.duplicates}
     assert "already imported as P001_S01.mp4" in reasons["P002_S01.mp4"]
@@ -307,11 +307,11 @@ def test_same_content_under_another_path_is_a_duplicate(db, study, tmp_path):
 
 def test_changed_file_and_taken_slot_are_conflicts(db, study, tmp_path):
     put(tmp_path / "old" / "P001_S01.mp4", b"first")
-    rec.import_recordings(db, study, rec.scan_folder(tmp_path / "old").matched, tmp_path, probe_media=False)
+    rec.import_recordings(db, study, rec.scan_folder(tmp_path / "old").matched, tmp_path, prober=None)
     put(tmp_path / "old" / "P001_S01.mp4", b"edited")
     put(tmp_path / "new" / "P001_S01.mkv", b"another video of the same session")
     report = rec.import_recordings(db, study, rec.scan_folder(tmp_path / "old").matched
-                                   + rec.scan_folder(tmp_path / "new").matched, tmp_path, probe_media=False)
+                                   + rec.scan_folder(tmp_path / "new").matched, tmp_path, prober=None)
     reasons = {i.path.name: i.reason for i in report.conflicts}
     assert "changed since it was imported" in reasons["P001_S01.mp4"]
     assert "already has a video recording: old/P001_S01.mp4" in reasons["P001_S01.mkv"]
@@ -325,7 +325,7 @@ def test_cancel_leaves_the_database_untouched(db, study, tmp_path):
     seen = []
     report = rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path,
                                    progress=lambda done, total, name: seen.append(done),
-                                   cancel=lambda: bool(seen) and seen[-1] >= 3 * CHUNK, probe_media=False)
+                                   cancel=lambda: bool(seen) and seen[-1] >= 3 * CHUNK, prober=None)
     assert report.cancelled and report.imported == []
     assert count(db, m.Patient) == count(db, m.Session) == count(db, m.Recording) == 0
     assert count(db, m.AuditEvent) == before
@@ -336,7 +336,7 @@ def test_a_file_unreadable_at_import_is_listed_and_the_rest_imported(db, study, 
     locked = put(tmp_path / "P002_S01.mp4", b"x")
     entries = rec.scan_folder(tmp_path).matched
     unreadable(locked, monkeypatch)
-    report = rec.import_recordings(db, study, entries, tmp_path, probe_media=False)
+    report = rec.import_recordings(db, study, entries, tmp_path, prober=None)
     assert [r.patient for r in report.imported] == ["P001"]
     assert [i.path.name for i in report.unreadable] == ["P002_S01.mp4"]
 
@@ -344,7 +344,7 @@ def test_a_file_unreadable_at_import_is_listed_and_the_rest_imported(db, study, 
 def test_files_outside_the_media_root_are_stored_absolute(db, study, tmp_path):
     (tmp_path / "root").mkdir()
     outside = put(tmp_path / "elsewhere" / "P001_S01.mp4")
-    rec.import_recordings(db, study, rec.scan_folder(outside.parent).matched, tmp_path / "root", probe_media=False)
+    rec.import_recordings(db, study, rec.scan_folder(outside.parent).matched, tmp_path / "root", prober=None)
     assert recordings(db)[0][4] == str(outside)
 
 
@@ -357,7 +357,7 @@ def test_durations_are_probed_and_audio_only_video_becomes_audio(db, study, tmp_
     shutil.copy(DEMO / "demo_closing_clip.mp4", tmp_path / "P001_S01.mp4")
     shutil.copy(DEMO / "demo_mood_check.m4a", tmp_path / "P002_S01.mp4")  # audio in a video container
     put(tmp_path / "P003_S01.mp4", b"not really a video")
-    report = rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path)
+    report = rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path, prober=probe.probe)
     got = {(r.patient, r.kind, r.priority): r.duration_ms for r in report.imported}
     assert got[("P001", "video", 0)] == pytest.approx(4800, abs=100)
     assert got[("P002", "audio", 1)] == pytest.approx(26225, abs=100)
@@ -371,7 +371,7 @@ def test_durations_are_probed_and_audio_only_video_becomes_audio(db, study, tmp_
         raise probe.MediaError("not media")
 
     monkeypatch.setattr(probe, "probe", counting_probe)
-    again = rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path)
+    again = rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path, prober=probe.probe)
     assert len(again.skipped) == 2 and again.imported == []
     assert probed == ["P003_S01.mp4"]  # files with a known duration are not probed again
     assert [(i.path.name, i.reason) for i in again.undecodable] == [("P003_S01.mp4", "not media")]
@@ -382,9 +382,9 @@ def test_a_reimport_records_a_duration_that_was_unknown(db, study, tmp_path, mon
     from rater.media.base import MediaInfo
 
     put(tmp_path / "P001_S01.mp4")
-    rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path, probe_media=False)
+    rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path, prober=None)
     monkeypatch.setattr(probe, "probe", lambda path: MediaInfo(61_000, True, True))
-    report = rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path)
+    report = rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path, prober=probe.probe)
     assert [i.reason for i in report.skipped] == ["already imported (duration recorded now)"]
     with db.reading() as s:
         assert s.scalars(select(m.Recording.duration_ms)).one() == 61_000
@@ -396,7 +396,7 @@ def test_reimport_fills_in_the_checksum_of_an_older_row(db, study, tmp_path):
         patient = m.Patient(id=m.new_id(), study_id=study, code="P001")
         session = m.Session(id=m.new_id(), patient_id=patient.id, number=1)
         s.add_all([patient, session, m.Recording(session_id=session.id, path="P001_S01.mp4", kind="video")])
-    report = rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path, probe_media=False)
+    report = rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path, prober=None)
     assert [i.reason for i in report.skipped] == ["already imported (checksum recorded now)"]
     with db.reading() as s:
         row = s.scalars(select(m.Recording)).one()
@@ -407,12 +407,12 @@ def test_reimport_fills_in_the_checksum_of_an_older_row(db, study, tmp_path):
 
 def test_a_new_file_beside_an_imported_one_for_the_same_slot_is_a_conflict(db, study, tmp_path):
     put(tmp_path / "P001_S01.mp4", b"first")
-    rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path, probe_media=False)
+    rec.import_recordings(db, study, rec.scan_folder(tmp_path).matched, tmp_path, prober=None)
     put(tmp_path / "P001_S01.mov", b"second")
     scan = rec.scan_folder(tmp_path)
     assert len(scan.duplicates) == 1  # the scan cannot know which one is imported …
     entries = [e for group in scan.duplicates for e in group.entries]
-    report = rec.import_recordings(db, study, entries, tmp_path, probe_media=False)
+    report = rec.import_recordings(db, study, entries, tmp_path, prober=None)
     assert [i.path.name for i in report.skipped] == ["P001_S01.mp4"]  # … the import does
     assert [i.path.name for i in report.conflicts] == ["P001_S01.mov"]
 
@@ -435,7 +435,7 @@ def test_verify_finds_missing_moved_and_changed_files(db, study, tmp_path):
     for name in ("P001_S01.mp4", "P002_S01.mp4", "P003_S01.mp4", "P004_S01.m4a"):
         put(root / name, name.encode() * 1000)
     rec.set_media_root(db, study, root)
-    rec.import_recordings(db, study, rec.scan_folder(root).matched, probe_media=False)
+    rec.import_recordings(db, study, rec.scan_folder(root).matched, prober=None)
     assert rec.verify_recordings(db, study) == []
 
     moved_root = tmp_path / "mounted elsewhere"

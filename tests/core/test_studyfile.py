@@ -64,7 +64,7 @@ def test_reference_design_creates_the_whole_study(db):
     assert count(db, m.Rater) == 36 and count(db, m.Team) == 2
     with db.reading() as s:
         sizes = dict(s.execute(select(m.Team.name, func.count()).join(m.TeamMember).group_by(m.Team.name)).all())
-        ranges = s.execute(select(m.Instrument.key, m.TeamInstrument.session_min, m.TeamInstrument.session_max)
+        ranges = s.execute(select(m.InstrumentRecord.key, m.TeamInstrument.session_min, m.TeamInstrument.session_max)
                            .join(m.TeamInstrument)).all()
     assert sizes == {"Team 1": 17, "Team 2": 19}
     assert sorted(ranges) == [("hes_ct", 2, 5), ("hes_general", 2, 5), ("hstbs", 1, 4)]

@@ -59,12 +59,12 @@ def _build(path: Path) -> Built:
     with db.reading() as s:
         rows = s.execute(
             select(m.Assignment.id, m.Rater.id, m.Rater.code, m.Patient.code, m.Session.number, m.Session.id,
-                   m.Instrument.key)
+                   m.InstrumentRecord.key)
             .join(m.Rater, m.Rater.id == m.Assignment.rater_id)
             .join(m.Session, m.Session.id == m.Assignment.session_id)
             .join(m.Patient, m.Patient.id == m.Session.patient_id)
-            .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
-            .order_by(m.Patient.code, m.Session.number, m.Rater.code, m.Instrument.key)).all()
+            .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
+            .order_by(m.Patient.code, m.Session.number, m.Rater.code, m.InstrumentRecord.key)).all()
     in_progress = None
     logged: set[str] = set()
     for aid, rater_id, code, patient, number, session_id, key in rows:

@@ -146,8 +146,8 @@ def test_existing_ratings_are_not_overwritten(study_db, tmp_path):
             .join(m.Session, m.Session.id == m.Assignment.session_id)
             .join(m.Patient, m.Patient.id == m.Session.patient_id)
             .join(m.Rater, m.Rater.id == m.Assignment.rater_id)
-            .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
-            .where(m.Instrument.key == "hes_general", m.Assignment.status == "submitted").limit(1)).one()
+            .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
+            .where(m.InstrumentRecord.key == "hes_general", m.Assignment.status == "submitted").limit(1)).one()
     before = totals(db)
     with pytest.raises(LegacyImportError) as err:
         import_legacy_ratings(db, study_id, write_csv(tmp_path / "again.csv", hes_general(patient, number, rater)))

@@ -49,7 +49,7 @@ def test_two_versions_rated_by_one_rater_are_reported(study_db):
         # Copy one rating's scores onto the same rater's rating of another instrument version.
         rating = s.scalars(select(m.Rating).where(m.Rating.submitted_at.is_not(None)).limit(1)).one()
         assignment = s.get(m.Assignment, rating.assignment_id)
-        other = m.Instrument(key=assignment.instrument.key, version="9.9", name="copy",
+        other = m.InstrumentRecord(key=assignment.instrument.key, version="9.9", name="copy",
                              content=assignment.instrument.content, content_hash="x" * 64)
         s.add(other)
         s.flush()

@@ -40,12 +40,12 @@ def db_item_scores(path, study_id) -> dict[tuple, tuple]:
     try:
         with db.reading() as s:
             rows = s.execute(
-                select(m.Patient.code, m.Session.number, m.Rater.code, m.Instrument.key, m.ItemScore.item_id,
+                select(m.Patient.code, m.Session.number, m.Rater.code, m.InstrumentRecord.key, m.ItemScore.item_id,
                        m.ItemScore.value, m.ItemScore.is_na, m.ItemScore.note, m.Rating.submitted_at)
                 .join(m.Rating, m.Rating.id == m.ItemScore.rating_id)
                 .join(m.Assignment, m.Assignment.id == m.Rating.assignment_id)
                 .join(m.Rater, m.Rater.id == m.Assignment.rater_id)
-                .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
+                .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
                 .join(m.Session, m.Session.id == m.Assignment.session_id)
                 .join(m.Patient, m.Patient.id == m.Session.patient_id)
                 .where(m.Assignment.study_id == study_id, m.Rating.submitted_at.is_not(None))).all()

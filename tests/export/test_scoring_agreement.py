@@ -29,8 +29,8 @@ def _ratings_of(s, patient: str, number: int, key: str) -> list[tuple[str, str, 
         .join(m.Rating, m.Rating.assignment_id == m.Assignment.id)
         .join(m.Session, m.Session.id == m.Assignment.session_id)
         .join(m.Patient, m.Patient.id == m.Session.patient_id)
-        .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
-        .where(m.Patient.code == patient, m.Session.number == number, m.Instrument.key == key,
+        .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
+        .where(m.Patient.code == patient, m.Session.number == number, m.InstrumentRecord.key == key,
                m.Rating.submitted_at.is_not(None))
         .order_by(m.Rater.code)).all()]
 
@@ -125,8 +125,8 @@ def test_na_not_applicable_and_missing_are_counted_apart(gappy):
         session_one = len(s.execute(
             select(m.Rating.id).join(m.Assignment, m.Assignment.id == m.Rating.assignment_id)
             .join(m.Session, m.Session.id == m.Assignment.session_id)
-            .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
-            .where(m.Session.number == 1, m.Instrument.key == "hstbs", m.Rating.submitted_at.is_not(None))).all())
+            .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
+            .where(m.Session.number == 1, m.InstrumentRecord.key == "hstbs", m.Rating.submitted_at.is_not(None))).all())
     assert session_one > 0 and review["ratings_not_applicable"] == session_one
     assert review["item_scores_na"] == 0 and review["item_scores_missing"] == 0
     entry = report_to_json(report)["scales"]["Assignment"]

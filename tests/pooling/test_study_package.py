@@ -16,7 +16,7 @@ from rater.study import media_paths
 
 from .helpers import build_study, rate, rater_id
 
-SETUP = (m.Study, m.Instrument, m.Team, m.TeamInstrument, m.Rater, m.Patient, m.Session, m.Recording,
+SETUP = (m.Study, m.InstrumentRecord, m.Team, m.TeamInstrument, m.Rater, m.Patient, m.Session, m.Recording,
          m.Assignment, m.HomeworkEntry)
 
 
@@ -91,7 +91,7 @@ def test_reimport_adds_new_set_up_and_never_touches_ratings(lab, desktop, media,
     assert not again.changed and not again.created
     with coordinator.transaction() as s:  # the coordinator adds a rater, a session and an assignment
         team = s.scalar(select(m.Team))
-        inst = s.scalar(select(m.Instrument))
+        inst = s.scalar(select(m.InstrumentRecord))
         rater = m.Rater(study_id=study_id, code="R04", name="Rater 4")
         s.add(rater)
         patient = s.scalar(select(m.Patient).where(m.Patient.code == "P1"))

@@ -37,8 +37,8 @@ def trained(lab, tmp_path):
     try:
         session_id = add_training_session(db, "T1", 1, "practice", "practice.mp4")
         with db.reading() as s:
-            inst = s.scalar(select(m.Instrument.id))
-            key = s.scalar(select(m.Instrument.key))
+            inst = s.scalar(select(m.InstrumentRecord.id))
+            key = s.scalar(select(m.InstrumentRecord.key))
         set_gold(db, session_id, inst, {q: GoldItem(2, False, f"GOLD-REASON-{q}") for q in ("q1", "q2", "q3", "q4")})
         mine, _theirs = assign_practice(db, session_id, inst, [rater_id(db, "R01"), rater_id(db, "R02")])
         rate(db, "R01", mine, {"q1": 2, "q2": 2, "q3": 1, "q4": 0}, submit=True)

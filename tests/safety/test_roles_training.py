@@ -33,7 +33,7 @@ def lab(new_db_url, tmp_path):
     admin = open_database(url)
     build_study(admin, tmp_path / "media", raters=3)
     with admin.reading() as s:
-        inst = s.scalar(select(m.Instrument.id))
+        inst = s.scalar(select(m.InstrumentRecord.id))
     r01, r02 = rater_id(admin, "R01"), rater_id(admin, "R02")
     sessions = {}
     for name, phase in (("practice", "practice"), ("worked", "worked_example"), ("hidden", "practice"),

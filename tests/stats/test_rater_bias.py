@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from rater.stats import analyse, rater_bias, report_to_json
+from rater.stats.bias import session_differences
 
 
 def test_rater_scoring_one_point_high_is_flagged(study):
@@ -91,3 +92,11 @@ def test_sum_scales_scale_the_threshold_by_their_item_count(study):
     flagged = analyse(rows, scales=[ScaleSpec("total", ["q1", "q2", "q3", "q4"], method="sum")],
                       bias_threshold=0.2)
     assert next(b for b in flagged.raters if b.rater_id == "R1").flagged
+
+
+def test_session_differences_are_each_rating_minus_the_others_mean():
+    scores = np.array([4.0, 2.0, 3.0, 5.0, 1.0])
+    sessions = np.array([0, 0, 0, 1, 2])  # sessions 1 and 2 have one rating each: no difference
+    diff, shared = session_differences(scores, sessions)
+    assert shared.tolist() == [True, True, True, False, False]
+    assert diff[shared].tolist() == pytest.approx([4 - 2.5, 2 - 3.5, 3 - 3.0])

@@ -192,9 +192,9 @@ def assignment_for(db, rater_name: str, patient: str, number: int, instrument_ke
             .join(m.Rater, m.Rater.id == m.Assignment.rater_id)
             .join(m.Session, m.Session.id == m.Assignment.session_id)
             .join(m.Patient, m.Patient.id == m.Session.patient_id)
-            .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
+            .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
             .where(m.Rater.name == rater_name, m.Patient.code == patient, m.Session.number == number,
-                   m.Instrument.key == instrument_key)
+                   m.InstrumentRecord.key == instrument_key)
         )
 
 

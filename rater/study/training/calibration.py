@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.storage import audit
 from rater.storage import models as m
@@ -79,14 +79,14 @@ def close_meeting(db: Database, meeting_id: str, actor: str = "coordinator") -> 
                          field="closed_at", new=meeting.closed_at, study_id=meeting.study_id)
 
 
-def _attendance(s: Session, meeting_id: str) -> list[tuple[m.Assignment, str]]:
+def _attendance(s: DbSession, meeting_id: str) -> list[tuple[m.Assignment, str]]:
     return list(s.execute(select(m.Assignment, m.Rater.code)
                           .join(t.TrainingAssignment, t.TrainingAssignment.assignment_id == m.Assignment.id)
                           .join(m.Rater, m.Rater.id == m.Assignment.rater_id)
                           .where(t.TrainingAssignment.meeting_id == meeting_id).order_by(m.Rater.code)).all())
 
 
-def is_revealed(s: Session, meeting_id: str) -> bool:
+def is_revealed(s: DbSession, meeting_id: str) -> bool:
     meeting = s.get(t.CalibrationMeeting, meeting_id)
     if meeting is None:
         return False
@@ -94,10 +94,10 @@ def is_revealed(s: Session, meeting_id: str) -> bool:
     return meeting.closed_at is not None or (bool(rows) and all(a.status == "submitted" for a, _ in rows))
 
 
-def _meeting(s: Session, meeting: t.CalibrationMeeting) -> Meeting:
+def _meeting(s: DbSession, meeting: t.CalibrationMeeting) -> Meeting:
     rows = _attendance(s, meeting.id)
     revealed = is_revealed(s, meeting.id)
-    inst = s.get(m.Instrument, meeting.instrument_id)
+    inst = s.get(m.InstrumentRecord, meeting.instrument_id)
     sess = s.get(m.Session, meeting.session_id)
     board = []
     if revealed:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.storage import audit
 from rater.storage import models as m
@@ -25,11 +25,11 @@ from rater.storage import models_training as t
 from rater.storage.database import Database
 from rater.study.errors import InvalidValue, NotFound
 from rater.study.instruments import instrument_of
+from rater.study.settings import HOLD_UNTIL_CERTIFIED, StudySettings
 from rater.study.training.agreement import NO_AGREEMENT, Agreement, agreement_of, differences
 from rater.study.training.views import SCORED_KINDS, CertStatus, Criterion, Decision
 
 log = logging.getLogger(__name__)
-HOLD_SETTING = "hold_until_certified"
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def validate(c: Criterion) -> None:
 def set_criterion(db: Database, study_id: str, criterion: Criterion, actor: str = "coordinator") -> None:
     validate(criterion)
     with db.transaction() as s:
-        keys = {row.key for row in s.scalars(select(m.Instrument))}
+        keys = {row.key for row in s.scalars(select(m.InstrumentRecord))}
         if criterion.instrument_key not in keys:
             raise NotFound(f"No instrument {criterion.instrument_key!r} in this database.")
         row = s.scalar(select(t.CertificationCriterion).where(
@@ -99,23 +99,23 @@ def set_hold(db: Database, study_id: str, hold: bool, actor: str = "coordinator"
     """Hold study assignments until the rater is certified on the instruments their team rates."""
     with db.transaction() as s:
         study = s.get(m.Study, study_id)
-        old = bool(study.settings.get(HOLD_SETTING, False))
+        old = StudySettings.read(study.settings).hold_until_certified
         if old != hold:
-            study.settings = {**study.settings, HOLD_SETTING: hold}
+            study.settings = {**study.settings, HOLD_UNTIL_CERTIFIED: hold}
             audit.record(s, actor=actor, action="update", entity="study", entity_id=study_id,
-                         field=HOLD_SETTING, old=old, new=hold, study_id=study_id)
+                         field=HOLD_UNTIL_CERTIFIED, old=old, new=hold, study_id=study_id)
 
 
 def _criterion(row: t.CertificationCriterion) -> Criterion:
     return Criterion(row.instrument_key, row.min_within1, row.max_mad, row.last_n, row.validity_days)
 
 
-def criteria(s: Session, study_id: str) -> dict[str, Criterion]:
+def criteria(s: DbSession, study_id: str) -> dict[str, Criterion]:
     rows = s.scalars(select(t.CertificationCriterion).where(t.CertificationCriterion.study_id == study_id))
     return {r.instrument_key: _criterion(r) for r in rows}
 
 
-def scored_ratings(s: Session, study_id: str, rater_ids: Iterable[str] | None = None) -> list[Scored]:
+def scored_ratings(s: DbSession, study_id: str, rater_ids: Iterable[str] | None = None) -> list[Scored]:
     """Every submitted scored training rating of the study (or of some raters), oldest first.
 
     Plain column queries, no ORM objects: the drift view reads every practice
@@ -153,7 +153,7 @@ def scored_ratings(s: Session, study_id: str, rater_ids: Iterable[str] | None = 
             .where(t.TrainingMaterial.study_id == study_id)):
         gold.setdefault((session_id, instrument_id), {})[item_id] = (value, is_na)
     instruments = {iid: (row.key, instrument_of(row)) for iid in {r[3] for r in rows}
-                   if (row := s.get(m.Instrument, iid)) is not None}
+                   if (row := s.get(m.InstrumentRecord, iid)) is not None}
     applicable: dict[tuple[str, int], list[str]] = {}
     out = []
     for a_id, rater_id, session_id, inst_id, kind, rating_id, submitted, updated, number, code in rows:
@@ -200,7 +200,7 @@ def status_from(rater_id: str, rater_code: str, key: str, c: Criterion | None, s
     return CertStatus(rater_id, rater_code, key, state, since, latest.expires_at, latest, history, c)
 
 
-def statuses(s: Session, study_id: str, now: datetime, rater_ids: Iterable[str] | None = None) -> list[CertStatus]:
+def statuses(s: DbSession, study_id: str, now: datetime, rater_ids: Iterable[str] | None = None) -> list[CertStatus]:
     """Status per rater and instrument with a criterion (raters of the study, by code)."""
     crit = criteria(s, study_id)
     q = select(m.Rater).where(m.Rater.study_id == study_id).order_by(m.Rater.code)
@@ -220,16 +220,16 @@ def rater_statuses(db: Database, study_id: str, now: datetime | None = None) -> 
         return statuses(s, study_id, now or m.utcnow())
 
 
-def held_instruments(s: Session, rater_id: str, now: datetime | None = None) -> dict[str, str]:
+def held_instruments(s: DbSession, rater_id: str, now: datetime | None = None) -> dict[str, str]:
     """Instrument key → why this rater's study assignments on it are held (empty when nothing is held)."""
     rater = s.get(m.Rater, rater_id)
     if rater is None:
         return {}
     study = s.get(m.Study, rater.study_id)
-    if not study.settings.get(HOLD_SETTING, False):
+    if not StudySettings.read(study.settings).hold_until_certified:
         return {}
-    keys = set(s.scalars(select(m.Instrument.key)
-                         .join(m.TeamInstrument, m.TeamInstrument.instrument_id == m.Instrument.id)
+    keys = set(s.scalars(select(m.InstrumentRecord.key)
+                         .join(m.TeamInstrument, m.TeamInstrument.instrument_id == m.InstrumentRecord.id)
                          .join(m.TeamMember, m.TeamMember.team_id == m.TeamInstrument.team_id)
                          .where(m.TeamMember.rater_id == rater_id)))
     out = {}
@@ -242,4 +242,4 @@ def held_instruments(s: Session, rater_id: str, now: datetime | None = None) -> 
 def read_criteria(db: Database, study_id: str) -> tuple[dict[str, Criterion], bool]:
     """The study's criteria by instrument key, and whether study assignments are held until certified."""
     with db.reading() as s:
-        return criteria(s, study_id), bool(s.get(m.Study, study_id).settings.get(HOLD_SETTING, False))
+        return criteria(s, study_id), StudySettings.read(s.get(m.Study, study_id).settings).hold_until_certified

@@ -117,7 +117,7 @@ def set_consensus(db: Database, session_id: str, instrument_id: str, item_id: st
     """Record (or with ``value=None`` remove) the consensus score of one study session and item."""
     with db.transaction() as s:
         sess = s.get(m.Session, session_id)
-        inst = s.get(m.Instrument, instrument_id)
+        inst = s.get(m.InstrumentRecord, instrument_id)
         if sess is None or inst is None:
             raise NotFound("This session or instrument no longer exists.")
         if sess.is_practice:
@@ -160,7 +160,7 @@ def promote_to_gold(db: Database, session_id: str, instrument_id: str, training_
 
     with db.transaction() as s:
         sess = s.get(m.Session, session_id)
-        inst = s.get(m.Instrument, instrument_id)
+        inst = s.get(m.InstrumentRecord, instrument_id)
         if sess is None or inst is None:
             raise NotFound("This session or instrument no longer exists.")
         if not training_code.strip():

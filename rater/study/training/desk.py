@@ -58,11 +58,11 @@ class TrainingDesk:
         """The rater's training assignments (hidden checks stay in the study queue)."""
         with self.db.reading() as s:
             rows = s.execute(select(m.Assignment, t.TrainingAssignment.kind, m.Patient.code, m.Session.number,
-                                    m.Instrument.name)
+                                    m.InstrumentRecord.name)
                              .join(t.TrainingAssignment, t.TrainingAssignment.assignment_id == m.Assignment.id)
                              .join(m.Session, m.Session.id == m.Assignment.session_id)
                              .join(m.Patient, m.Patient.id == m.Session.patient_id)
-                             .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
+                             .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
                              .where(m.Assignment.rater_id == rater_id, t.TrainingAssignment.kind != "drift_hidden")
                              .order_by(m.Assignment.queue_position, m.Assignment.id)).all()
             return [TrainingEntry(a.id, kind, f"{code} session {n}", name, a.status)
@@ -86,9 +86,9 @@ class TrainingDesk:
                 raise GoldSealed(CALIBRATION_SEALED)
             # Column queries rather than lazy loads: this runs between "Submit" and the feedback appearing.
             number, patient, inst_row, rater_code = s.execute(
-                select(m.Session.number, m.Patient.code, m.Instrument, m.Rater.code)
+                select(m.Session.number, m.Patient.code, m.InstrumentRecord, m.Rater.code)
                 .join(m.Patient, m.Patient.id == m.Session.patient_id)
-                .join(m.Instrument, m.Instrument.id == a.instrument_id)
+                .join(m.InstrumentRecord, m.InstrumentRecord.id == a.instrument_id)
                 .join(m.Rater, m.Rater.id == a.rater_id)
                 .where(m.Session.id == a.session_id)).one()
             instrument = instrument_of(inst_row)

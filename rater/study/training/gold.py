@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.instruments.model import Instrument
 from rater.storage import audit
@@ -56,7 +56,7 @@ def problems_of(instrument: Instrument, session_number: int, items: Mapping[str,
     return out
 
 
-def store_gold(s: Session, session_id: str, instrument_row: m.Instrument, items: Mapping[str, GoldItem],
+def store_gold(s: DbSession, session_id: str, instrument_row: m.InstrumentRecord, items: Mapping[str, GoldItem],
                marks: Sequence[GoldMarkView], source: str, actor: str,
                source_rating_id: str | None = None) -> t.GoldRating:
     """Validate and (re)place the gold of one session and instrument inside the caller's transaction."""
@@ -90,7 +90,7 @@ def store_gold(s: Session, session_id: str, instrument_row: m.Instrument, items:
 def set_gold(db: Database, session_id: str, instrument_id: str, items: Mapping[str, GoldItem],
              marks: Sequence[GoldMarkView] = (), actor: str = "coordinator") -> None:
     with db.transaction() as s:
-        inst = s.get(m.Instrument, instrument_id)
+        inst = s.get(m.InstrumentRecord, instrument_id)
         if inst is None:
             raise NotFound("This instrument no longer exists.")
         store_gold(s, session_id, inst, items, marks, "manual", actor)
@@ -119,7 +119,7 @@ def read_gold(db: Database, session_id: str, instrument_id: str) -> GoldView:
         row = gold_store.gold_row(s, session_id, instrument_id)
         if row is None:
             raise NotFound("No gold rating for this session and instrument.")
-        inst = s.get(m.Instrument, instrument_id)
+        inst = s.get(m.InstrumentRecord, instrument_id)
         return GoldView(session_id, instrument_id, instrument_of(inst), gold_store.gold_items(row),
                         gold_store.gold_marks(row), row.source)
 
@@ -127,13 +127,13 @@ def read_gold(db: Database, session_id: str, instrument_id: str) -> GoldView:
 def training_ratings(db: Database, study_id: str) -> list[tuple[str, str, str, str, str]]:
     """(rating id, rater code, session label, instrument key, status) of ratings on training material."""
     with db.reading() as s:
-        rows = s.execute(select(m.Rating.id, m.Rater.code, m.Patient.code, m.Session.number, m.Instrument.key,
+        rows = s.execute(select(m.Rating.id, m.Rater.code, m.Patient.code, m.Session.number, m.InstrumentRecord.key,
                                 m.Assignment.status)
                          .join(m.Assignment, m.Assignment.id == m.Rating.assignment_id)
                          .join(m.Rater, m.Rater.id == m.Assignment.rater_id)
                          .join(m.Session, m.Session.id == m.Assignment.session_id)
                          .join(m.Patient, m.Patient.id == m.Session.patient_id)
-                         .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
+                         .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
                          .join(t.TrainingMaterial, t.TrainingMaterial.session_id == m.Session.id)
                          .where(t.TrainingMaterial.study_id == study_id)
                          .order_by(m.Patient.code, m.Session.number, m.Rater.code)).all()

@@ -55,10 +55,10 @@ def _sessions(s, study_id: str) -> dict[str, tuple[str, int]]:
     return names
 
 
-def _study_instruments(s, study_id: str) -> list[m.Instrument]:
+def _study_instruments(s, study_id: str) -> list[m.InstrumentRecord]:
     used = (select(m.TeamInstrument.instrument_id).join(m.Team, m.Team.id == m.TeamInstrument.team_id)
             .where(m.Team.study_id == study_id))
-    return list(s.scalars(select(m.Instrument).where(m.Instrument.id.in_(used))))
+    return list(s.scalars(select(m.InstrumentRecord).where(m.InstrumentRecord.id.in_(used))))
 
 
 def import_gold_csv(db: Database, study_id: str, path: str | Path, actor: str = "coordinator") -> GoldImport:
@@ -76,7 +76,7 @@ def import_gold_csv(db: Database, study_id: str, path: str | Path, actor: str = 
     with db.transaction() as s:
         sessions = _sessions(s, study_id)
         instruments = _study_instruments(s, study_id)
-        by_item: dict[str, list[m.Instrument]] = {}
+        by_item: dict[str, list[m.InstrumentRecord]] = {}
         for inst in instruments:
             for item in instrument_of(inst).items:
                 by_item.setdefault(item.id, []).append(inst)

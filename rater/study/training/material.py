@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.storage import audit
 from rater.storage import models as m
@@ -22,14 +22,14 @@ from rater.study.training.views import PHASES, MaterialView
 log = logging.getLogger(__name__)
 
 
-def _session(s: Session, session_id: str) -> m.Session:
+def _session(s: DbSession, session_id: str) -> m.Session:
     row = s.get(m.Session, session_id)
     if row is None:
         raise NotFound("This session no longer exists.")
     return row
 
 
-def _material(s: Session, session_id: str) -> t.TrainingMaterial:
+def _material(s: DbSession, session_id: str) -> t.TrainingMaterial:
     row = s.get(t.TrainingMaterial, session_id)
     if row is None:
         raise InvalidValue("This session is not training material.")
@@ -67,7 +67,7 @@ def mark_training(db: Database, session_id: str, phase: str = "practice", actor:
                      field="phase", new=phase, study_id=study_id)
 
 
-def study_sessions_sharing_files(s: Session, sess: m.Session, rater_id: str | None = None) -> list[str]:
+def study_sessions_sharing_files(s: DbSession, sess: m.Session, rater_id: str | None = None) -> list[str]:
     """Study sessions (with study assignments, of ``rater_id`` if given) whose recording file is this session's."""
     paths = {r.path for r in sess.recordings}
     checksums = {r.checksum for r in sess.recordings if r.checksum}
@@ -120,8 +120,8 @@ def list_material(db: Database, study_id: str) -> list[MaterialView]:
                          .where(t.TrainingMaterial.study_id == study_id)
                          .order_by(m.Patient.code, m.Session.number)).all()
         gold: dict[str, list[str]] = {}
-        for session_id, name in s.execute(select(t.GoldRating.session_id, m.Instrument.name)
-                                          .join(m.Instrument, m.Instrument.id == t.GoldRating.instrument_id)):
+        for session_id, name in s.execute(select(t.GoldRating.session_id, m.InstrumentRecord.name)
+                                          .join(m.InstrumentRecord, m.InstrumentRecord.id == t.GoldRating.instrument_id)):
             gold.setdefault(session_id, []).append(name)
         counts: dict[str, list[int]] = {}
         for session_id, status in s.execute(select(m.Assignment.session_id, m.Assignment.status)
@@ -171,8 +171,8 @@ def study_instruments(db: Database, study_id: str) -> list[tuple[str, str, str]]
     with db.reading() as s:
         used = (select(m.TeamInstrument.instrument_id).join(m.Team, m.Team.id == m.TeamInstrument.team_id)
                 .where(m.Team.study_id == study_id))
-        return [(i.id, i.key, i.name) for i in s.scalars(select(m.Instrument).where(m.Instrument.id.in_(used))
-                                                         .order_by(m.Instrument.key))]
+        return [(i.id, i.key, i.name) for i in s.scalars(select(m.InstrumentRecord).where(m.InstrumentRecord.id.in_(used))
+                                                         .order_by(m.InstrumentRecord.key))]
 
 
 def study_raters(db: Database, study_id: str) -> list[tuple[str, str, str]]:

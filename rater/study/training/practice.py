@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session as DbSession
 
 from rater.storage import audit
 from rater.storage import models as m
@@ -29,7 +29,7 @@ def shown_purpose(purpose: str) -> str:
     return "study" if purpose == HIDDEN_CHECK else purpose
 
 
-def add_training_assignment(s: Session, session_id: str, instrument_id: str, rater_id: str, kind: str,
+def add_training_assignment(s: DbSession, session_id: str, instrument_id: str, rater_id: str, kind: str,
                             actor: str, meeting_id: str | None = None,
                             position: int | None = None) -> m.Assignment:
     """One training assignment inside the caller's transaction (validated, audited)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rater.storage import models as m
 from rater.storage.database import Database
+from rater.study.settings import StudySettings
 from rater.study.training import certification
 from rater.study.training.agreement import percent
 from rater.study.training.views import CertStatus, Criterion, FeedbackView
@@ -67,6 +68,6 @@ def certification_report(db: Database, study_id: str, history: bool = False) -> 
     """The certification block of ``rater status`` and ``rater training status``."""
     with db.reading() as s:
         crit = certification.criteria(s, study_id)
-        hold = bool(s.get(m.Study, study_id).settings.get(certification.HOLD_SETTING, False))
+        hold = StudySettings.read(s.get(m.Study, study_id).settings).hold_until_certified
         statuses = certification.statuses(s, study_id, m.utcnow())
     return format_certification(statuses, crit, hold, history)

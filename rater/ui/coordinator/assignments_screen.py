@@ -22,7 +22,7 @@ MAX_SEED = 999_999
 
 
 def _applies(team: TeamView, number: int) -> bool:
-    return any((r.session_min or 1) <= number <= (r.session_max or number) for r in team.rates)
+    return any(r.sessions.covers(number) for r in team.rates)
 
 
 class AssignmentsScreen(Screen):

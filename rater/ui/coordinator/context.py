@@ -13,6 +13,7 @@ class Context(QObject):
     study_changed = Signal()  # another study was chosen or created
     data_changed = Signal()  # something in the study changed; screens reload when shown
     study_created = Signal(str)  # a new study (its id): the study chooser reloads and shows it
+    raters_changed = Signal()  # raters were added or changed: the window's "Who is rating?" reloads
 
     def __init__(self, db: Database, parent: QObject | None = None):
         super().__init__(parent)

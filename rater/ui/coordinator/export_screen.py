@@ -10,7 +10,7 @@ from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QFormLayout, QGroupBox, QLabel, QLineEdit, QWidget
 
-from rater.export import ExportCancelled, ExportError, ExportSummary, export_study
+from rater.export import ExportCancelled, ExportError, ExportResult, export_study
 from rater.storage.database import DatabaseError
 from rater.study import overview
 from rater.ui import dialogs
@@ -44,7 +44,7 @@ class ExportScreen(Screen):
     def __init__(self, ctx: Context, parent: QWidget | None = None):
         super().__init__(ctx, parent)
         self.run: ProgressRun | None = None
-        self.summary: ExportSummary | None = None
+        self.summary: ExportResult | None = None
         self._default_for: str | None = None  # the study the suggested file name was made for
         self.workbook = QLineEdit()
         self.workbook.setPlaceholderText("Where to save the workbook (.xlsx)")
@@ -134,7 +134,7 @@ class ExportScreen(Screen):
         self.run.failed.connect(self._failed)
         self.run.start()
 
-    def _exported(self, summary: ExportSummary) -> None:
+    def _exported(self, summary: ExportResult) -> None:
         self.summary = summary
         c = summary.counts
         written = [f"the workbook {summary.workbook}"] if summary.workbook else []

@@ -8,7 +8,7 @@ so nothing authenticated outlives it: the next entry asks again.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject
 
@@ -17,10 +17,33 @@ from rater.study import coordination
 from rater.ui import dialogs
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QStackedWidget, QWidget
+
+    from rater.study.workstation import Workstation
     from rater.ui.coordinator.page import CoordinatorPage
-    from rater.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+
+
+class MainWindow(Protocol):
+    """What coordinator mode needs of the main window; a protocol, so that the coordinator
+    screens never import the window (which imports the rater's screens)."""
+
+    ws: Workstation | None
+    rating_page: QWidget | None
+    stack: QStackedWidget
+    coordinator_action: QAction
+
+    def switch_rater(self) -> None: ...
+
+    def refresh_raters(self) -> None: ...
+
+    def setWindowTitle(self, title: str) -> None: ...
+
+    def activateWindow(self) -> None: ...
+
+    def findChildren(self, kind: type) -> list: ...
 
 
 class CoordinatorMode(QObject):
@@ -62,6 +85,7 @@ class CoordinatorMode(QObject):
         self.dialog = None
         self.page = CoordinatorPage(self.window.ws.db)
         self.page.leave_requested.connect(self.leave)
+        self.page.ctx.raters_changed.connect(self.window.refresh_raters)
         self.window.stack.addWidget(self.page)
         self.window.stack.setCurrentWidget(self.page)
         self.window.setWindowTitle("Session Rater — Coordinator")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from rater.storage.database import Database, DatabaseError
+from rater.study.settings import DEFAULTS
 from rater.study.studyfile import StudyFileError, create_study
 from rater.study.studyfile_writer import StudyDesign, to_spec, to_toml
 from rater.ui import dialogs
@@ -94,7 +95,7 @@ class NewStudyDialog(QDialog):
         self.code.setPlaceholderText("e.g. HWCT (letters, digits, _ . -)")
         self.name = QLineEdit()
         self.description = QLineEdit()
-        self.min_played = QSpinBox(minimum=0, maximum=100, value=80, suffix=" %")
+        self.min_played = QSpinBox(minimum=0, maximum=100, value=round(DEFAULTS.min_played_fraction * 100), suffix=" %")
         self.hidden = QLineEdit("condition")
         self.hidden.setToolTip("Patient and session fields never shown to raters (comma-separated)")
         self.media_root, media_box = folder_field(self, "Folder with the recordings (can be set later)")

@@ -31,7 +31,7 @@ from PySide6.QtGui import QBrush, QColor, QCursor, QFont, QPen
 from PySide6.QtWidgets import QToolTip
 
 from rater.stats import RaterBias
-from rater.ui.coordinator.reliability_figures import ScaleFigures
+from rater.study.reliability_figures import ScaleFigures
 from rater.ui.style import ACCENT, ERROR, MUTED, TEXT
 
 log = logging.getLogger(__name__)

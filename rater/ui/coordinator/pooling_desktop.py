@@ -258,13 +258,9 @@ class DesktopPanel(QGroupBox):
 
     def _set_up_changed(self, study_id: str) -> None:
         """New raters, sessions and recordings: the study chooser, the screens and "Who is rating?" read afresh."""
-        from rater.ui.main_window import MainWindow
-
         self.ctx.study_created.emit(study_id)
         self.ctx.data_changed.emit()
-        window = self.window()
-        if isinstance(window, MainWindow):
-            window.refresh_raters()
+        self.ctx.raters_changed.emit()
 
     # --- every rating made here out -------------------------------------------------------
     def export_all(self) -> None:

@@ -21,6 +21,7 @@ from rater.ui.coordinator.widgets import FAILED, Screen, attempt, button, fill_t
 
 log = logging.getLogger(__name__)
 
+OPEN_LAST = 99  # the last session shown in the team dialog for a range without an end
 TEAM_COLUMNS = ["Team", "Raters per session", "Homework log", "Rates", "Raters"]
 RATER_COLUMNS = ["Code", "Name", "Team", "Status", "PIN", "Assigned", "In progress", "Submitted"]
 
@@ -101,7 +102,7 @@ class RatersScreen(Screen):
             return
         t = self.overview.team(team_id)
         values = TeamValues(t.name, t.description, t.raters_per_session, t.keeps_homework_log,
-                            [(r.instrument_id, r.session_min or 1, r.session_max or 99) for r in t.rates])
+                            [(r.instrument_id, *r.sessions.closed(OPEN_LAST)) for r in t.rates])
         self.dialog = TeamDialog(self._instruments(), values, f"Edit {t.name}", self)
         self.dialog.accepted.connect(lambda: self._save_team(team_id))
         self.dialog.open()

@@ -168,7 +168,7 @@ class RecordingsScreen(Screen):
         def work(progress, cancelled):
             # Runs in the worker thread: only the database (own transactions) and files, never widgets.
             return rec.import_recordings(db, study_id, entries, root, progress, cancelled,
-                                         create_missing=create, probe_media=probe)
+                                         create_missing=create, prober=rec.media_prober() if probe else None)
 
         self.run = ProgressRun(self, "Importing recordings", f"Checksums of {len(entries)} file(s)…", work)
         self.run.finished.connect(lambda report: self._imported(report, scan, base, root))

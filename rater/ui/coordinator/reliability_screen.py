@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rater.export.dataset import natural_key
+from rater.sort_keys import natural_key
 from rater.stats import StatsInputError
 from rater.storage.database import DatabaseError
+from rater.study.reliability_figures import NEEDS, StudyFigures, compute_figures
 from rater.ui import dialogs
 from rater.ui.coordinator import plots_charts, reliability_tables
 from rater.ui.coordinator.context import Context
-from rater.ui.coordinator.reliability_figures import NEEDS, StudyFigures, compute_figures
 from rater.ui.coordinator.tasks import Task
 from rater.ui.coordinator.widgets import Screen, button, row
 

@@ -17,18 +17,15 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem
 
 from rater.stats import ICC_FORMS, IccResult, ScaleReliability
+from rater.stats.headline import headline_note
+from rater.stats.methods import NOTATION
 from rater.ui.coordinator.widgets import make_table
 
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
 DASH = "—"
-FORM_HELP = {
-    "ICC(1,1)": "One-way random, single rater (Shrout & Fleiss ICC(1,1))",
-    "ICC(1,k)": "One-way random, mean of k raters (S&F ICC(1,k)); the headline when raters rotate",
-    "ICC(A,1)": "Two-way, absolute agreement, single rater (S&F ICC(2,1))",
-    "ICC(A,k)": "Two-way, absolute agreement, mean of k raters (S&F ICC(2,k)); the headline for fixed raters",
-    "ICC(C,1)": "Two-way, consistency, single rater (S&F ICC(3,1))",
-    "ICC(C,k)": "Two-way, consistency, mean of k raters (S&F ICC(3,k))",
-}
+# Tooltip of each ICC form: its model (rater.stats.methods) and, where a design reports it, that it heads.
+FORM_HELP = {form: "; ".join(filter(None, (f"{words[0].upper()}{words[1:]} (S&F {sf})", headline_note(form))))
+             for form, (sf, words) in NOTATION.items()}
 LEAD = ["Headline", "Instrument", "n (RE)", "Sessions", "k", "Design"]
 ALPHAS = ["Cronbach's α", "Median α by session"]
 LEVELS = ("nominal", "ordinal", "interval", "ratio")

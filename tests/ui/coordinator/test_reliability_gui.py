@@ -22,9 +22,9 @@ from rater.storage import models as m
 from rater.storage import open_database
 from rater.study.assign import generate_assignments
 from rater.study.reliability_data import reliability_rows
+from rater.study.reliability_figures import NEEDS
 from rater.study.studyfile import create_study, load_study_file
 from rater.study.workstation import Workstation
-from rater.ui.coordinator.reliability_figures import NEEDS
 from rater.ui.coordinator.reliability_screen import ReliabilityScreen
 from rater.ui.coordinator.reliability_tables import DASH, VALUE_ROLE, columns
 
@@ -49,8 +49,8 @@ def build_rated_study(path: Path) -> str:
             .join(m.Rater, m.Rater.id == m.Assignment.rater_id)
             .join(m.Session, m.Session.id == m.Assignment.session_id)
             .join(m.Patient, m.Patient.id == m.Session.patient_id)
-            .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
-            .where(m.Instrument.key == "hstbs")).all()
+            .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
+            .where(m.InstrumentRecord.key == "hstbs")).all()
     ws = Workstation(db)
     for assignment_id, rater_id, code, patient, number in rows:
         view = ws.open(assignment_id, rater_id)
@@ -147,8 +147,8 @@ def test_plots_have_one_box_bar_and_line_per_rater(qtbot, coordinator, db):
     with db.reading() as s:
         raters = sorted(s.scalars(
             select(m.Rater.code).join(m.Assignment, m.Assignment.rater_id == m.Rater.id)
-            .join(m.Instrument, m.Instrument.id == m.Assignment.instrument_id)
-            .where(m.Instrument.key == "hstbs", m.Assignment.status == "submitted").distinct()))
+            .join(m.InstrumentRecord, m.InstrumentRecord.id == m.Assignment.instrument_id)
+            .where(m.InstrumentRecord.key == "hstbs", m.Assignment.status == "submitted").distinct()))
 
     boxes = [x for x in screen.charts["distribution"].series() if isinstance(x, QBoxPlotSeries)]
     assert len(boxes) == 1

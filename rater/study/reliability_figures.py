@@ -5,7 +5,7 @@ ratings the Excel export contains (submitted ratings, scored by the study's
 instrument files, through :func:`rater.stats.analyse`) and derives the plot
 data from the same scale scores: each rater's score distribution, and each
 rater's difference from the other raters of the same session over time,
-computed exactly as :mod:`rater.stats.bias` does for the bias figures.
+by :func:`rater.stats.bias.session_differences`, as the bias figures are.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from rater.export.dataset import natural_key
+from rater.sort_keys import natural_key
 from rater.stats import RaterBias, ReliabilityReport, ScaleSpec, analyse
 from rater.stats.analysis import scale_bias_threshold
-from rater.stats.bias import DEFAULT_BIAS_THRESHOLD
+from rater.stats.bias import DEFAULT_BIAS_THRESHOLD, session_differences
 from rater.stats.scoring import item_matrix, na_matrix, present_matrix, score_scale
 from rater.stats.table import RatingTable
 from rater.storage.database import Database
@@ -148,12 +148,8 @@ def _weekly_differences(values: np.ndarray, sessions: np.ndarray, raters: np.nda
     """Per rater, the weekly mean of (own score - mean of the session's other raters)."""
     if days is None or values.size == 0:
         return {}
-    size = int(sessions.max()) + 1
-    count = np.bincount(sessions, minlength=size)
-    total = np.bincount(sessions, weights=values, minlength=size)
-    shared = (count[sessions] >= 2) & ~np.isnan(days)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        diff = values - (total[sessions] - values) / (count[sessions] - 1)
+    diff, shared = session_differences(values, sessions)
+    shared &= ~np.isnan(days)
     out: dict[str, list[WeekMean]] = {}
     for code in order:
         mine = shared & (raters == code)
