@@ -8,7 +8,7 @@ from sqlalchemy import select
 from rater.cli import main as cli
 from rater.storage import models as m
 from rater.study.errors import InvalidValue
-from rater.study.playback import played_fraction
+from rater.study.playback import segment_share
 from rater.study.progress import quality_flags
 from rater.study.segments import format_segment, parse_segment, set_segment
 
@@ -50,10 +50,13 @@ def test_the_most_specific_segment_applies_and_is_audited(demo):
 
 def test_played_share_counts_only_the_segment():
     played = [[0, 10_000], [20_000, 35_000]]
-    assert played_fraction(played, 60_000) == pytest.approx(25 / 60)
-    assert played_fraction(played, 60_000, (20_000, 40_000)) == pytest.approx(15 / 20)
-    assert played_fraction(played, 60_000, (20_000, None)) == pytest.approx(15 / 40)
-    assert played_fraction([[0, 19_000]], 60_000, (20_000, 40_000)) == 0.0
+    assert segment_share(played, 60_000) == (25_000, 60_000)
+    assert segment_share(played, 60_000, (20_000, 40_000)) == (15_000, 20_000)
+    assert segment_share(played, 60_000, (20_000, None)) == (15_000, 40_000)
+    assert segment_share([[0, 19_000]], 60_000, (20_000, 40_000)) == (0, 20_000)
+    # Without a known length the played part is still counted; what is to be played is known only with an end.
+    assert segment_share(played, None, (20_000, 40_000)) == (15_000, 20_000)
+    assert segment_share(played, None, (20_000, None)) == (15_000, None)
 
 
 def test_quality_flags_judge_the_segment_not_the_recording():
