@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from array import array
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import func, select
@@ -69,13 +69,6 @@ class StudyScores:
     @property
     def n_scores(self) -> int:
         return int(self.item.size)
-
-    def submitted_at(self, r: int) -> datetime | None:
-        """Rating ``r``'s submission time as the naive UTC datetime stored."""
-        seconds = float(self.submitted[r])
-        if seconds != seconds:  # NaN
-            return None
-        return _EPOCH + timedelta(microseconds=round(seconds * 1e6))
 
 
 def read_scores(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str],
