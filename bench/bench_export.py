@@ -14,9 +14,15 @@ in its own process so ``ru_maxrss`` is that step's peak:
   scoring, reliability, writing), as a user runs it;
 * tables: the same reading, scoring and reliability with every table row
   made but no file written: what the writers add to;
+* sqlite: the reading floor, the bare sqlite3 module fetching the same
+  ratings and item-score rows (nothing kept);
 * writers: each sheet's rows built in memory first (not timed), then the
   streaming writer, openpyxl's write-only mode and the csv module writing
   exactly the same cells: the writer against its library floor.
+
+Each figure is printed beside its floor and the ratio: the workbook beside
+sqlite3 reading + openpyxl write-only writing the same cells, the CSV set
+beside sqlite3 reading + the csv module, the reading beside sqlite3 alone.
 
 Targets: 1 M item scores -> workbook <= 20 s and <= 400 MB, CSV <= 5 s; the
 seed study <= 1 s; peak memory flat (± 30 MB) from 10 k to 1 M item scores.
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
@@ -183,6 +190,23 @@ def child_tables(db_path: str) -> dict:
     return {**_since(start), "peak_mb": _peak_mb(), "cells": cells}
 
 
+def child_sqlite(db_path: str) -> dict:
+    """The reading floor: the bare sqlite3 module fetching the same rows (ratings with their
+    assignments, then every item score), with nothing kept."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    start = _clock()
+    rows = 0
+    for query in ("SELECT r.id, a.session_id, a.rater_id, a.instrument_id, a.team_id, a.status, r.submitted_at "
+                  "FROM assignment a JOIN rating r ON r.assignment_id = a.id",
+                  "SELECT rating_id, item_id, value, is_na, note FROM item_score"):
+        cursor = conn.execute(query)
+        while batch := cursor.fetchmany(20_000):
+            rows += len(batch)
+    return {**_since(start), "peak_mb": _peak_mb(), "rows": rows}
+
+
 def child_writers(db_path: str, out: str) -> dict:
     """The same cells through the streaming writer, openpyxl write-only and csv, one sheet at a time."""
     import csv
@@ -248,9 +272,11 @@ def run_child(args: list[str]) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _line(label: str, r: dict, extra: str = "") -> str:
-    peak = f"   peak RSS {r['peak_mb']:5.0f} MB" if "peak_mb" in r else ""
-    return f"  {label:<34}{r['seconds']:8.2f} s wall {r['cpu']:8.2f} s CPU{peak}{extra}"
+def _pair(label: str, figure: tuple[float, float], floor: tuple[float, float], floor_label: str) -> str:
+    """A figure (wall, CPU) beside its floor and the ratio, in CPU (steadier on a shared machine) and wall."""
+    return (f"  {label:<29}{figure[0]:7.2f} s wall {figure[1]:7.2f} s CPU | floor {floor_label:<28}"
+            f"{floor[0]:7.2f} s wall {floor[1]:7.2f} s CPU | ratio {figure[1] / max(floor[1], 1e-9):5.2f} CPU "
+            f"{figure[0] / max(floor[0], 1e-9):5.2f} wall")
 
 
 def measure(db_path: Path, tmp: Path) -> dict:
@@ -258,22 +284,47 @@ def measure(db_path: Path, tmp: Path) -> dict:
     xlsx["file_mb"] = (tmp / "pooled.xlsx").stat().st_size / 1e6
     csv = run_child(["csv", str(db_path), str(tmp / "csv")])
     tables = run_child(["tables", str(db_path), "-"])
+    sqlite = run_child(["sqlite", str(db_path), "-"])
     writers = run_child(["writers", str(db_path), str(tmp / "w")])
-    return {"xlsx": xlsx, "csv": csv, "tables": tables, "writers": writers}
+    return {"xlsx": xlsx, "csv": csv, "tables": tables, "sqlite": sqlite, "writers": writers}
 
 
 def report(sessions: int, r: dict) -> None:
-    x, c, t, w = r["xlsx"], r["csv"], r["tables"], r["writers"]
-    print(f"== {sessions:,} sessions: {x['item_scores']:,} item scores, {w['cells'] / 1e6:.2f} M cells")
-    print(_line("export to .xlsx", x, f"   ({x['file_mb']:.1f} MB file)"))
-    print(_line("export to CSV", c))
-    print(_line("reading + scoring, no file (floor)", t))
-    print(f"  {'ratio xlsx / floor, CSV / floor':<34}{x['seconds'] / t['seconds']:8.2f}   wall "
-          f"{x['cpu'] / t['cpu']:8.2f}   CPU (xlsx) {c['cpu'] / t['cpu']:6.2f} CPU (CSV)")
+    x, c, t, q, w = r["xlsx"], r["csv"], r["tables"], r["sqlite"], r["writers"]
+    print(f"== {sessions:,} sessions: {x['item_scores']:,} item scores, {w['cells'] / 1e6:.2f} M cells, "
+          f"load average {r['load']:.1f} on {r['cores']} cores")
+    read = (q["seconds"], q["cpu"])
     (ss, sc), (os_, oc), (cs, cc) = w["stream"], w["openpyxl"], w["csv"]
-    print(f"  same cells, writer alone:  streaming {ss:7.2f} s wall {sc:7.2f} s CPU | openpyxl write-only "
-          f"{os_:7.2f} s wall {oc:7.2f} s CPU | ratio {oc / sc:5.1f}x less CPU")
-    print(f"  same cells, csv module alone:        {cs:7.2f} s wall {cc:7.2f} s CPU")
+    print(_pair("export to .xlsx", (x["seconds"], x["cpu"]), (read[0] + os_, read[1] + oc),
+                "sqlite3 read + openpyxl w-o"))
+    print(_pair("export to CSV", (c["seconds"], c["cpu"]), (read[0] + cs, read[1] + cc), "sqlite3 read + csv module"))
+    print(_pair("read, score, stats, rows", (t["seconds"], t["cpu"]), read, "sqlite3 fetch of the rows"))
+    print(_pair("streaming writer, same cells", (ss, sc), (os_, oc), "openpyxl write-only"))
+    print(_pair("streaming writer, same cells", (ss, sc), (cs, cc), "csv module (plain text)"))
+    print(f"  peak RSS: xlsx {x['peak_mb']:.0f} MB, CSV {c['peak_mb']:.0f} MB, no file {t['peak_mb']:.0f} MB | floor "
+          f"sqlite3 read {q['peak_mb']:.0f} MB | ratio {x['peak_mb'] / q['peak_mb']:.2f} (xlsx)"
+          f"   file {x['file_mb']:.1f} MB")
+
+
+def growth(results: dict) -> None:
+    """Time and peak memory at every size, and their growth from the smallest to the largest study."""
+    print("== growth (targets at 1 M item scores: xlsx <= 20 s, <= 400 MB; CSV <= 5 s; seed study <= 1 s;"
+          " peak flat +-30 MB)")
+    print(f"  {'item scores':>12} {'xlsx s':>8} {'xlsx CPU':>9} {'xlsx MB':>8} {'CSV s':>7} {'CSV CPU':>8} "
+          f"{'CSV MB':>7} {'no-file MB':>10} {'sqlite3 MB':>10}")
+    ordered = sorted(results.values(), key=lambda r: r["xlsx"]["item_scores"])
+    for r in ordered:
+        x, c, t, q = r["xlsx"], r["csv"], r["tables"], r["sqlite"]
+        print(f"  {x['item_scores']:>12,} {x['seconds']:8.2f} {x['cpu']:9.2f} {x['peak_mb']:8.0f} {c['seconds']:7.2f} "
+              f"{c['cpu']:8.2f} {c['peak_mb']:7.0f} {t['peak_mb']:10.0f} {q['peak_mb']:10.0f}")
+    if len(ordered) > 1:
+        lo, hi = ordered[0], ordered[-1]
+        scale = hi["xlsx"]["item_scores"] / max(lo["xlsx"]["item_scores"], 1)
+        print(f"  {lo['xlsx']['item_scores']:,} -> {hi['xlsx']['item_scores']:,} item scores ({scale:.0f}x): "
+              f"time x{hi['xlsx']['cpu'] / lo['xlsx']['cpu']:.1f} CPU (xlsx), x{hi['csv']['cpu'] / lo['csv']['cpu']:.1f}"
+              f" (CSV); peak RSS {hi['xlsx']['peak_mb'] - lo['xlsx']['peak_mb']:+.0f} MB (xlsx), "
+              f"{hi['csv']['peak_mb'] - lo['csv']['peak_mb']:+.0f} MB (CSV), "
+              f"{hi['sqlite']['peak_mb'] - lo['sqlite']['peak_mb']:+.0f} MB (sqlite3 floor)")
 
 
 def main() -> int:
@@ -289,6 +340,8 @@ def main() -> int:
             result = child_writers(db_path, out)
         elif kind == "tables":
             result = child_tables(db_path)
+        elif kind == "sqlite":
+            result = child_sqlite(db_path)
         else:
             result = child_export(db_path, out, kind)
         print(json.dumps(result))
@@ -307,17 +360,11 @@ def main() -> int:
         out = tmp / f"out-{sessions}"
         out.mkdir()
         results[sessions] = measure(db_path, out)
+        results[sessions].update(load=os.getloadavg()[0], cores=os.cpu_count())
         report(sessions, results[sessions])
         if not args.keep:
             shutil.rmtree(out, ignore_errors=True)
-    print("== growth (targets at 1 M item scores: xlsx <= 20 s, <= 400 MB; CSV <= 5 s; seed study <= 1 s;"
-          " peak flat +-30 MB)")
-    print(f"  {'item scores':>12} {'xlsx s':>8} {'xlsx CPU':>9} {'xlsx MB':>8} {'CSV s':>7} {'CSV CPU':>8} "
-          f"{'CSV MB':>7} {'floor MB':>9}")
-    for r in sorted(results.values(), key=lambda r: r["xlsx"]["item_scores"]):
-        x, c, t = r["xlsx"], r["csv"], r["tables"]
-        print(f"  {x['item_scores']:>12,} {x['seconds']:8.2f} {x['cpu']:9.2f} {x['peak_mb']:8.0f} {c['seconds']:7.2f} "
-              f"{c['cpu']:8.2f} {c['peak_mb']:7.0f} {t['peak_mb']:9.0f}")
+    growth(results)
     if args.keep:
         print(f"outputs kept in {tmp}")
     else:

@@ -12,7 +12,7 @@ for callers that assemble their own output, and the legacy-ratings import
 
 from rater.export.atomic import ExportCancelled, ExportError, atomic_file
 from rater.export.csv_tables import write_csv_folder
-from rater.export.dataset import RatingRecord, StudyData, load_study
+from rater.export.dataset import StudyData, load_study
 from rater.export.exporter import ExportResult, StudyReliability, build_sheets, export_study, study_reliability
 from rater.export.legacy_import import ImportSummary, LegacyImportError, import_legacy_ratings
 from rater.export.table import Column, Sheet, Table
@@ -25,7 +25,6 @@ __all__ = [
     "ExportResult",
     "ImportSummary",
     "LegacyImportError",
-    "RatingRecord",
     "Sheet",
     "StudyData",
     "StudyReliability",

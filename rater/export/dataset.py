@@ -4,17 +4,17 @@
 sessions) and, in the same pass, every included item score into numpy
 columns (:mod:`rater.study.scores_read`, about 17 bytes per score). Scale
 scores are computed for all ratings at once by the one scoring engine
-(:mod:`rater.export.scale_columns`). :meth:`StudyData.ratings` then walks the
-ratings in the order the export shows them (patient, session number, rater
-code, instrument), making each rating's row values only as it is written, and
-:meth:`StudyData.reliability_data` hands the same columns to the statistics.
+(:mod:`rater.export.scale_columns`). The rating tables make their rows from
+these columns a block at a time (:mod:`rater.export.rating_rows`), in the
+order the export shows them (patient, session number, rater code,
+instrument), and :meth:`StudyData.reliability_data` hands the same columns
+to the statistics.
 By default only submitted ratings are included; practice ratings never are.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -22,7 +22,6 @@ import numpy as np
 from sqlalchemy import select
 
 from rater.export.scale_columns import ScaleColumn, scale_columns
-from rater.instruments.scoring import ALL_NA, MISSING_ITEMS, NOT_APPLICABLE, SCORED
 from rater.sort_keys import natural_key
 from rater.stats import StatsInputError
 from rater.storage import models as m
@@ -85,32 +84,6 @@ class TeamInfo:
     members: tuple[str, ...]  # rater codes
 
 
-# What a rating's scale score is, in the words of the workbook.
-SCALE_STATUS = {SCORED: "scored", MISSING_ITEMS: "missing items", ALL_NA: "all N/A", NOT_APPLICABLE: "not applicable"}
-
-# One stored item score: (item id, value, is_na, note); value is None when
-# unanswered or N/A. Made only for the rating being written, never held.
-ItemValue = tuple[str, int | None, bool, str]
-
-
-@dataclass(slots=True)
-class RatingRecord:
-    """One rater's rating of one session on one instrument, with its item scores
-    its scale scores ((key, scale id) -> score, None when not scored) and why a
-    scale has no score."""
-
-    session: SessionInfo
-    rater: ExportedRater
-    team: str
-    instrument: StudyInstrument
-    status: str
-    submitted_at: datetime | None
-    scores: list[ItemValue]
-    scale_scores: dict[tuple[str, str], float | None] = field(default_factory=dict)
-    # (key, scale id) -> "scored", "missing items", "all N/A" or "not applicable"
-    scale_status: dict[tuple[str, str], str] = field(default_factory=dict)
-
-
 @dataclass(frozen=True)
 class ExportCounts:
     """Sizes used for progress estimates."""
@@ -146,36 +119,6 @@ class StudyData:
             return ExportCounts(0, 0, 0, 0)
         pairs = np.unique(sc.session.astype(np.int64) * max(len(self.raters), 1) + sc.rater).size
         return ExportCounts(sc.n_scores, sc.n_ratings, pairs, np.unique(sc.session).size)
-
-    def ratings(self) -> Iterator[RatingRecord]:
-        """Every included rating with its item and scale scores, in export order."""
-        sc = self.scores
-        if sc is None:
-            return
-        versions = self.catalog.versions
-        raters = list(self.raters.values())
-        team_names = {t.id: t.name for t in self.teams}
-        teams = [team_names.get(tid, "") for tid in sc.team_ids]
-        scales = [[(pair, self.scale_scores[pair]) for pair in self.scale_scores if pair[0] == v.key
-                   and self.scale_scores[pair].version_mask[i]] for i, v in enumerate(versions)]
-        starts = sc.starts.tolist()
-        session, rater, version, team, status = (sc.session.tolist(), sc.rater.tolist(), sc.version.tolist(),
-                                                 sc.team.tolist(), sc.status.tolist())
-        item_ids, notes = sc.item_ids, sc.notes
-        for r in range(sc.n_ratings):
-            lo, hi = starts[r], starts[r + 1]
-            values = sc.value[lo:hi].tolist()
-            scores = [(item_ids[i], None if v != v else int(v), na, notes.get(lo + j, ""))
-                      for j, (i, v, na) in enumerate(zip(sc.item[lo:hi].tolist(), values, sc.na[lo:hi].tolist(),
-                                                         strict=True))]
-            scale_scores, scale_status = {}, {}
-            for pair, column in scales[version[r]]:
-                x = column.scores[r]
-                scale_scores[pair] = None if x != x else float(x)
-                scale_status[pair] = SCALE_STATUS[int(column.status[r])]
-            yield RatingRecord(self.sessions[session[r]], raters[rater[r]], teams[team[r]] if team[r] >= 0 else "",
-                               versions[version[r]], sc.status_names[status[r]], sc.submitted_at(r), scores,
-                               scale_scores, scale_status)
 
     def reliability_data(self) -> ReliabilityData:
         """The same ratings as a :class:`~rater.stats.RatingTable` for :func:`rater.stats.analyse`."""

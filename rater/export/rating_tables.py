@@ -1,5 +1,6 @@
 """The ratings as tables: long (one row per item score), wide (one row per
 session x rater) and session means (one row per session, the file analyses use).
+Their rows come straight from the study's numpy columns (:mod:`rater.export.rating_rows`).
 
 Scale scores follow the instruments' scoring rules
 (:data:`rater.instruments.scoring.SCORING_RULES`), the same the rating form
@@ -10,12 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from itertools import groupby
-from typing import Any
 
-from rater.export.dataset import RatingRecord, StudyData
+from rater.export.dataset import StudyData
+from rater.export.rating_rows import long_rows, session_mean_rows, wide_rows
 from rater.export.table import Column, Table
-from rater.study.reliability_data import StudyInstrument
 
 log = logging.getLogger(__name__)
 
@@ -57,52 +56,13 @@ def item_columns(data: StudyData) -> list[tuple[str, str, str]]:
     return [(key, item, label) for (key, item), label in data.catalog.item_labels.items()]
 
 
-def scale_scores(record: RatingRecord) -> dict[tuple[str, str], float | None]:
-    """(key, scale id) -> the rating's scale score, computed for all ratings at once by the
-    scoring engine the form uses (:mod:`rater.export.scale_columns`)."""
-    return record.scale_scores
-
-
-def _recode_lookup(version: StudyInstrument) -> dict[str, Any]:
-    """item id -> the first scale of the item that recodes values (if any)."""
-    lookup = {}
-    for scale in version.model.scales:
-        if scale.recode:
-            for item in scale.items:
-                lookup.setdefault(item, scale)
-    return lookup
-
-
 def long_table(data: StudyData, estimated_rows: int) -> Table:
     """One row per item score."""
-    code = data.study.code
-
     def rows() -> Iterator[tuple]:
-        recodes = {row_id: _recode_lookup(v) for row_id, v in data.instruments.items()}
-        for r in data.ratings():
-            sess, inst = r.session, r.instrument
-            head = (code, sess.patient, sess.number, sess.date, r.team, r.rater.code, inst.key, inst.version)
-            recode = recodes[inst.row_id]
-            for item, value, na, note in r.scores:
-                scale = recode.get(item)
-                recoded = value if value is None or scale is None else scale.recoded(value)
-                yield (*head, item, value, na, recoded, note or None, r.submitted_at)
+        return long_rows(data)
 
     return Table("ratings_long", "Ratings long", LONG_COLUMNS, rows, estimated_rows,
                  "One row per item score of every included rating.")
-
-
-def _wide_groups(data: StudyData) -> Iterator[list[RatingRecord]]:
-    """Consecutive ratings of one session by one rater; a second version of an
-    instrument in the same group starts a new row, so no cell is overwritten."""
-    for _key, records in groupby(data.ratings(), key=lambda r: (r.session.id, r.rater.id)):
-        group: list[RatingRecord] = []
-        for record in records:
-            if any(g.instrument.key == record.instrument.key for g in group):
-                yield group
-                group = []
-            group.append(record)
-        yield group
 
 
 def wide_table(data: StudyData, estimated_rows: int, na_code: int | None = None) -> Table:
@@ -112,8 +72,6 @@ def wide_table(data: StudyData, estimated_rows: int, na_code: int | None = None)
     """
     items = item_columns(data)
     scales = scale_ids(data)
-    item_pos = {(key, item): i for i, (key, item, _label) in enumerate(items)}
-    scale_pos = {(key, sid): len(items) + i for i, (key, sid, _stem) in enumerate(scales)}
     columns = (
         *SESSION_COLUMNS,
         Column("team", description="Rating team(s)"),
@@ -127,27 +85,8 @@ def wide_table(data: StudyData, estimated_rows: int, na_code: int | None = None)
                  "scored for the scale's rule), all N/A, or not applicable (not rated in this session number)")
           for key, sid, stem in scales),
     )
-    code = data.study.code
-
     def rows() -> Iterator[tuple]:
-        for group in _wide_groups(data):
-            first = group[0]
-            cells: list[Any] = [None] * (len(items) + 2 * len(scales))
-            for record in group:
-                key = record.instrument.key
-                for item, value, na, _note in record.scores:
-                    pos = item_pos.get((key, item))
-                    if pos is not None:
-                        cells[pos] = na_code if na and na_code is not None else value
-                for pair, score in scale_scores(record).items():
-                    cells[scale_pos[pair]] = score
-                for pair, status in record.scale_status.items():
-                    cells[scale_pos[pair] + len(scales)] = status
-            times = [r.submitted_at for r in group if r.submitted_at is not None]
-            teams = ", ".join(dict.fromkeys(r.team for r in group if r.team))
-            instruments = ", ".join(f"{r.instrument.key} {r.instrument.version}" for r in group)
-            yield (code, first.session.patient, first.session.number, first.session.date, teams or None,
-                   first.rater.code, instruments, max(times) if times else None, *cells)
+        return wide_rows(data, items, scales, na_code)
 
     return Table("ratings_wide", "Ratings wide", columns, rows, estimated_rows,
                  "One row per session and rater: item scores, then scale scores.")
@@ -160,24 +99,8 @@ def session_means_table(data: StudyData, estimated_rows: int) -> Table:
     for key, sid, stem in scales:
         columns.append(Column(f"{stem}_mean", "float", f"Mean of the raters' {sid} scores ({key})"))
         columns.append(Column(f"{stem}_n", "int", f"Number of raters with a {sid} score ({key})"))
-    code = data.study.code
-
     def rows() -> Iterator[tuple]:
-        for _sid, records in groupby(data.ratings(), key=lambda r: r.session.id):
-            sums: dict[tuple[str, str], float] = {}
-            counts: dict[tuple[str, str], int] = {}
-            session = None
-            for record in records:
-                session = record.session
-                for pair, score in scale_scores(record).items():
-                    if score is not None:
-                        sums[pair] = sums.get(pair, 0.0) + score
-                        counts[pair] = counts.get(pair, 0) + 1
-            cells: list[Any] = []
-            for key, sid, _stem in scales:
-                n = counts.get((key, sid), 0)
-                cells += [sums[(key, sid)] / n if n else None, n]
-            yield (code, session.patient, session.number, session.date, *cells)
+        return session_mean_rows(data, scales)
 
     return Table("session_means", "Session means", columns, rows, estimated_rows,
                  "One row per rated session: the mean of the raters' scale scores and how many raters "

@@ -120,9 +120,19 @@ class Exclusion:
 
 
 def item_matrix(table: RatingTable) -> np.ndarray:
-    """Ratings × items matrix of raw item scores, NaN where not scored."""
-    matrix = np.full((table.n_ratings, table.item_labels.size), np.nan)
-    matrix[table.rating, table.item] = table.score
+    """Ratings × items matrix of raw item scores, NaN where not scored.
+
+    It is the analysis's largest array (8 bytes a cell over every rating and
+    item of the study), so it is float32 when every score is exact in float32
+    (item scores are small integers): half the memory, the same values, since
+    :func:`score_scale` copies each scale's columns into float64 before any
+    arithmetic. Scores that float32 would round keep the matrix float64.
+    """
+    score = table.score
+    narrow = score.astype(np.float32)
+    exact = np.array_equal(narrow, score, equal_nan=True)
+    matrix = np.full((table.n_ratings, table.item_labels.size), np.nan, dtype=np.float32 if exact else np.float64)
+    matrix[table.rating, table.item] = narrow if exact else score
     return matrix
 
 
