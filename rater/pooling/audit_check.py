@@ -22,6 +22,7 @@ from typing import Any
 from rater.pooling.records import history_key
 
 NA = "N/A"
+NO_TICK = {"ticked": False, "note": ""}
 
 
 @dataclass
@@ -30,7 +31,8 @@ class _Replay:
 
     values: dict[str, Any] = field(default_factory=dict)  # item → int | None | "N/A"
     notes: dict[str, str] = field(default_factory=dict)
-    marks: dict[str, dict[str, Any]] = field(default_factory=dict)  # mark id → {position_ms, text}
+    marks: dict[str, dict[str, Any]] = field(default_factory=dict)  # mark id → {position_ms, text, item_id, polarity}
+    no_anchor: dict[str, dict[str, Any]] = field(default_factory=dict)  # item → {ticked, note}
     status: str | None = None
     # Ratings imported from paper forms record their scores in one event and their notes in none.
     notes_unrecorded: bool = False
@@ -51,7 +53,12 @@ def disagreements(snap: dict[str, Any]) -> list[str]:
             stored_note = (scores.get(item) or {}).get("note", "")
             if stored_note != replay.notes.get(item, ""):
                 problems.append(f"the note on item {item} differs from its history")
-    marks = {mk["id"]: {"position_ms": mk["position_ms"], "text": mk["text"]} for mk in snap["marks"]}
+    for item in sorted(set(scores) | set(replay.no_anchor)):
+        score = scores.get(item) or {}
+        stored_tick = {"ticked": bool(score.get("no_anchor", False)), "note": score.get("no_anchor_note", "")}
+        if stored_tick != replay.no_anchor.get(item, NO_TICK):
+            problems.append(f"'no anchor fits' on item {item} differs from its history")
+    marks = {mk["id"]: {"position_ms": mk["position_ms"], "text": mk["text"], **_evidence(mk)} for mk in snap["marks"]}
     if marks != replay.marks:
         problems.append(f"the marks ({len(marks)}) differ from their history ({len(replay.marks)})")
     if replay.status is not None and snap["status"] != replay.status:
@@ -67,6 +74,9 @@ def _replay(events: list[dict[str, Any]]) -> _Replay:
             _replay_mark(out, event)
         elif name.startswith("item:"):
             out.values[name[5:]] = _parse_value(event["new"])
+        elif name.startswith("no_anchor:"):
+            new = _json(event["new"])
+            out.no_anchor[name[10:]] = {"ticked": bool(new.get("ticked")), "note": new.get("note") or ""}
         elif name.startswith("note:"):
             out.notes[name[5:]] = event["new"] or ""
         elif name == "scores" and action == "create":
@@ -80,11 +90,21 @@ def _replay(events: list[dict[str, Any]]) -> _Replay:
 def _replay_mark(out: _Replay, event: dict[str, Any]) -> None:
     mark_id = event["entity_id"]
     if event["action"] == "create":
-        out.marks[mark_id] = dict(_json(event["new"]))
+        created = _json(event["new"])
+        out.marks[mark_id] = {"position_ms": created.get("position_ms"), "text": created.get("text"),
+                              **_evidence(created)}
     elif event["action"] == "delete":
         out.marks.pop(mark_id, None)
     elif event["action"] == "update" and mark_id in out.marks:
-        out.marks[mark_id]["text"] = event["new"]
+        if event["field"] == "evidence":  # tied to an item, for (+) or against (−)
+            out.marks[mark_id].update(_evidence(_json(event["new"])))
+        else:
+            out.marks[mark_id]["text"] = event["new"]
+
+
+def _evidence(record: dict[str, Any]) -> dict[str, Any]:
+    """A mark's evidence fields; marks made before evidence existed are evidence for nothing."""
+    return {"item_id": record.get("item_id"), "polarity": record.get("polarity") or ""}
 
 
 def _stored_value(score: dict[str, Any] | None) -> Any:

@@ -19,6 +19,8 @@ from rater.study.write_commands import (
     COMMANDS,
     AddMark,
     DeleteMark,
+    SetMarkEvidence,
+    SetNoAnchor,
     SetNote,
     SetResponse,
     UpdateMark,
@@ -71,7 +73,9 @@ def audit_fields(db):
 def test_every_command_round_trips_through_the_journal_form():
     commands = [SetResponse("a", "r", "asg1", 3), SetResponse("a", "r", "asg1", None, True),
                 SetNote("a", "r", "asg1", "ünïcode"), AddMark("a", "r", "m-1", 5000, "x"),
-                UpdateMark("a", "r", "m-1", "y"), DeleteMark("a", "r", "m-1")]
+                UpdateMark("a", "r", "m-1", "y"), DeleteMark("a", "r", "m-1"),
+                SetMarkEvidence("a", "r", "m-1", "asg1", "+"), SetMarkEvidence("a", "r", "m-1", None),
+                SetNoAnchor("a", "r", "asg1", True, "between 2 and 3")]
     assert {type(c) for c in commands} == set(COMMANDS.values())
     for command in commands:
         assert from_json(json.loads(json.dumps(to_json(command)))) == command

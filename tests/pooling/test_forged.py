@@ -67,6 +67,16 @@ def _new_score(data):
                              "item_id": "q3", "value": 4})
 
 
+def _tie_mark(data):
+    mark = _rating(data, "R01")["marks"][0]
+    mark["item_id"], mark["polarity"] = "q1", "+"
+
+
+def _tick_no_anchor(data):
+    score = _score(_rating(data, "R01"), "q1")
+    score["no_anchor"], score["no_anchor_note"] = True, "between two anchors"
+
+
 FORGERIES = [
     (_set_value("R01", "q2", 0), "item q2 is 0, its history says 3"),
     (_set_value("R02", "q1", 4), "item q1 is 4, its history says 2"),
@@ -76,6 +86,8 @@ FORGERIES = [
     (_add_mark, "the marks (1) differ from their history (0)"),
     (_submit, "the status is submitted, its history says in_progress"),
     (_new_score, "item q3 is 4, its history says empty"),
+    (_tie_mark, "the marks (1) differ from their history (1)"),
+    (_tick_no_anchor, "'no anchor fits' on item q1 differs from its history"),
 ]
 
 
