@@ -82,6 +82,8 @@ def krippendorff_alphas(units: np.ndarray, values: np.ndarray,
                                                       return_counts=True)
         value_code = value_code.reshape(-1)
         counts = value_count.astype(np.float64)
+        # Units grouped by their number of values, shared by the ratio and nominal levels.
+        blocks = blocks_by_size(unit)
     out = {}
     for level in levels:
         if level == "interval":
@@ -91,17 +93,12 @@ def krippendorff_alphas(units: np.ndarray, values: np.ndarray,
                 out[level] = KrippendorffResult(None, level, n_units, n,
                                                 "the ratio level needs non-negative values")
                 continue
-            observed, expected = _ratio(unit, value_code, distinct, counts, m)
+            observed, expected = _ratio(blocks, value_code, distinct, counts)
         elif level == "ordinal":
             ranks = np.cumsum(counts) - counts / 2
             observed, expected = _squared_differences(unit, ranks[value_code], m)
         else:
-            pair_counts = np.bincount(unit * distinct.size + value_code).astype(np.float64)
-            filled = np.flatnonzero(pair_counts)
-            same = np.bincount(filled // distinct.size, weights=pair_counts[filled] ** 2,
-                               minlength=m.size)
-            used = m > 0
-            observed = np.sum((m[used] ** 2 - same[used]) / (m[used] - 1))
+            observed = _nominal(blocks, value_code)
             expected = n**2 - np.sum(counts**2)
         out[level] = KrippendorffResult(float(1 - (n - 1) * observed / expected), level,
                                         n_units, n)
@@ -118,13 +115,26 @@ def _codes(keys: np.ndarray) -> np.ndarray:
         np.unique(keys, return_inverse=True)[1].reshape(-1))
 
 
-def _ratio(unit: np.ndarray, value_code: np.ndarray, distinct: np.ndarray, counts: np.ndarray,
-           m: np.ndarray) -> tuple[float, float]:
+def _nominal(blocks: list, value_code: np.ndarray) -> float:
+    """Observed sum for the nominal metric: ordered pairs of unequal values within
+    each unit, divided by m_u - 1; pairs are compared column by column per block
+    of equally sized units, so no unit × value table is built."""
+    observed = 0.0
+    for v, _, rows in blocks:
+        codes = value_code[rows]
+        equal = sum(np.count_nonzero(codes[:, a] == codes[:, b])
+                    for a in range(v) for b in range(a + 1, v))
+        observed += 2.0 * (rows.shape[0] * v * (v - 1) / 2 - equal) / (v - 1)
+    return observed
+
+
+def _ratio(blocks: list, value_code: np.ndarray, distinct: np.ndarray,
+           counts: np.ndarray) -> tuple[float, float]:
     """Observed and expected sums for the ratio metric from the coincidence matrix."""
     size = distinct.size
     coincidence = np.zeros(size * size)
     # Pairs of a value with itself land on the diagonal, where the distance is zero.
-    for v, _, rows in blocks_by_size(unit):
+    for v, _, rows in blocks:
         codes = value_code[rows]
         for a in range(v):
             for b in range(v):

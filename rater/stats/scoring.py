@@ -108,7 +108,7 @@ class ScaleScores:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a study can leave out thousands of sessions
 class Exclusion:
     """A session a figure left out: ``reason`` is "not applicable", "too few
     ratings" or "missing items"; ``ratings`` and ``scored`` count its ratings."""
