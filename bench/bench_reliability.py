@@ -133,6 +133,18 @@ analyse(table)
 print(time.perf_counter() - t, read, base, read_rss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
       time.process_time() - c)
 """
+# Allocations traced by tracemalloc (numpy's included), in a run of its own because tracing
+# slows the timed runs; the RSS figures miss a peak that reuses pages freed after the imports.
+_OURS_TRACED = """
+import sys, tracemalloc
+from rater.stats import analyse, read_ratings_csv
+tracemalloc.start()
+table = read_ratings_csv(sys.argv[1])
+read = tracemalloc.get_traced_memory()[1]
+tracemalloc.reset_peak()
+analyse(table)
+print(read, tracemalloc.get_traced_memory()[1])
+"""
 _THEIRS = """
 import resource, sys, time, warnings
 warnings.simplefilter("ignore")
@@ -227,6 +239,10 @@ def csv_comparison(n_sessions: int, repeat: int) -> None:
         print(f"  pandas + pingouin / ours: wall {ratio:.2f}×, cpu {cpu_ratio:.2f}× (goal ≥ 3×); "
               f"ours peak {(medians['ours'][4] - medians['ours'][2]) * 1024 / rows:.0f} B/row "
               f"(goal ≤ 100)")
+        traced, _, _ = _run_process("ours traced", [python, "-c", _OURS_TRACED, str(path)], root)
+        read_peak, analyse_peak = (float(x) / rows for x in traced.split())
+        print(f"  ours, allocations traced by tracemalloc: read peak {read_peak:.0f} B/row, "
+              f"analysis peak {analyse_peak:.0f} B/row, table included (goal ≤ 100)")
         print("whole process (start-up, imports, read, analysis):")
         whole_medians = {label: np.median(np.array(w), axis=0) for label, w in whole.items()}
         for label, (wall, cpu) in whole_medians.items():
