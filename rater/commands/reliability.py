@@ -58,7 +58,6 @@ def run(args: argparse.Namespace) -> int:
     from rater.stats import StatsInputError, analyse, report_to_json
     from rater.stats.bias import DEFAULT_BIAS_THRESHOLD
     from rater.stats.text_report import format_report
-    from rater.storage import DatabaseError
 
     if args.bias_threshold is None:
         args.bias_threshold = DEFAULT_BIAS_THRESHOLD
@@ -68,11 +67,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     source_notes: list[str] = []
     context = None
+    # SQLAlchemy loads only for --db: with --ratings its import would outlast reading the file.
+    database_errors: tuple[type[Exception], ...] = ()
     try:
         if args.db:
-            from rater.storage import open_database
+            from rater.storage import DatabaseError, open_database
             from rater.study.reliability_data import reliability_rows
 
+            database_errors = (DatabaseError,)
             db = open_database(args.db, reading_only=True)
             try:
                 require_coordinator(db, args.password_file)
@@ -88,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     except InstrumentError as err:
         print(f"reliability: the instrument cannot be used: {err}", file=sys.stderr)
         return 1
-    except DatabaseError as err:
+    except database_errors as err:
         print(f"reliability: {err}", file=sys.stderr)
         return 2
     except StatsInputError as err:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from rater.stats.alpha import (
     AlphaResult,
@@ -120,6 +121,15 @@ def analyse(
     items a rater is flagged beyond n × the threshold.
     Raises :class:`StatsInputError` for unusable input.
     """
+    # Every matrix here has at most a few hundred elements: BLAS threads only spin on
+    # them, which on a busy machine cost a third of the analysis. One thread meanwhile.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _analyse(rows, scales, min_items, bias_threshold, drift_alpha, include_items)
+
+
+def _analyse(rows: RatingTable | Mapping[str, Any] | Iterable[Any],
+             scales: Sequence[ScaleSpec] | None, min_items: int | None, bias_threshold: float,
+             drift_alpha: float, include_items: bool) -> ReliabilityReport:
     started = time.perf_counter()
     table = as_table(rows)
     specs = list(scales) if scales is not None else default_scales(table)

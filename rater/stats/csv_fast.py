@@ -124,6 +124,13 @@ def _unique_runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     np.not_equal(keys[1:], keys[:-1], out=change[1:])
     heads = np.flatnonzero(change)
     if heads.size * 2 > keys.size:
+        if keys.dtype.itemsize <= 2:
+            # Fields of one or two bytes (item ids such as "i3"): a table of all 65,536
+            # possible keys beats sorting the column.
+            present = np.bincount(keys, minlength=1) > 0
+            distinct = np.flatnonzero(present).astype(keys.dtype)
+            lookup = np.cumsum(present) - 1
+            return distinct, lookup[keys]
         distinct, inverse = np.unique(keys, return_inverse=True)
         return distinct, inverse.reshape(-1)
     distinct, head_inverse = np.unique(keys[heads], return_inverse=True)
@@ -153,9 +160,13 @@ def _cut(chunk: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
     length = last - first
     width = max(int(length.max()), 1)
     padded = np.append(chunk, np.zeros(width, dtype=np.uint8))
-    offsets = np.arange(width, dtype=np.int32)
-    grid = padded[first[:, None] + offsets]
-    grid[offsets >= length[:, None]] = 0
+    # One gather per byte position: ids are a few bytes wide, and a rows × width
+    # index grid would cost more than the bytes it fetches.
+    grid = np.empty((first.size, width), dtype=np.uint8)
+    for k in range(width):
+        column = padded[first + k]
+        column[length <= k] = 0
+        grid[:, k] = column
     return grid.view(f"S{width}").reshape(-1)
 
 

@@ -78,10 +78,13 @@ def krippendorff_alphas(units: np.ndarray, values: np.ndarray,
                 for lv in levels}
     distinct = value_code = counts = None
     if any(lv != "interval" for lv in levels):
-        distinct, value_code, value_count = np.unique(values, return_inverse=True,
-                                                      return_counts=True)
-        value_code = value_code.reshape(-1)
-        counts = value_count.astype(np.float64)
+        # Ratings take few distinct values: finding them without the inverse and looking
+        # each value up is faster than np.unique's full argsort.
+        distinct = np.unique(values)
+        value_code = np.searchsorted(distinct, values)
+        counts = np.bincount(value_code, minlength=distinct.size).astype(np.float64)
+        # Units grouped by their number of values, shared by the ratio and nominal levels.
+        blocks = blocks_by_size(unit)
     out = {}
     for level in levels:
         if level == "interval":
@@ -91,17 +94,12 @@ def krippendorff_alphas(units: np.ndarray, values: np.ndarray,
                 out[level] = KrippendorffResult(None, level, n_units, n,
                                                 "the ratio level needs non-negative values")
                 continue
-            observed, expected = _ratio(unit, value_code, distinct, counts, m)
+            observed, expected = _ratio(blocks, value_code, distinct, counts)
         elif level == "ordinal":
             ranks = np.cumsum(counts) - counts / 2
             observed, expected = _squared_differences(unit, ranks[value_code], m)
         else:
-            pair_counts = np.bincount(unit * distinct.size + value_code).astype(np.float64)
-            filled = np.flatnonzero(pair_counts)
-            same = np.bincount(filled // distinct.size, weights=pair_counts[filled] ** 2,
-                               minlength=m.size)
-            used = m > 0
-            observed = np.sum((m[used] ** 2 - same[used]) / (m[used] - 1))
+            observed = _nominal(blocks, value_code)
             expected = n**2 - np.sum(counts**2)
         out[level] = KrippendorffResult(float(1 - (n - 1) * observed / expected), level,
                                         n_units, n)
@@ -118,13 +116,26 @@ def _codes(keys: np.ndarray) -> np.ndarray:
         np.unique(keys, return_inverse=True)[1].reshape(-1))
 
 
-def _ratio(unit: np.ndarray, value_code: np.ndarray, distinct: np.ndarray, counts: np.ndarray,
-           m: np.ndarray) -> tuple[float, float]:
+def _nominal(blocks: list, value_code: np.ndarray) -> float:
+    """Observed sum for the nominal metric: ordered pairs of unequal values within
+    each unit, divided by m_u - 1; pairs are compared column by column per block
+    of equally sized units, so no unit × value table is built."""
+    observed = 0.0
+    for v, _, rows in blocks:
+        codes = value_code[rows]
+        equal = sum(np.count_nonzero(codes[:, a] == codes[:, b])
+                    for a in range(v) for b in range(a + 1, v))
+        observed += 2.0 * (rows.shape[0] * v * (v - 1) / 2 - equal) / (v - 1)
+    return observed
+
+
+def _ratio(blocks: list, value_code: np.ndarray, distinct: np.ndarray,
+           counts: np.ndarray) -> tuple[float, float]:
     """Observed and expected sums for the ratio metric from the coincidence matrix."""
     size = distinct.size
     coincidence = np.zeros(size * size)
     # Pairs of a value with itself land on the diagonal, where the distance is zero.
-    for v, _, rows in blocks_by_size(unit):
+    for v, _, rows in blocks:
         codes = value_code[rows]
         for a in range(v):
             for b in range(v):

@@ -108,7 +108,7 @@ class ScaleScores:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a study can leave out thousands of sessions
 class Exclusion:
     """A session a figure left out: ``reason`` is "not applicable", "too few
     ratings" or "missing items"; ``ratings`` and ``scored`` count its ratings."""
@@ -266,13 +266,11 @@ def exclusions(scored: ScaleScores, rating_session: np.ndarray, session_labels: 
     not_applicable = np.bincount(rating_session, weights=status == NOT_APPLICABLE, minlength=n_sessions)
     unscoreable = np.bincount(rating_session, weights=(status == MISSING_ITEMS) | (status == ALL_NA),
                               minlength=n_sessions)
-    out = []
-    for s in np.flatnonzero((ratings > 0) & ~np.asarray(used, dtype=bool)):
-        if not_applicable[s] == ratings[s]:
-            reason = NOT_APPLICABLE_REASON
-        elif unscoreable[s] > 0:
-            reason = MISSING_ITEMS_REASON
-        else:
-            reason = TOO_FEW_RATINGS
-        out.append(Exclusion(str(session_labels[s]), reason, int(ratings[s]), int(n_scored[s])))
-    return out
+    left_out = np.flatnonzero((ratings > 0) & ~np.asarray(used, dtype=bool))
+    # Reasons are chosen for all sessions at once: a study can leave out thousands.
+    reason = np.where(not_applicable[left_out] == ratings[left_out], NOT_APPLICABLE_REASON,
+                      np.where(unscoreable[left_out] > 0, MISSING_ITEMS_REASON, TOO_FEW_RATINGS))
+    return [Exclusion(str(label), why, count, n)
+            for label, why, count, n in zip(session_labels[left_out].tolist(), reason.tolist(),
+                                            ratings[left_out].tolist(), n_scored[left_out].tolist(),
+                                            strict=True)]
