@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 _EPOCH = datetime(1970, 1, 1)
 STREAM_ROWS = 20_000  # rows fetched from the cursor at a time
+TRIM_EVERY = 10  # batches between returns of freed memory to the system
 # Below this share of the database's ratings the study's scores are selected by a join;
 # above it a plain scan of the item scores, filtered here, is 2-3x faster (SQLite, 1 M scores).
 SCAN_SHARE = 0.5
@@ -130,7 +131,7 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
         keep = (session >= 0) & (rater >= 0) & (version >= 0)
         kept = keep.tolist()
         if keep.any():
-            rating_ids.append(np.array(list(compress(rids, kept))))
+            rating_ids.append(_utf8(list(compress(rids, kept))))
         r_cols["session"].append(session[keep])
         r_cols["rater"].append(rater[keep])
         r_cols["version"].append(version[keep])
@@ -151,7 +152,7 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
     s_value: list[np.ndarray] = []
     s_na: list[np.ndarray] = []
     notes: dict[int, str] = {}
-    n_kept = 0
+    n_kept = batches = 0
     scores = select(m.ItemScore.rating_id, m.ItemScore.item_id, m.ItemScore.value, m.ItemScore.is_na,
                     m.ItemScore.note)
     all_ratings = conn.execute(select(func.count()).select_from(m.Rating)).scalar_one()
@@ -183,10 +184,15 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
         s_value.append(value)
         s_na.append(na)
         n_kept += len(kept_items)
-    del rating_index  # 20 MB of ids for a large study: not needed while sorting
+        batches += 1
+        if batches % TRIM_EVERY == 0:
+            _trim()  # the freed batches would otherwise pile up in the heap until the read ends
+    del rating_index  # 5 MB of ids for a large study: not needed while sorting
     _trim()
-    return _ordered(r_cols, r_submitted, s_rating, s_item, s_value, s_na, notes, item_index, item_order,
-                    version_ids, list(team_index), list(status_index))
+    ordered = _ordered(r_cols, r_submitted, s_rating, s_item, s_value, s_na, notes, item_index, item_order,
+                       version_ids, list(team_index), list(status_index))
+    _trim()  # the sort's temporaries (1 M scores: 40 MB)
+    return ordered
 
 
 def _batches(conn: Connection, statement: Select) -> Iterator[list[tuple]]:
@@ -230,11 +236,12 @@ class _IdIndex:
     A dict of the fetched id strings would keep each one where the driver
     allocated it, amid the rows of its batch, and Python's allocator cannot give
     a block back while one object in it lives: a million item scores' read then
-    kept 60 MB of freed rows. The numpy copy lives in one block of its own.
+    kept 60 MB of freed rows. The numpy copy lives in one block of its own, as
+    UTF-8 bytes (36 bytes an id, not numpy's 4 a character).
     """
 
     def __init__(self, parts: list[np.ndarray]):
-        ids = np.concatenate(parts) if parts else np.zeros(0, dtype="U1")
+        ids = np.concatenate(parts) if parts else np.zeros(0, dtype="S1")
         self.size = int(ids.size)
         self._numbers = np.argsort(ids, kind="stable").astype(np.int32)
         self._sorted = ids[self._numbers]
@@ -243,9 +250,18 @@ class _IdIndex:
         """Each key's number, -1 for keys not among the ids."""
         if not self.size:
             return np.full(len(keys), -1, dtype=np.int32)
-        wanted = np.array(keys)
+        wanted = _utf8(keys)
         at = np.minimum(np.searchsorted(self._sorted, wanted), self.size - 1)
         return np.where(self._sorted[at] == wanted, self._numbers[at], -1).astype(np.int32)
+
+
+def _utf8(keys: Sequence[str]) -> np.ndarray:
+    """Strings as a numpy array of their UTF-8 bytes."""
+    text = np.array(keys, dtype=str)
+    try:
+        return text.astype("S")  # ASCII, as ids are: numpy's fast path
+    except UnicodeEncodeError:
+        return np.char.encode(text, "utf-8")
 
 
 def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
