@@ -14,12 +14,14 @@ import csv
 import logging
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from rater.export.atomic import Staging, write_error
+from rater.export.csv_text import block_text, columns_text, converted_text, plain_text
 from rater.export.progress import Tracker
 from rater.export.table import Column, Sheet, Table
 
@@ -40,35 +42,57 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def _converters(columns: Sequence[Column]) -> list[tuple[int, Callable[[Any], Any]]]:
+def _converted(columns: Sequence[Column]) -> list[bool]:
     # Only columns whose Python str() is not already the CSV form need converting.
-    return [(i, _csv_value) for i, c in enumerate(columns) if c.kind in ("bool", "datetime", "mixed", "float")]
+    return [c.kind in ("bool", "datetime", "mixed", "float") for c in columns]
+
+
+def _csv_rows(rows: list[Sequence[Any]], converted: list[int]) -> list[Sequence[Any]]:
+    """The block's rows with the converted columns' cells made CSV values, for the csv module."""
+    if not converted:
+        return rows
+    out = []
+    for row in rows:
+        row = list(row)
+        for i in converted:
+            if row[i] is not None:
+                row[i] = _csv_value(row[i])
+        out.append(row)
+    return out
 
 
 def write_table_csv(table: Table, path: Path, tracker: Tracker, bom: bool = False) -> int:
     """Write one table to ``path`` (in a staging folder: no temporary name of its own); returns the data rows."""
-    converters = _converters(table.columns)
+    converted = _converted(table.columns)
+    texts = [converted_text if c else plain_text for c in converted]
+    converted_at = [i for i, c in enumerate(converted) if c]
     width = len(table.columns)
     n = 0
+    # A table given by column blocks is written from them (width 1 would need the csv module's quoting).
+    rows = iter(() if table.column_blocks is not None and width > 1 else table.iter_rows())
     try:
         with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(table.header)
-            for row in table.iter_rows():
-                if converters:
-                    row = list(row)
-                    for i, convert in converters:
-                        if row[i] is not None:
-                            row[i] = convert(row[i])
-                writer.writerow(row)
-                n += 1
-                if n % _BATCH == 0:
-                    tracker.advance(_BATCH * width, f"Writing {path.name}: {n:,} rows")
+            if table.column_blocks is not None and width > 1:
+                for columns in table.column_blocks():
+                    text, rows_in_block = columns_text(columns, texts)
+                    handle.write(text)
+                    n += rows_in_block
+                    tracker.advance(rows_in_block * width, f"Writing {path.name}: {n:,} rows")
+            while block := list(islice(rows, _BATCH)):
+                text = block_text(block, texts)
+                if text is None:
+                    writer.writerows(_csv_rows(block, converted_at))
+                else:
+                    handle.write(text)
+                n += len(block)
+                tracker.advance(len(block) * width, f"Writing {path.name}: {n:,} rows")
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:
         raise write_error(path, exc) from exc
-    tracker.advance((n % _BATCH) * width, f"Wrote {path.name}")
+    tracker.advance(0, f"Wrote {path.name}")
     return n
 
 

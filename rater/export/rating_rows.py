@@ -13,13 +13,13 @@ reading gave.
 from __future__ import annotations
 
 import logging
-import operator
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 
+from rater.export.table import ColumnBlock, Runs, rows_of_blocks
 from rater.instruments.scoring import ALL_NA, MISSING_ITEMS, NOT_APPLICABLE, SCORED
 from rater.study.scores_read import StudyScores
 
@@ -103,8 +103,9 @@ def _recode_codes(data: Any, sc: StudyScores) -> tuple[np.ndarray, list]:
     return table, scales
 
 
-def long_rows(data: Any) -> Iterator[tuple]:
-    """(*head, item, value, na, recoded, note, submitted_at) per item score, in export order."""
+def long_blocks(data: Any) -> Iterator[ColumnBlock]:
+    """The long table a block of ratings at a time, by column: a rating's labels and submission
+    time as :class:`Runs` over its item scores; item, value, na, recoded and note per item score."""
     sc: StudyScores | None = data.scores
     if sc is None or sc.n_ratings == 0:
         return
@@ -113,16 +114,10 @@ def long_rows(data: Any) -> Iterator[tuple]:
     item_ids = np.array(sc.item_ids + [""], dtype=object)
     note_positions = np.array(sorted(sc.notes), dtype=np.int64)
     starts = sc.starts
-    add = operator.add
     for r0, r1 in _blocks(sc.n_ratings):
         lo, hi = int(starts[r0]), int(starts[r1])
         counts = np.diff(starts[r0:r1 + 1]).tolist()
-        heads: list[tuple] = []
-        for head, n in zip(cols.heads(r0, r1), counts, strict=True):
-            heads += [head] * n
-        times: list = []
-        for when, n in zip(_submitted(sc.submitted[r0:r1].tolist()), counts, strict=True):
-            times += [when] * n
+        heads = [Runs(column, counts) for column in zip(*cols.heads(r0, r1), strict=True)]
         item = sc.item[lo:hi]
         values = _int_values(sc.value[lo:hi])
         recoded = values.copy()
@@ -135,9 +130,13 @@ def long_rows(data: Any) -> Iterator[tuple]:
             made = np.empty(distinct.size, dtype=object)
             made[:] = [recode_scales[k >> 32].recoded((k & 0xFFFF_FFFF) - _OFFSET) for k in distinct.tolist()]
             recoded[mask] = made[inverse]
-        tails = zip(item_ids[item].tolist(), values.tolist(), sc.na[lo:hi].tolist(), recoded.tolist(),
-                    _notes(sc, lo, hi, note_positions), times, strict=True)
-        yield from map(add, heads, tails)
+        yield [*heads, item_ids[item].tolist(), values.tolist(), sc.na[lo:hi].tolist(), recoded.tolist(),
+               _notes(sc, lo, hi, note_positions), Runs(_submitted(sc.submitted[r0:r1].tolist()), counts)]
+
+
+def long_rows(data: Any) -> Iterator[tuple]:
+    """(*head, item, value, na, recoded, note, submitted_at) per item score, in export order."""
+    return rows_of_blocks(long_blocks(data))
 
 
 def wide_groups(sc: StudyScores, keys: list[str]) -> list[int]:

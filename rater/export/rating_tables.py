@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterator
 
 from rater.export.dataset import StudyData
-from rater.export.rating_rows import long_rows, session_mean_rows, wide_rows
+from rater.export.rating_rows import long_blocks, long_rows, session_mean_rows, wide_rows
 from rater.export.table import Column, Table
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def long_table(data: StudyData, estimated_rows: int) -> Table:
         return long_rows(data)
 
     return Table("ratings_long", "Ratings long", LONG_COLUMNS, rows, estimated_rows,
-                 "One row per item score of every included rating.")
+                 "One row per item score of every included rating.", column_blocks=lambda: long_blocks(data))
 
 
 def wide_table(data: StudyData, estimated_rows: int, na_code: int | None = None) -> Table:

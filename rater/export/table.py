@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any, Literal
 
 # "mixed": values of several types in one column (e.g. the codebook's field/value list).
@@ -34,6 +35,21 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Runs:
+    """A column block in which ``values[i]`` repeats ``counts[i]`` times (a rating's labels over its items)."""
+
+    values: Sequence[Any]
+    counts: Sequence[int]
+
+    def expand(self) -> list[Any]:
+        return list(chain.from_iterable(map(repeat, self.values, self.counts)))
+
+
+# A block of a table's rows given by column: each column a sequence of cells or :class:`Runs`.
+ColumnBlock = Sequence[Sequence[Any] | Runs]
+
+
+@dataclass(frozen=True)
 class Table:
     """Named columns and a factory that yields tuples in column order."""
 
@@ -43,6 +59,9 @@ class Table:
     rows: Callable[[], Iterable[Sequence[Any]]]
     estimated_rows: int = 0  # for progress; need not be exact
     description: str = ""
+    # The same rows as blocks of columns, for writers that work a column at a time (CSV);
+    # ``rows`` must then be these blocks read row by row (see :func:`rows_of_blocks`).
+    column_blocks: Callable[[], Iterable[ColumnBlock]] | None = None
 
     @property
     def header(self) -> list[str]:
@@ -68,6 +87,12 @@ class Sheet:
     @property
     def weight(self) -> int:
         return sum(t.weight for t in self.tables)
+
+
+def rows_of_blocks(blocks: Iterable[ColumnBlock]) -> Iterator[tuple]:
+    """The rows of column blocks, in order."""
+    for block in blocks:
+        yield from zip(*(c.expand() if isinstance(c, Runs) else c for c in block), strict=True)
 
 
 def static_table(key: str, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]],
