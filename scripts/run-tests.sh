@@ -25,7 +25,7 @@ PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" "$(dirname "$PY")/lint-imports" --
 
 # The Qt-free core (storage, study, statistics, export, pooling, data safety) runs with
 # PySide6 and vlc made unimportable, proving it needs neither.
-CORE=(tests/core tests/stats tests/export tests/pooling tests/safety)
+CORE=(tests/core tests/stats tests/export tests/pooling tests/safety tests/packaging)
 present=()
 for d in "${CORE[@]}"; do [ -d "$d" ] && present+=("$d"); done
 echo "== core without Qt or libVLC: ${present[*]}"

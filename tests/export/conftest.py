@@ -1,6 +1,6 @@
 """A rated study for the export tests, built through the real services.
 
-The reference design (``resources/studies/homework_ct.toml``) cut to eight
+The reference design (``rater/resources/studies/homework_ct.toml``) cut to eight
 patients, assignments from the generator, and every rating entered and
 submitted through the rater Workstation. Scores are deterministic: a session
 level plus a rater offset, so reliability is high but not perfect; HES-CT is

@@ -28,7 +28,7 @@ REFUSED = [
     ("package conflicts --db {db}", ()),
     ("package resolve --db {db} 0000 --keep stored --reason x", ()),
     ("ratings import --db {db} {tmp}/legacy.csv", ()),
-    ("study create --db {db} resources/studies/homework_ct.toml", ()),
+    ("study create --db {db} rater/resources/studies/homework_ct.toml", ()),
     ("study import-recordings --db {db} --no-probe {tmp}/media", ()),
     ("segment --db {db} 10:00-30:00", ()),
 ]

@@ -128,7 +128,7 @@ def test_a_source_is_required_and_min_items_validated(ratings_csv):
 
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
-HES = ROOT / "resources" / "instruments" / "hes_general.toml"
+HES = ROOT / "rater" / "resources" / "instruments" / "hes_general.toml"
 
 
 def _hes_csv(tmp_path, bad_score=None):

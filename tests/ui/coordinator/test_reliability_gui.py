@@ -1,6 +1,6 @@
 """The Reliability screen: the figures of rater.stats, undefined values explained, one box/bar/line per rater.
 
-The study is the reference design (resources/studies/homework_ct.toml) cut to
+The study is the reference design (rater/resources/studies/homework_ct.toml) cut to
 two patients, with assignments from the generator and every Team 1 (HSTBS)
 rating entered and submitted through the rater Workstation. Team 2 has rated
 nothing, so its HES scales have no reliability and must say why.

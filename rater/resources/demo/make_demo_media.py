@@ -7,8 +7,8 @@ that neither the app nor the tests need ffmpeg or a speech synthesiser.
 Needs ``espeak-ng`` and ``ffmpeg`` (built with libx264, libmp3lame and the
 drawtext filter) on PATH; on Debian: ``apt-get install espeak-ng ffmpeg``.
 
-    python resources/demo/make_demo_media.py          # writes next to this file
-    python resources/demo/make_demo_media.py OUT_DIR
+    python rater/resources/demo/make_demo_media.py          # writes next to this file
+    python rater/resources/demo/make_demo_media.py OUT_DIR
 
 Each recording is a scripted, synthetic dialogue between a therapist and a
 client (two espeak-ng voices with different pitch).  Video files show a plain
