@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.db:
             from rater.storage import open_database
-            from rater.study.reliability_data import reliability_rows
+            from rater.study.reports.reliability_data import reliability_rows
 
             db = open_database(args.db, reading_only=True)
             try:

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    from rater.study.studyfile import StudyFileError, create_study, load_study_file
+    from rater.study.setup.studyfile import StudyFileError, create_study, load_study_file
 
     try:
         spec = load_study_file(args.file)

@@ -15,7 +15,7 @@ from typing import Any
 
 from rater.export.dataset import RatingRecord, StudyData
 from rater.export.table import Column, Table
-from rater.study.reliability_data import StudyInstrument
+from rater.study.reports.reliability_data import StudyInstrument
 
 log = logging.getLogger(__name__)
 

@@ -197,7 +197,7 @@ class Rating(Base):
     played_ms: Mapped[int] = mapped_column(Integer, default=0)
     recording_id: Mapped[str | None] = mapped_column(ForeignKey("recording.id", ondelete="SET NULL"))
     # The length the player reported while rating: the played share is known even
-    # when the import could not read it (rater.study.submit_checks).
+    # when the import could not read it (rater.study.rating.submit_checks).
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     # What the rater was told before submitting and how they confirmed (also audited).
     submit_notice: Mapped[dict[str, Any] | None] = mapped_column()

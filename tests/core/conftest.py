@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from rater.storage import open_database
-from rater.study.demo import create_demo_study
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
+from rater.study.setup.demo import create_demo_study
 
 
 @pytest.fixture

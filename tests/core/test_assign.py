@@ -27,9 +27,9 @@ from rater.study.assign import (
     remove_rater_from_session,
     swap_rater,
 )
-from rater.study.assign_plan import Plan, PlanError, PlanSession, check_plan, plan_assignments
+from rater.study.assign.plan import Plan, PlanError, PlanSession, check_plan, plan_assignments
 from rater.study.instruments import register_file
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
 
 CT_SESSIONS = {f"P{p:03d}": list(range(1, 6)) for p in range(1, 67)}
 TEAM_RANGES = {"Team 1": {"hstbs": (1, 4)}, "Team 2": {"hes_general": (2, 5), "hes_ct": (2, 5)}}

@@ -9,14 +9,14 @@ import sys
 import textwrap
 
 from rater.storage import open_database
-from rater.study.demo import create_demo_study
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
+from rater.study.setup.demo import create_demo_study
 
 CHILD = textwrap.dedent(
     """
     import sys
     from rater.storage import open_database
-    from rater.study.workstation import Workstation
+    from rater.study.rating.workstation import Workstation
     db = open_database(sys.argv[1])
     ws = Workstation(db)
     rater, aid = sys.argv[2], sys.argv[3]

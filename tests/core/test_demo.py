@@ -10,9 +10,9 @@ from sqlalchemy import select
 from rater.cli import main as cli
 from rater.storage import models as m
 from rater.storage import open_database
-from rater.study.demo import DEMO_DURATIONS_MS, create_demo_study
-from rater.study.progress import study_progress
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
+from rater.study.reports.progress import study_progress
+from rater.study.setup.demo import DEMO_DURATIONS_MS, create_demo_study
 
 
 def test_every_rated_session_has_three_raters_and_the_colleagues_have_submitted(tmp_path):

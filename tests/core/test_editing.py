@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from rater.storage import models as m
-from rater.study import editing, editing_sessions, overview
 from rater.study.assign import add_rater_to_session
-from rater.study.editing import RaterHasRatings
 from rater.study.errors import InvalidValue, NotFound, StudyError
-from rater.study.overview import Rate
+from rater.study.reports import overview
+from rater.study.reports.overview import Rate
+from rater.study.setup import editing, editing_sessions
+from rater.study.setup.editing import RaterHasRatings
 
 
 def events(db, entity: str, action: str | None = None) -> list[m.AuditEvent]:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from rater.storage import models as m
 from rater.study.errors import InvalidValue, NotFound, RatingLocked
-from rater.study.preferences import rater_preferences, update_rater_preferences
+from rater.study.rating.preferences import rater_preferences, update_rater_preferences
 
 
 def _first_assignment(ws, name="Alex Rivera"):
@@ -92,6 +92,6 @@ def test_rater_preferences_merge_and_remove(demo):
     ("plain note", ("plain note", None, "")),
 ])
 def test_a_typed_trailing_tag_ties_the_mark_to_an_item(typed, expected):
-    from rater.study.evidence import parse_evidence
+    from rater.study.rating.evidence import parse_evidence
 
     assert parse_evidence(typed, ["asg2", "asg5", "rev1"]) == expected

@@ -16,7 +16,7 @@ from rater.instruments import InstrumentError, load_text
 from rater.instruments.loader import MAX_ITEMS
 from rater.storage import models as m
 from rater.storage import open_database
-from rater.study.studyfile import StudyFileError, load_study_text
+from rater.study.setup.studyfile import StudyFileError, load_study_text
 
 CT = """\
 format = 1

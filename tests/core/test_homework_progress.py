@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from rater.storage import models as m
-from rater.study import homework
 from rater.study.errors import AccessDenied, InvalidValue
-from rater.study.progress import format_progress, study_progress
+from rater.study.reports import homework
+from rater.study.reports.progress import format_progress, study_progress
 
 
 def session_of(db, patient, number):

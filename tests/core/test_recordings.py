@@ -18,7 +18,7 @@ from rater.paths import RESOURCES
 from rater.storage import models as m
 from rater.study import recordings as rec
 from rater.study.errors import InvalidValue, NotFound
-from rater.study.recordings_files import CHUNK
+from rater.study.recordings.files import CHUNK
 
 DEMO = RESOURCES / "demo"
 

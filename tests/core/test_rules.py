@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from rater.sort_keys import natural_key
-from rater.study.patient_rule import PatientRule
-from rater.study.pins import hash_pin, verify_secret
-from rater.study.session_range import SessionRange, any_covers
-from rater.study.settings import StudySettings
+from rater.study.assign.patient_rule import PatientRule
+from rater.study.rating.pins import hash_pin, verify_secret
+from rater.study.setup.session_range import SessionRange, any_covers
+from rater.study.setup.settings import StudySettings
 
 
 @pytest.mark.parametrize(("first", "last", "inside", "outside"), [

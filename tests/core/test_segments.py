@@ -8,9 +8,9 @@ from sqlalchemy import select
 from rater.cli import main as cli
 from rater.storage import models as m
 from rater.study.errors import InvalidValue
-from rater.study.playback import played_fraction
-from rater.study.progress import quality_flags
-from rater.study.segments import format_segment, parse_segment, set_segment
+from rater.study.rating.playback import played_fraction
+from rater.study.rating.segments import format_segment, parse_segment, set_segment
+from rater.study.reports.progress import quality_flags
 
 
 @pytest.mark.parametrize(("text", "segment"), [

@@ -100,7 +100,7 @@ def test_write_while_another_process_holds_the_lock_is_reported(tmp_path, monkey
     db, ws, _ = sqlite_demo
     monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 200)
     db2 = open_database(db.path)
-    from rater.study.workstation import Workstation
+    from rater.study.rating.workstation import Workstation
 
     ws2 = Workstation(db2)
     rater = ws2.raters()[0]

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from rater.paths import RESOURCES
 from rater.storage import models as m
-from rater.study.studyfile import StudyFileError, create_study, load_study_file, load_study_text
+from rater.study.setup.studyfile import StudyFileError, create_study, load_study_file, load_study_text
 
 EXAMPLE = RESOURCES / "studies" / "homework_ct.toml"
 

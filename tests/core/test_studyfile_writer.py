@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rater.paths import RESOURCES
-from rater.study.studyfile import StudyFileError, load_study_text
-from rater.study.studyfile_writer import RaterDesign, StudyDesign, TeamDesign, instrument_key, to_spec, to_toml
+from rater.study.setup.studyfile import StudyFileError, load_study_text
+from rater.study.setup.studyfile_writer import RaterDesign, StudyDesign, TeamDesign, instrument_key, to_spec, to_toml
 
 INSTRUMENTS = RESOURCES / "instruments"
 

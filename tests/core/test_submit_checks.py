@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from rater.storage import models as m
 from rater.study.errors import IncompleteRating
-from rater.study.progress import format_progress, study_progress
-from rater.study.submit_checks import NeedsConfirmation, SubmitAnswer
+from rater.study.rating.submit_checks import NeedsConfirmation, SubmitAnswer
+from rater.study.reports.progress import format_progress, study_progress
 
 GENERAL = ("time", "frequency", "effort")
 
@@ -163,7 +163,7 @@ def test_the_quality_columns_migrate_down_and_up_keeping_ratings(demo):
 
 
 def test_a_resubmission_after_reopening_replaces_the_notice(demo):
-    from rater.study.coordination import reopen_rating
+    from rater.study.setup.coordination import reopen_rating
 
     db, ws, study_id = demo
     a, r = sam_general(ws)

@@ -7,8 +7,8 @@ from training_support import HSTBS_ITEMS, add_session, ids, rate
 from rater.cli import build_parser
 from rater.storage import models as m
 from rater.storage import open_database
-from rater.study.demo import create_demo_study
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
+from rater.study.setup.demo import create_demo_study
 
 
 def run(*argv: str) -> int:

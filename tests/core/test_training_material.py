@@ -8,9 +8,9 @@ from training_support import HSTBS_ITEMS, add_training_session, gold_session, hs
 
 from rater.storage import models as m
 from rater.storage import models_training as t
-from rater.study.assign_edit import add_rater_to_session
+from rater.study.assign.edit import add_rater_to_session
 from rater.study.errors import InvalidValue
-from rater.study.progress import study_progress
+from rater.study.reports.progress import study_progress
 from rater.study.training.agreement import GoldItem
 from rater.study.training.gold import GoldRejected, promote_rating, read_gold, set_gold
 from rater.study.training.gold_csv import GoldFileRejected, import_gold_csv

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from rater.storage import models as m
-from rater.study import backoff, coordination
+from rater.study import backoff
 from rater.study.errors import AccessDenied, IncompleteRating, InvalidValue, RatingLocked, StudyError
+from rater.study.setup import coordination
 
 
 def rater_named(ws, name):

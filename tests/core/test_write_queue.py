@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from rater.storage import DatabaseError
 from rater.storage import models as m
-from rater.study.workstation import Workstation
-from rater.study.write_commands import (
+from rater.study.rating.workstation import Workstation
+from rater.study.rating.write_commands import (
     COMMANDS,
     AddMark,
     DeleteMark,
@@ -25,7 +25,7 @@ from rater.study.write_commands import (
     from_json,
     to_json,
 )
-from rater.study.write_queue import WriteQueue, journal_path
+from rater.study.rating.write_queue import WriteQueue, journal_path
 
 DOWN = "The database server cannot be reached: connection refused"
 
@@ -207,9 +207,9 @@ CHILD = textwrap.dedent(
     """
     import sys
     from rater.storage import DatabaseError, open_database
-    from rater.study.workstation import Workstation
-    from rater.study.write_commands import AddMark, SetResponse
-    from rater.study.write_queue import WriteQueue
+    from rater.study.rating.workstation import Workstation
+    from rater.study.rating.write_commands import AddMark, SetResponse
+    from rater.study.rating.write_queue import WriteQueue
 
     def down(self, *args, **kwargs):
         raise DatabaseError("The database server cannot be reached.", "unreachable")

@@ -22,10 +22,10 @@ from sqlalchemy import select
 from rater.paths import RESOURCES
 from rater.storage import models as m
 from rater.storage import open_database
-from rater.study import homework
 from rater.study.assign import generate_assignments
-from rater.study.studyfile import create_study, load_study_file
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
+from rater.study.reports import homework
+from rater.study.setup.studyfile import create_study, load_study_file
 
 N_PATIENTS = 8
 

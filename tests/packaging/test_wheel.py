@@ -29,8 +29,8 @@ CHECK = textwrap.dedent(
     from rater.instruments.loader import bundled_instrument_files, load_file
     from rater.paths import RESOURCES
     from rater.storage import open_database
-    from rater.study.demo import create_demo_study, demo_recordings
-    from rater.study.studyfile import load_study_file
+    from rater.study.setup.demo import create_demo_study, demo_recordings
+    from rater.study.setup.studyfile import load_study_file
 
     site = Path(sys.argv[1]).resolve()
     assert Path(rater.__file__).resolve().is_relative_to(site), rater.__file__

@@ -11,7 +11,8 @@ import time
 import pytest
 
 from rater.storage import open_database
-from rater.study import backoff, coordination
+from rater.study import backoff
+from rater.study.setup import coordination
 
 from .conftest import PASSWORD, ROOT, rater_cli
 

@@ -91,8 +91,8 @@ def test_database_source(tmp_path, capsys):
     import json
 
     from rater.storage import open_database
-    from rater.study.demo import create_demo_study
-    from rater.study.workstation import Workstation
+    from rater.study.rating.workstation import Workstation
+    from rater.study.setup.demo import create_demo_study
 
     db = open_database(tmp_path / "study.sqlite")
     create_demo_study(db)

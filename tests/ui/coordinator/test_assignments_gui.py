@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from rater.paths import RESOURCES
 from rater.storage import models as m
 from rater.study.assign import InfeasibleDesign, generate_assignments
-from rater.study.studyfile import create_study, load_study_file
-from rater.ui.coordinator.assignments_screen import AssignmentsScreen
+from rater.study.setup.studyfile import create_study, load_study_file
+from rater.ui.coordinator.setup.assignments_screen import AssignmentsScreen
 
 
 def assignments(db, study_id) -> int:
@@ -59,7 +59,8 @@ def test_manual_add_refused_by_the_one_session_per_patient_rule(qtbot, coordinat
 
 
 def test_manual_remove_and_swap(qtbot, coordinator, db, answers, answered_dialogs):
-    from rater.study import editing, overview
+    from rater.study.reports import overview
+    from rater.study.setup import editing
 
     team1 = overview.study_overview(db, coordinator.ctx.study_id).teams[0]
     editing.add_rater(db, coordinator.ctx.study_id, "R03", "Robin Park", team_id=team1.id)

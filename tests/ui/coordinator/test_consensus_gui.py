@@ -7,7 +7,7 @@ from training_support import two_raters_on_d01
 
 from rater.storage import models as m
 from rater.storage import models_training as t
-from rater.ui.coordinator.training_consensus import ConsensusScreen
+from rater.ui.coordinator.training.consensus import ConsensusScreen
 
 
 def test_consensus_view_flags_plays_marks_and_records(coordinator, db, ws, fake_player_class, monkeypatch, answers):

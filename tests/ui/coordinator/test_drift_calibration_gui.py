@@ -11,9 +11,9 @@ from rater.study.training.certification import set_criterion
 from rater.study.training.material import list_material, study_raters
 from rater.study.training.practice import assign_practice
 from rater.study.training.views import Criterion
-from rater.ui.coordinator import training_asks
-from rater.ui.coordinator.training_calibration import CalibrationScreen
-from rater.ui.coordinator.training_drift import DriftScreen
+from rater.ui.coordinator.training import asks as training_asks
+from rater.ui.coordinator.training.calibration import CalibrationScreen
+from rater.ui.coordinator.training.drift import DriftScreen
 
 
 def _show(page, cls):

@@ -6,7 +6,8 @@ import re
 
 from coordinator_helpers import PASSWORD
 
-from rater.study import backoff, coordination
+from rater.study import backoff
+from rater.study.setup import coordination
 from rater.ui.coordinator.mode import active_mode
 from rater.ui.coordinator.password import PasswordDialog
 

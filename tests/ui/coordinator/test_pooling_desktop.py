@@ -14,14 +14,15 @@ from sqlalchemy import select
 from rater.pooling import container, export_study, import_packages
 from rater.storage import models as m
 from rater.storage import open_database
-from rater.study import coordination, overview
-from rater.study.demo import DEMO_MEDIA
-from rater.study.recordings_files import hash_file
-from rater.study.workstation import Workstation
-from rater.ui.coordinator import pooling_desktop
-from rater.ui.coordinator.pooling_desktop import DesktopPanel
-from rater.ui.coordinator.pooling_screen import PoolingScreen
-from rater.ui.rating import export_ratings
+from rater.study.rating.workstation import Workstation
+from rater.study.recordings.files import hash_file
+from rater.study.reports import overview
+from rater.study.setup import coordination
+from rater.study.setup.demo import DEMO_MEDIA
+from rater.ui.common import export_ratings
+from rater.ui.coordinator.pooling import desktop as pooling_desktop
+from rater.ui.coordinator.pooling.desktop import DesktopPanel
+from rater.ui.coordinator.pooling.screen import PoolingScreen
 
 
 @pytest.fixture

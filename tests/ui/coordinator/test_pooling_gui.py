@@ -10,10 +10,10 @@ from sqlalchemy import select
 from rater.pooling import export_ratings, export_study, import_study
 from rater.storage import models as m
 from rater.storage import open_database
-from rater.study.demo import DEMO_MEDIA
-from rater.study.workstation import Workstation
-from rater.ui.coordinator import pooling_screen
-from rater.ui.coordinator.pooling_screen import RESULT_COLUMNS, PoolingScreen
+from rater.study.rating.workstation import Workstation
+from rater.study.setup.demo import DEMO_MEDIA
+from rater.ui.coordinator.pooling import screen as pooling_screen
+from rater.ui.coordinator.pooling.screen import RESULT_COLUMNS, PoolingScreen
 
 SAM = "Sam Chen"
 

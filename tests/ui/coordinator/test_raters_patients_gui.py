@@ -6,10 +6,10 @@ import datetime as dt
 
 from PySide6.QtCore import QDate
 
-from rater.study import overview
-from rater.ui.coordinator.patients_screen import PatientsScreen, parse_numbers
-from rater.ui.coordinator.raters_screen import RatersScreen
-from rater.ui.coordinator.study_screen import StudyScreen
+from rater.study.reports import overview
+from rater.ui.coordinator.setup.patients_screen import PatientsScreen, parse_numbers
+from rater.ui.coordinator.setup.raters_screen import RatersScreen
+from rater.ui.coordinator.setup.study_screen import StudyScreen
 
 
 def select_rater(screen: RatersScreen, code: str) -> None:

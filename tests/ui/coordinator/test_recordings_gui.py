@@ -9,9 +9,10 @@ from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
 from rater.storage import models as m
-from rater.study import overview, recordings_import
-from rater.study.recordings_files import Cancelled
-from rater.ui.coordinator.recordings_screen import RecordingsScreen
+from rater.study.recordings import importing as recordings_import
+from rater.study.recordings.files import Cancelled
+from rater.study.reports import overview
+from rater.ui.coordinator.recordings.screen import RecordingsScreen
 
 
 def make_folder(tmp_path):

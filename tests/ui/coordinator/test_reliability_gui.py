@@ -21,12 +21,12 @@ from rater.stats import analyse
 from rater.storage import models as m
 from rater.storage import open_database
 from rater.study.assign import generate_assignments
-from rater.study.reliability_data import reliability_rows
-from rater.study.reliability_figures import NEEDS
-from rater.study.studyfile import create_study, load_study_file
-from rater.study.workstation import Workstation
-from rater.ui.coordinator.reliability_screen import ReliabilityScreen
-from rater.ui.coordinator.reliability_tables import DASH, VALUE_ROLE, columns
+from rater.study.rating.workstation import Workstation
+from rater.study.reports.reliability_data import reliability_rows
+from rater.study.reports.reliability_figures import NEEDS
+from rater.study.setup.studyfile import create_study, load_study_file
+from rater.ui.coordinator.reliability.screen import ReliabilityScreen
+from rater.ui.coordinator.reliability.tables import DASH, VALUE_ROLE, columns
 
 SEVERE = "T1-02"  # rates one point above the item's level everywhere: flagged for bias if assigned
 
@@ -179,8 +179,8 @@ def test_plots_have_one_box_bar_and_line_per_rater(qtbot, coordinator, db):
 def test_empty_state_without_two_raters_per_session(qtbot, empty_window, tmp_path):
     from coordinator_helpers import PASSWORD, open_coordinator
 
-    from rater.study import coordination
-    from rater.study.demo import create_demo_study
+    from rater.study.setup import coordination
+    from rater.study.setup.demo import create_demo_study
 
     db = empty_window.ws.db
     create_demo_study(db)  # one rater per session: reliability can never be computed
@@ -207,7 +207,7 @@ def test_empty_state_without_two_raters_per_session(qtbot, empty_window, tmp_pat
 
 
 def test_each_scale_leads_with_its_headline(qtbot, coordinator, db):
-    from rater.ui.coordinator.reliability_tables import headline_text
+    from rater.ui.coordinator.reliability.tables import headline_text
 
     screen = computed(qtbot, coordinator)
     report = analyse(*reliability_rows(db, coordinator.ctx.study_id))
@@ -234,7 +234,7 @@ def test_plots_are_fit_for_a_slide(qtbot, coordinator, db, tmp_path):
     from PySide6.QtCharts import QScatterSeries, QValueAxis
     from PySide6.QtGui import QImage
 
-    from rater.ui.coordinator.plots_charts import jittered
+    from rater.ui.coordinator.reliability.plots_charts import jittered
 
     screen = computed(qtbot, coordinator)
     # The chooser starts on a scale with scored ratings, never on an empty plot.

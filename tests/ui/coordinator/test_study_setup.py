@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from rater.paths import RESOURCES
 from rater.storage import models as m
 from rater.storage import open_database
-from rater.study import coordination, overview
-from rater.study.studyfile import create_study, load_study_file
-from rater.ui.coordinator.study_screen import StudyScreen
+from rater.study.reports import overview
+from rater.study.setup import coordination
+from rater.study.setup.studyfile import create_study, load_study_file
+from rater.ui.coordinator.setup.study_screen import StudyScreen
 from rater.ui.coordinator.widgets import NO_STUDY
 
 STUDY_FILE = RESOURCES / "studies" / "homework_ct.toml"

@@ -9,9 +9,9 @@ from training_support import HSTBS_ITEMS, add_session, ids, rate
 from rater.storage import models as m
 from rater.storage import models_training as t
 from rater.study.training.material import candidate_sessions, study_instruments
-from rater.ui.coordinator import training_asks
-from rater.ui.coordinator.training_certification import CertificationScreen
-from rater.ui.coordinator.training_screen import TrainingScreen
+from rater.ui.coordinator.training import asks as training_asks
+from rater.ui.coordinator.training.certification import CertificationScreen
+from rater.ui.coordinator.training.screen import TrainingScreen
 
 
 @pytest.fixture
