@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 from rater.paths import RESOURCES
 from rater.storage import models as m
 from rater.study import recordings as rec
-from tests.core import test_recordings
-from tests.core.test_recordings import cli
+from tests.study.recordings import test_recordings
+from tests.study.recordings.test_recordings import cli
 
 study = test_recordings.study  # the same fixture: a study to import into
 
