@@ -131,7 +131,7 @@ class Session(Base):
     date: Mapped[date | None] = mapped_column(Date)
     is_practice: Mapped[bool] = mapped_column(Boolean, default=False)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # The part of the recording to rate (ms; None = from the start / to the end); see study.segments.
+    # The part of the recording to rate (ms; None = from the start / to the end); see rater.study.rating.segments.
     segment_start_ms: Mapped[int | None] = mapped_column(Integer)
     segment_end_ms: Mapped[int | None] = mapped_column(Integer)
     patient: Mapped[Patient] = relationship()

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from coordinator_helpers import PASSWORD, open_coordinator
 from PySide6.QtCore import QThreadPool
 
 from rater.storage import open_database
 from rater.study.setup import coordination
 from rater.ui.coordinator import asks
+from tests.ui.coordinator.coordinator_helpers import PASSWORD, open_coordinator
 
 
 @pytest.fixture(autouse=True)

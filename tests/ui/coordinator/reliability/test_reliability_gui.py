@@ -177,10 +177,9 @@ def test_plots_have_one_box_bar_and_line_per_rater(qtbot, coordinator, db):
 
 
 def test_empty_state_without_two_raters_per_session(qtbot, empty_window, tmp_path):
-    from coordinator_helpers import PASSWORD, open_coordinator
-
     from rater.study.setup import coordination
     from rater.study.setup.demo import create_demo_study
+    from tests.ui.coordinator.coordinator_helpers import PASSWORD, open_coordinator
 
     db = empty_window.ws.db
     create_demo_study(db)  # one rater per session: reliability can never be computed

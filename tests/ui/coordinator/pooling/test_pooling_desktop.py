@@ -7,7 +7,6 @@ import threading
 import zipfile
 
 import pytest
-from coordinator_helpers import PASSWORD, open_coordinator
 from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
@@ -23,6 +22,7 @@ from rater.ui.common import export_ratings
 from rater.ui.coordinator.pooling import desktop as pooling_desktop
 from rater.ui.coordinator.pooling.desktop import DesktopPanel
 from rater.ui.coordinator.pooling.screen import PoolingScreen
+from tests.ui.coordinator.coordinator_helpers import PASSWORD, open_coordinator
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from coordinator_helpers import PASSWORD, open_coordinator
 from PySide6.QtWidgets import QFileDialog
 from sqlalchemy import func, select
 
@@ -14,6 +13,7 @@ from rater.study.setup import coordination
 from rater.study.setup.studyfile import create_study, load_study_file
 from rater.ui.coordinator.setup.study_screen import StudyScreen
 from rater.ui.coordinator.widgets import NO_STUDY
+from tests.ui.coordinator.coordinator_helpers import PASSWORD, open_coordinator
 
 STUDY_FILE = RESOURCES / "studies" / "homework_ct.toml"
 
