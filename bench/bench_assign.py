@@ -20,7 +20,7 @@ from rater.storage import models as m
 from rater.storage import open_database
 from rater.storage.database import Database
 from rater.study.assign import generate_assignments
-from rater.study.assign_plan import PlanSession, plan_assignments
+from rater.study.assign.plan import PlanSession, plan_assignments
 from rater.study.instruments import register_file
 
 TEAMS = {"Team 1": (17, {"hstbs": (1, 4)}), "Team 2": (19, {"hes_general": (2, 5), "hes_ct": (2, 5)})}

@@ -32,8 +32,8 @@ from sqlalchemy.engine import make_url
 
 from rater.storage import open_database
 from rater.storage.database import Database
-from rater.study.demo import create_demo_study
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
+from rater.study.setup.demo import create_demo_study
 
 ITEMS = [f"asg{i}" for i in range(1, 8)]
 FLOOR_TABLES = ("CREATE TABLE floor_score (id INTEGER PRIMARY KEY, value INTEGER, updated_at TEXT)",

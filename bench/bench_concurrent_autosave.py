@@ -30,7 +30,7 @@ from rater.paths import RESOURCES
 from rater.storage import DatabaseError, open_database
 from rater.storage import models as m
 from rater.study.instruments import register_file
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
 
 ITEMS = [f"asg{i}" for i in range(1, 8)] + [f"obs{i}" for i in range(1, 6)]
 

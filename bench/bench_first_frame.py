@@ -65,8 +65,8 @@ def main(runs: int) -> None:
     from PySide6.QtWidgets import QApplication, QFrame
 
     from rater.storage import open_database
-    from rater.study.demo import create_demo_study
-    from rater.study.workstation import Workstation
+    from rater.study.rating.workstation import Workstation
+    from rater.study.setup.demo import create_demo_study
     from rater.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from rater.media import MediaError, Player, create_player  # noqa: E402
 
-DEMO = ROOT / "resources" / "demo"
+DEMO = ROOT / "rater" / "resources" / "demo"
 FILES = sorted(p for p in DEMO.iterdir() if p.suffix in (".mp4", ".mp3", ".m4a"))
 TIMEOUT_S = 10.0
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from rater.storage import open_database
 from rater.storage.database import BUSY_TIMEOUT_MS
-from rater.study.demo import create_demo_study
-from rater.study.progress import study_progress
+from rater.study.reports.progress import study_progress
+from rater.study.setup.demo import create_demo_study
 
 WRITER = """
 import sqlite3, sys, time

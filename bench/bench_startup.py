@@ -106,7 +106,7 @@ def main(runs: int = 7) -> None:
             os.chmod(tmp, 0o700)
             db = str(Path(tmp) / "bench.sqlite")
             from rater.storage import open_database
-            from rater.study.demo import create_demo_study
+            from rater.study.setup.demo import create_demo_study
 
             database = open_database(db)
             create_demo_study(database)

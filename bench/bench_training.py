@@ -33,7 +33,7 @@ def build_drift_study(db, raters: int = 36, checks: int = 20, seed: int = 7) -> 
 
     from rater.storage import models as m
     from rater.storage import models_training as t
-    from rater.study.demo import create_demo_study
+    from rater.study.setup.demo import create_demo_study
 
     rng = random.Random(seed)
     study_id = create_demo_study(db)
@@ -84,12 +84,12 @@ def bench_feedback(runs: int, tmp: Path) -> tuple[float, float]:
     from PySide6.QtWidgets import QApplication
 
     from rater.storage import open_database
-    from rater.study.demo import create_demo_study
+    from rater.study.rating.workstation import Workstation
+    from rater.study.setup.demo import create_demo_study
     from rater.study.training.agreement import GoldItem
     from rater.study.training.gold import set_gold
     from rater.study.training.material import mark_training
     from rater.study.training.practice import assign_practice
-    from rater.study.workstation import Workstation
     from rater.ui import dialogs
     from rater.ui.main_window import MainWindow
 
@@ -205,7 +205,7 @@ def bench_drift(runs: int, tmp: Path) -> tuple[float, float]:
     from rater.study.training.certification import set_criterion
     from rater.study.training.views import Criterion
     from rater.ui.coordinator.context import Context
-    from rater.ui.coordinator.training_drift import DriftScreen
+    from rater.ui.coordinator.training.drift import DriftScreen
 
     path = tmp / "drift.sqlite"
     db = open_database(path)

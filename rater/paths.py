@@ -7,9 +7,14 @@ temporary directory).
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+# The instruments, study files, schemas and demo recordings travel inside the package
+# (package data), so an installed wheel has them. The package is installed as plain
+# files, never zipped: the instruments are listed with glob() and the recordings are
+# opened by path by the media backends, so a real folder is what every user needs.
+RESOURCES = Path(str(resources.files("rater").joinpath("resources")))
 APP_NAME = "SessionRater"
 
 

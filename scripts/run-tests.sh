@@ -23,11 +23,12 @@ echo "== lint (ruff)"
 echo "== architecture (import-linter contracts in pyproject.toml)"
 PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" "$(dirname "$PY")/lint-imports" --config "$ROOT/pyproject.toml"
 
-# The Qt-free core (storage, study, statistics, export, pooling, data safety) runs with
-# PySide6 and vlc made unimportable, proving it needs neither.
-CORE=(tests/core tests/stats tests/export tests/pooling tests/safety)
+# The Qt-free core (study, storage, instruments, statistics, export, pooling, data safety,
+# packaging) runs with PySide6 and vlc made unimportable, proving it needs neither.
+CORE=(tests/study tests/storage tests/instruments tests/test_fileio.py tests/stats tests/export tests/pooling
+      tests/safety tests/packaging)
 present=()
-for d in "${CORE[@]}"; do [ -d "$d" ] && present+=("$d"); done
+for d in "${CORE[@]}"; do [ -e "$d" ] && present+=("$d"); done
 echo "== core without Qt or libVLC: ${present[*]}"
 RATER_BLOCK_QT=1 "$PY" -m pytest -q -p no:pytest-qt -p no:xvfb "${present[@]}"
 

@@ -1,7 +1,7 @@
 """Test-wide set-up: Qt platform choice, a private data folder, and the no-Qt mode.
 
 ``RATER_BLOCK_QT=1`` makes PySide6 and vlc unimportable, proving the core runs
-without them (scripts/run-tests.sh runs tests/core and tests/stats that way).
+without them (scripts/run-tests.sh runs the Qt-free test folders that way).
 """
 
 from __future__ import annotations
@@ -123,3 +123,43 @@ def _pg_url(database: str) -> str:
 def db_url(request, new_db_url):
     """A fresh, empty database on each backend: an SQLite file, and a new PostgreSQL database."""
     return new_db_url(request.param)
+
+
+# Databases for the Qt-free tests of the study services, storage and instruments. The rater
+# modules are imported inside the fixtures so that the no-Qt blocker above is in place first.
+@pytest.fixture
+def db(db_url):
+    """An empty study database, once on SQLite and once on PostgreSQL."""
+    from rater.storage import open_database
+
+    database = open_database(db_url)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    from rater.storage import open_database
+
+    database = open_database(tmp_path / "study.sqlite")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo study plus a workstation: (db, workstation, study_id)."""
+    from rater.study.rating.workstation import Workstation
+    from rater.study.setup.demo import create_demo_study
+
+    study_id = create_demo_study(db)
+    return db, Workstation(db), study_id
+
+
+@pytest.fixture
+def sqlite_demo(sqlite_db):
+    from rater.study.rating.workstation import Workstation
+    from rater.study.setup.demo import create_demo_study
+
+    study_id = create_demo_study(sqlite_db)
+    return sqlite_db, Workstation(sqlite_db), study_id

@@ -60,7 +60,7 @@ def require_coordinator(db, password_file: Path | None) -> None:
     coordinator mode is in the app before its first use; a note says so.
     """
     from rater.storage import DatabaseError
-    from rater.study import coordination
+    from rater.study.setup import coordination
 
     try:
         if not coordination.has_coordinator_password(db):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from rater.commands.common import add_db_argument, open_db
-from rater.study.settings import StudySettings
+from rater.study.setup.settings import StudySettings
 
 if TYPE_CHECKING:
     from rater.storage.database import Database

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.db:
             from rater.storage import DatabaseError, open_database
-            from rater.study.reliability_data import reliability_rows
+            from rater.study.reports.reliability_data import reliability_rows
 
             database_errors = (DatabaseError,)
             db = open_database(args.db, reading_only=True)

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
     from rater.storage import models as m
     from rater.study.errors import StudyError
-    from rater.study.segments import format_segment, parse_segment, set_segment
+    from rater.study.rating.segments import format_segment, parse_segment, set_segment
 
     db = open_db(args, coordinator=True)
     try:

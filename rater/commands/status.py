@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rater.study.progress import format_progress, study_progress
+    from rater.study.reports.progress import format_progress, study_progress
     from rater.study.training.report import certification_report
 
     db = open_db(args, coordinator=True, reading_only=True)

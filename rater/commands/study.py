@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "create",
         help="create a study from a study file (TOML)",
         description="Create a study from a study file. Every problem in the file is listed with its "
-        "location and nothing is created. Example: resources/studies/homework_ct.toml",
+        "location and nothing is created. Example: rater/resources/studies/homework_ct.toml",
     )
     add_db_argument(create, coordinator=True)
     create.add_argument("file", metavar="STUDYFILE")
@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    from rater.study.studyfile import StudyFileError, create_study, load_study_file
+    from rater.study.setup.studyfile import StudyFileError, create_study, load_study_file
 
     try:
         spec = load_study_file(args.file)

@@ -308,7 +308,7 @@ def run_feedback(args, db) -> int:
 def _rater_confirmed(db, rater_id: str, pin_file: Path | None) -> bool:
     """The rater's PIN, as the app asks for it: feedback shows gold, so another person must not read it."""
     from rater.storage import models as m
-    from rater.study.workstation import Workstation
+    from rater.study.rating.workstation import Workstation
 
     with db.reading() as s:
         if s.get(m.Rater, rater_id).pin_hash is None:

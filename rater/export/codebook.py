@@ -20,7 +20,7 @@ from rater.instruments.model import Scale
 from rater.instruments.scoring import SCORING_RULES
 from rater.stats import ICC_CI_METHOD
 from rater.stats.headline import HEADLINE_RULE
-from rater.study.session_range import SessionRange
+from rater.study.setup.session_range import SessionRange
 
 RELIABILITY_RULES = (
     "Reliability uses the same item scores, with N/A and unanswered items both missing. By default a "

@@ -2,7 +2,7 @@
 
 :func:`load_study` reads the small tables (study, instruments, teams, raters,
 sessions) and, in the same pass, every included item score into numpy
-columns (:mod:`rater.study.scores_read`, about 17 bytes per score). Scale
+columns (:mod:`rater.study.reports.scores_read`, about 17 bytes per score). Scale
 scores are computed for all ratings at once by the one scoring engine
 (:mod:`rater.export.scale_columns`). The rating tables make their rows from
 these columns a block at a time (:mod:`rater.export.rating_rows`), in the
@@ -26,14 +26,14 @@ from rater.sort_keys import natural_key
 from rater.stats import StatsInputError
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study.reliability_data import (
+from rater.study.reports.reliability_data import (
     InstrumentCatalog,
     ReliabilityData,
     StudyInstrument,
     reliability_from_scores,
     study_catalog,
 )
-from rater.study.scores_read import StudyScores, read_scores
+from rater.study.reports.scores_read import StudyScores, read_scores
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class ExportCounts:
 
 @dataclass
 class StudyData:
-    """The study's metadata and its item scores, read once (:mod:`rater.study.scores_read`)."""
+    """The study's metadata and its item scores, read once (:mod:`rater.study.reports.scores_read`)."""
 
     db: Database
     study: ExportedStudy

@@ -28,9 +28,9 @@ from rater.instruments.model import Item
 from rater.storage import audit
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study.assign_db import next_positions
-from rater.study.reliability_data import StudyInstrument, study_catalog
-from rater.study.session_range import SessionRange
+from rater.study.assign.db import next_positions
+from rater.study.reports.reliability_data import StudyInstrument, study_catalog
+from rater.study.setup.session_range import SessionRange
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from rater.instruments.scoring import SCORING_RULES
 from rater.stats import ReliabilityReport
 from rater.stats.methods import MethodsContext, methods_text
 from rater.storage.database import Database
-from rater.study.reliability_data import ReliabilityData
+from rater.study.reports.reliability_data import ReliabilityData
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Rows of the long, wide and session-means tables, made straight from the study's numpy columns.
 
-The study is read once (:mod:`rater.study.scores_read`) and scored once
+The study is read once (:mod:`rater.study.reports.scores_read`) and scored once
 (:mod:`rater.export.scale_columns`); each table walks those arrays a block of
 ratings at a time, turning a block's columns into Python values with
 ``tolist`` and numpy indexing instead of building an object per rating and
@@ -21,7 +21,7 @@ import numpy as np
 
 from rater.export.table import ColumnBlock, Runs, rows_of_blocks
 from rater.instruments.scoring import ALL_NA, MISSING_ITEMS, NOT_APPLICABLE, SCORED
-from rater.study.scores_read import StudyScores
+from rater.study.reports.scores_read import StudyScores
 
 log = logging.getLogger(__name__)
 

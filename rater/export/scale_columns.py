@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rater.instruments.scoring import recode_table, score_matrix
-from rater.study.reliability_data import InstrumentCatalog
-from rater.study.scores_read import StudyScores
+from rater.study.reports.reliability_data import InstrumentCatalog
+from rater.study.reports.scores_read import StudyScores
 
 log = logging.getLogger(__name__)
 

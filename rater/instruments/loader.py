@@ -1,7 +1,7 @@
 """Read and validate instrument files (TOML).
 
 Validation runs in two passes: the JSON Schema in
-``resources/instruments/instrument.schema.json`` checks structure (unknown keys,
+``rater/resources/instruments/instrument.schema.json`` checks structure (unknown keys,
 types), then :func:`_semantic_problems` checks what a schema cannot express
 (unique ids, anchors inside the range, scales naming known items, ordered
 ranges, recode rules that map every value of their items exactly once).
@@ -311,5 +311,5 @@ def build(data: dict[str, Any]) -> Instrument:
 
 
 def bundled_instrument_files() -> list[Path]:
-    """The instrument files shipped in ``resources/instruments``."""
+    """The instrument files shipped in ``rater/resources/instruments``."""
     return sorted((RESOURCES / "instruments").glob("*.toml"))

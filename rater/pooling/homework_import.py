@@ -40,7 +40,7 @@ from rater.pooling.homework_history import (
 )
 from rater.pooling.records import AUDIT_FIELDS, insert_events, parse_when
 from rater.storage import models as m
-from rater.study.views import HOMEWORK_KINDS
+from rater.study.rating.views import HOMEWORK_KINDS
 
 log = logging.getLogger(__name__)
 

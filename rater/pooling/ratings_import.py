@@ -41,7 +41,7 @@ from rater.pooling.snapshot import apply, instrument_record, merged, snapshot, s
 from rater.storage import audit
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study.recordings_files import Cancelled
+from rater.study.recordings.files import Cancelled
 
 log = logging.getLogger(__name__)
 

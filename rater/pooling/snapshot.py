@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from rater.pooling import lineage
 from rater.pooling.records import insert_events, parse_when, when
 from rater.storage import models as m
-from rater.study.playback import covered_ms, merge_intervals
+from rater.study.rating.playback import covered_ms, merge_intervals
 
 # Playback bookkeeping is written without audit events (every few seconds), so the
 # history cannot order it; it is merged instead: see :func:`merged`.

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study import media_paths
-from rater.study.recordings_verify import RecordingProblem, verify_recordings
+from rater.study.recordings import media_paths
+from rater.study.recordings.verify import RecordingProblem, verify_recordings
 
 
 def check_recordings(db: Database, study_id: str, hash_files: bool = True,

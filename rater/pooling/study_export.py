@@ -24,8 +24,8 @@ from rater.pooling.training_records import KEY as TRAINING_KEY
 from rater.pooling.training_records import training_payload
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study import media_paths
-from rater.study.recordings_files import stored_path
+from rater.study.recordings import media_paths
+from rater.study.recordings.files import stored_path
 
 log = logging.getLogger(__name__)
 

@@ -30,8 +30,8 @@ from rater.pooling.training_records import apply_training
 from rater.storage import audit
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study import media_paths
-from rater.study.recordings_verify import RecordingProblem
+from rater.study.recordings import media_paths
+from rater.study.recordings.verify import RecordingProblem
 
 log = logging.getLogger(__name__)
 

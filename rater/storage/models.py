@@ -131,7 +131,7 @@ class Session(Base):
     date: Mapped[date | None] = mapped_column(Date)
     is_practice: Mapped[bool] = mapped_column(Boolean, default=False)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # The part of the recording to rate (ms; None = from the start / to the end); see study.segments.
+    # The part of the recording to rate (ms; None = from the start / to the end); see rater.study.rating.segments.
     segment_start_ms: Mapped[int | None] = mapped_column(Integer)
     segment_end_ms: Mapped[int | None] = mapped_column(Integer)
     patient: Mapped[Patient] = relationship()
@@ -197,7 +197,7 @@ class Rating(Base):
     played_ms: Mapped[int] = mapped_column(Integer, default=0)
     recording_id: Mapped[str | None] = mapped_column(ForeignKey("recording.id", ondelete="SET NULL"))
     # The length the player reported while rating: the played share is known even
-    # when the import could not read it (rater.study.submit_checks).
+    # when the import could not read it (rater.study.rating.submit_checks).
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     # What the rater was told before submitting and how they confirmed (also audited).
     submit_notice: Mapped[dict[str, Any] | None] = mapped_column()

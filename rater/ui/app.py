@@ -19,8 +19,8 @@ from rater.paths import APP_NAME
 from rater.ui import dialogs
 
 if TYPE_CHECKING:
+    from rater.ui.common.player_area import PlayerWidgetFactory
     from rater.ui.main_window import MainWindow
-    from rater.ui.rating.player_area import PlayerWidgetFactory
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,8 @@ def attach_database(window: MainWindow, db_target: str | None, demo: str = "ask"
     from rater.paths import default_db_path
     from rater.storage import DatabaseError, open_database
     from rater.storage.lock import lock_database
-    from rater.study.demo import create_demo_study, is_empty
-    from rater.study.workstation import Workstation
+    from rater.study.rating.workstation import Workstation
+    from rater.study.setup.demo import create_demo_study, is_empty
 
     target = db_target or str(default_db_path())
     lock = None

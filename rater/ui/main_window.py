@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QWidget
 from rater.ui import dialogs
 
 if TYPE_CHECKING:
-    from rater.study.views import RaterInfo
-    from rater.study.workstation import Workstation
-    from rater.ui.rating.player_area import PlayerWidgetFactory
+    from rater.study.rating.views import RaterInfo
+    from rater.study.rating.workstation import Workstation
+    from rater.ui.common.player_area import PlayerWidgetFactory
     from rater.ui.rating.rating_page import RatingPage
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
 
     def export_my_ratings(self) -> None:
         """The chosen rater's own ratings (never anyone else's) to a package for the coordinator."""
-        from rater.ui.rating.export_ratings import start_export
+        from rater.ui.common.export_ratings import start_export
 
         if self.ws is not None and self.rater is not None:
             start_export(self, self.rater)

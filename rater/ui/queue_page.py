@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from rater.storage.database import DatabaseError
-from rater.study.views import QueueEntry, RaterInfo
-from rater.study.workstation import Workstation
+from rater.study.rating.views import QueueEntry, RaterInfo
+from rater.study.rating.workstation import Workstation
 from rater.ui import dialogs
 from rater.ui.style import STATUS_COLORS
 from rater.ui.training.queue_section import TrainingSection

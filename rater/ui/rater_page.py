@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
 
 from rater.storage.database import DatabaseError
 from rater.study.errors import StudyError
-from rater.study.views import RaterInfo
-from rater.study.workstation import Workstation
+from rater.study.rating.views import RaterInfo
+from rater.study.rating.workstation import Workstation
 from rater.ui import dialogs
 
 

@@ -1,6 +1,6 @@
 """A rated study for the export tests, built through the real services.
 
-The reference design (``resources/studies/homework_ct.toml``) cut to eight
+The reference design (``rater/resources/studies/homework_ct.toml``) cut to eight
 patients, assignments from the generator, and every rating entered and
 submitted through the rater Workstation. Scores are deterministic: a session
 level plus a rater offset, so reliability is high but not perfect; HES-CT is
@@ -22,10 +22,10 @@ from sqlalchemy import select
 from rater.paths import RESOURCES
 from rater.storage import models as m
 from rater.storage import open_database
-from rater.study import homework
 from rater.study.assign import generate_assignments
-from rater.study.studyfile import create_study, load_study_file
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
+from rater.study.reports import homework
+from rater.study.setup.studyfile import create_study, load_study_file
 
 N_PATIENTS = 8
 

@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 
 from rater.export import export_study, import_legacy_ratings
 from rater.storage import open_database
-from rater.study.demo import create_demo_study
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
+from rater.study.setup.demo import create_demo_study
 
 from .helpers import sheet_rows
 

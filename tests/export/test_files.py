@@ -175,7 +175,7 @@ def test_command_line_export(exported, tmp_path, capsys):
 
 def test_export_modules_do_not_import_qt_or_openpyxl_up_front():
     code = ("import sys; import rater.export, rater.commands.export, rater.commands.ratings, "
-            "rater.study.reliability_data; "
+            "rater.study.reports.reliability_data; "
             "bad = [m for m in ('PySide6', 'vlc', 'openpyxl', 'pandas', 'pyreadstat') if m in sys.modules]; print(bad); "
             "sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

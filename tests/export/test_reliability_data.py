@@ -6,7 +6,7 @@ import pytest
 
 from rater.stats import StatsInputError, analyse
 from rater.storage import models as m
-from rater.study.reliability_data import reliability_rows
+from rater.study.reports.reliability_data import reliability_rows
 
 
 def test_rows_and_specs_of_the_study(exported):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from rater.stats import StatsInputError
 from rater.storage import models as m
-from rater.study.reliability_data import reliability_rows
+from rater.study.reports.reliability_data import reliability_rows
 
 
 def _from_columns(table):
@@ -68,7 +68,7 @@ def test_two_versions_rated_by_one_rater_are_reported(study_db):
 
 
 def test_scan_and_join_read_the_same_scores(study_db, monkeypatch):
-    from rater.study import scores_read
+    from rater.study.reports import scores_read
 
     db, study_id, _ = study_db
     read = {}

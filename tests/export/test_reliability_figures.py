@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rater.sort_keys import natural_key
-from rater.study.reliability_figures import compute_figures
+from rater.study.reports.reliability_figures import compute_figures
 
 
 def test_weekly_differences_average_to_each_raters_bias(study_db):

@@ -15,8 +15,8 @@ from rater.instruments.scoring import score_all
 from rater.stats import analyse, report_to_json
 from rater.stats.scoring import item_matrix, na_matrix, present_matrix, score_scale
 from rater.storage import models as m
-from rater.study.reliability_data import reliability_rows
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
+from rater.study.reports.reliability_data import reliability_rows
 
 from .helpers import sheet_rows
 

@@ -9,12 +9,12 @@ from training_support import gold_session, ids, rate, two_raters_on_d01
 
 from rater.export.exporter import export_study
 from rater.storage import open_database
-from rater.study.demo import create_demo_study
+from rater.study.rating.workstation import Workstation
+from rater.study.setup.demo import create_demo_study
 from rater.study.training.certification import set_criterion
 from rater.study.training.consensus import set_consensus
 from rater.study.training.practice import assign_practice
 from rater.study.training.views import Criterion
-from rater.study.workstation import Workstation
 
 RATED = [2] * 8 + [3] * 4 + [4] * 2 + [0] * 2  # against gold 2: exact .5, within ±1 .75, MAD .75
 

@@ -12,7 +12,7 @@ from rater import __version__
 from rater.instruments.scoring import SCORING_RULES
 from rater.stats import ICC_FORMS, analyse
 from rater.storage import open_database
-from rater.study.reliability_data import reliability_rows
+from rater.study.reports.reliability_data import reliability_rows
 
 from .conftest import score_for
 from .helpers import header, sheet_rows

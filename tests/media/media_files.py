@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "rater" / "resources" / "demo"
 VIDEO = DEMO / "demo_homework_review.mp4"  # 59 s, H.264 + AAC, index (moov) at the end
 AUDIO_MP3 = DEMO / "demo_thought_record.mp3"  # 57.6 s
 AUDIO_M4A = DEMO / "demo_mood_check.m4a"  # 26 s

@@ -15,8 +15,8 @@ from rater.pooling.snapshot import snapshot, state
 from rater.storage import models as m
 from rater.storage.database import Database
 from rater.study.instruments import register_data
-from rater.study.pins import hash_pin
-from rater.study.workstation import Workstation
+from rater.study.rating.pins import hash_pin
+from rater.study.rating.workstation import Workstation
 
 SCALE = {
     "format": 1,

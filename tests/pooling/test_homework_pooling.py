@@ -24,7 +24,7 @@ from rater.pooling import (
 from rater.pooling.records import AUDIT_FIELDS
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study import homework
+from rater.study.reports import homework
 
 from .helpers import build_study, dump, queue, rate, rater_id
 

@@ -11,7 +11,7 @@ from rater.pooling import export_ratings, import_packages, list_conflicts, resol
 from rater.pooling.lineage import AHEAD, BEHIND, DIVERGED, SAME, relation
 from rater.storage import models as m
 from rater.study.errors import StudyError
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
 
 from .helpers import queue, rate, rater_id, rating_state
 

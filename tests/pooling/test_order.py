@@ -8,7 +8,7 @@ import random
 import pytest
 
 from rater.pooling import export_ratings, export_study, import_packages, import_study
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
 
 from .helpers import build_study, dump, queue, rate, rater_id, rating_state, ratings_of
 

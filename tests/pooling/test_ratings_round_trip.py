@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from rater.pooling import export_ratings, import_packages
 from rater.storage import models as m
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
 
 from .helpers import dump, queue, rate, rater_id, rating_state, ratings_of
 
@@ -123,7 +123,7 @@ def test_progress_is_reported_and_cancel_rolls_back(lab, desktop, tmp_path):
     rate_everything(desk, "R01")
     export_ratings(desk, tmp_path / "p.srpkg", study_id)
     before = dump(coordinator)
-    from rater.study.recordings_files import Cancelled
+    from rater.study.recordings.files import Cancelled
 
     seen = []
     try:

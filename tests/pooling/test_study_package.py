@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from rater.pooling import PackageError, export_study, import_study
 from rater.storage import models as m
-from rater.study import media_paths
+from rater.study.recordings import media_paths
 
 from .helpers import build_study, rate, rater_id
 

@@ -7,9 +7,9 @@ notice that stayed on the desktop would show the coordinator a bare flag.
 from __future__ import annotations
 
 from rater.pooling import export_ratings, import_packages
-from rater.study.progress import study_progress
-from rater.study.submit_checks import SubmitAnswer
-from rater.study.workstation import Workstation
+from rater.study.rating.submit_checks import SubmitAnswer
+from rater.study.rating.workstation import Workstation
+from rater.study.reports.progress import study_progress
 
 from .helpers import queue, rate, rater_id, rating_state
 

@@ -14,13 +14,13 @@ from rater.pooling.study_export import export_study
 from rater.pooling.study_import import import_study
 from rater.storage import models_training as t
 from rater.storage import open_database
-from rater.study.demo import create_demo_study
+from rater.study.rating.workstation import Workstation
+from rater.study.setup.demo import create_demo_study
 from rater.study.training.certification import rater_statuses, set_criterion
 from rater.study.training.consensus import set_consensus
 from rater.study.training.desk import TrainingDesk
 from rater.study.training.practice import assign_practice
 from rater.study.training.views import Criterion
-from rater.study.workstation import Workstation
 
 
 def _package_text(path) -> str:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from pooling.helpers import build_study, queue, rate
 
 from rater.storage import open_database
-from rater.study import coordination
+from rater.study.setup import coordination
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "lab manager 2026"

@@ -11,7 +11,8 @@ import time
 import pytest
 
 from rater.storage import open_database
-from rater.study import backoff, coordination
+from rater.study import backoff
+from rater.study.setup import coordination
 
 from .conftest import PASSWORD, ROOT, rater_cli
 
@@ -28,7 +29,7 @@ REFUSED = [
     ("package conflicts --db {db}", ()),
     ("package resolve --db {db} 0000 --keep stored --reason x", ()),
     ("ratings import --db {db} {tmp}/legacy.csv", ()),
-    ("study create --db {db} resources/studies/homework_ct.toml", ()),
+    ("study create --db {db} rater/resources/studies/homework_ct.toml", ()),
     ("study import-recordings --db {db} --no-probe {tmp}/media", ()),
     ("segment --db {db} 10:00-30:00", ()),
 ]

@@ -14,9 +14,9 @@ from rater.commands import db as db_command
 from rater.storage import DatabaseError, open_database
 from rater.storage import models as m
 from rater.storage.roles import POLICIES, apply_roles
-from rater.study import coordination
-from rater.study.preferences import rater_preferences, update_rater_preferences
-from rater.study.workstation import Workstation
+from rater.study.rating.preferences import rater_preferences, update_rater_preferences
+from rater.study.rating.workstation import Workstation
+from rater.study.setup import coordination
 
 from .conftest import PASSWORD, drop_database_and_roles
 

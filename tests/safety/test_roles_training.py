@@ -12,6 +12,7 @@ from rater.storage import models as m
 from rater.storage import models_training as t
 from rater.storage import open_database
 from rater.storage.roles import apply_roles
+from rater.study.rating.workstation import Workstation
 from rater.study.training import calibration, drift
 from rater.study.training.agreement import GoldItem
 from rater.study.training.consensus import set_consensus
@@ -19,7 +20,6 @@ from rater.study.training.desk import GoldSealed, TrainingDesk
 from rater.study.training.gold import set_gold
 from rater.study.training.practice import add_training_assignment, assign_practice
 from rater.study.training.views import GoldMarkView
-from rater.study.workstation import Workstation
 
 from .conftest import drop_database_and_roles
 

@@ -91,8 +91,8 @@ def test_database_source(tmp_path, capsys):
     import json
 
     from rater.storage import open_database
-    from rater.study.demo import create_demo_study
-    from rater.study.workstation import Workstation
+    from rater.study.rating.workstation import Workstation
+    from rater.study.setup.demo import create_demo_study
 
     db = open_database(tmp_path / "study.sqlite")
     create_demo_study(db)
@@ -128,7 +128,7 @@ def test_a_source_is_required_and_min_items_validated(ratings_csv):
 
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
-HES = ROOT / "resources" / "instruments" / "hes_general.toml"
+HES = ROOT / "rater" / "resources" / "instruments" / "hes_general.toml"
 
 
 def _hes_csv(tmp_path, bad_score=None):

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from rater.storage import models as m
 from rater.storage import open_database
-from rater.study.demo import create_demo_study
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
+from rater.study.setup.demo import create_demo_study
 from rater.ui import dialogs
 from rater.ui.rating import submit_dialog
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from rater.storage.database import DatabaseError
-from rater.study.workstation import Workstation
+from rater.study.rating.workstation import Workstation
 from rater.ui.rating import autosave
 
 
@@ -107,7 +107,7 @@ def test_marks_added_while_the_database_is_down_are_saved_later(qtbot, monkeypat
 
 def test_unsaved_changes_survive_a_crash_in_the_journal(qtbot, monkeypatch, ws, open_rating):
     """Server down, rater keeps rating, the app dies: the next start writes every change."""
-    from rater.study.write_queue import WriteQueue, journal_path
+    from rater.study.rating.write_queue import WriteQueue, journal_path
 
     monkeypatch.setattr(autosave, "RETRY_MS", 60_000)
     page = open_rating("Alex Rivera", "D02", 2, "hstbs")
@@ -142,8 +142,8 @@ def test_the_app_writes_a_journal_left_by_an_earlier_run_when_it_opens_the_datab
         qtbot, ws, db, player_factory, answered_dialogs):
     import json
 
-    from rater.study.write_commands import SetResponse, to_json
-    from rater.study.write_queue import journal_path
+    from rater.study.rating.write_commands import SetResponse, to_json
+    from rater.study.rating.write_queue import journal_path
     from rater.ui import app
 
     alex = next(r for r in ws.raters() if r.name == "Alex Rivera")

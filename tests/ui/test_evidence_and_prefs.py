@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from rater.study.preferences import rater_preferences, update_rater_preferences
+from rater.study.rating.preferences import rater_preferences, update_rater_preferences
 
 
 def _view(ws, page):
@@ -90,7 +90,7 @@ def test_the_player_starts_at_the_segment_and_knows_its_bounds(db, ws, open_rati
     from sqlalchemy import select
 
     from rater.storage import models as m
-    from rater.study.segments import set_segment
+    from rater.study.rating.segments import set_segment
 
     page = open_rating("Alex Rivera", "D02", 2, "hstbs")
     with db.reading() as s:

@@ -9,8 +9,8 @@ import threading
 import pytest
 
 from rater.pooling import container
-from rater.ui.rating import export_ratings
-from rater.ui.rating.export_ratings import ExportMyRatings
+from rater.ui.common import export_ratings
+from rater.ui.common.export_ratings import ExportMyRatings
 
 
 def rater_named(ws, name: str):

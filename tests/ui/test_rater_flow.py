@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from rater.storage import models as m
-from rater.study.pins import hash_pin
+from rater.study.rating.pins import hash_pin
 
 
 def _own_assignment_ids(db, rater_name):

@@ -100,7 +100,7 @@ def test_resume_marks_and_help_through_the_real_player_widget(window, ws, db, op
 
 
 def test_loading_does_not_record_a_jump_to_zero(monkeypatch, window, ws, open_rating, backends):
-    from rater.study.workstation import Workstation
+    from rater.study.rating.workstation import Workstation
 
     page = open_rating("Alex Rivera", "D02", 2, "hstbs")
     assignment, rater = page.view.assignment_id, page.view.rater_id

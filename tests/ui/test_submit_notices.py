@@ -11,7 +11,7 @@ import json
 from sqlalchemy import select
 
 from rater.storage import models as m
-from rater.study.submit_checks import SubmitCheck
+from rater.study.rating.submit_checks import SubmitCheck
 from rater.ui.rating.submit_dialog import ReasonDialog
 from tests.ui.test_submit import play
 

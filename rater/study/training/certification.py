@@ -25,7 +25,7 @@ from rater.storage import models_training as t
 from rater.storage.database import Database
 from rater.study.errors import InvalidValue, NotFound
 from rater.study.instruments import instrument_of
-from rater.study.settings import HOLD_UNTIL_CERTIFIED, StudySettings
+from rater.study.setup.settings import HOLD_UNTIL_CERTIFIED, StudySettings
 from rater.study.training.agreement import NO_AGREEMENT, Agreement, agreement_of, differences
 from rater.study.training.views import SCORED_KINDS, CertStatus, Criterion, Decision
 

@@ -17,10 +17,10 @@ from rater.storage import audit
 from rater.storage import models as m
 from rater.storage import models_training as t
 from rater.storage.database import Database
-from rater.study import media_paths
 from rater.study.errors import InvalidValue, NotFound
 from rater.study.instruments import instrument_of
-from rater.study.views import MarkView, RecordingView
+from rater.study.rating.views import MarkView, RecordingView
+from rater.study.recordings import media_paths
 
 log = logging.getLogger(__name__)
 

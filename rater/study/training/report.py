@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rater.storage import models as m
 from rater.storage.database import Database
-from rater.study.settings import StudySettings
+from rater.study.setup.settings import StudySettings
 from rater.study.training import certification
 from rater.study.training.agreement import percent
 from rater.study.training.views import CertStatus, Criterion, FeedbackView

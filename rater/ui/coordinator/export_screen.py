@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QFileDialog, QFormLayout, QGroupBox, QL
 
 from rater.export import ExportCancelled, ExportError, ExportResult, export_study
 from rater.storage.database import DatabaseError
-from rater.study import overview
+from rater.study.reports import overview
 from rater.ui import dialogs
 from rater.ui.coordinator.context import Context
 from rater.ui.coordinator.progress_run import STEPS, ProgressRun

@@ -5,47 +5,17 @@ from __future__ import annotations
 import logging
 from datetime import UTC
 
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
-from rater.study import homework, overview
-from rater.study.overview import StudyOverview
-from rater.study.views import HOMEWORK_KINDS, HomeworkView
+from rater.study.rating.views import HomeworkView
+from rater.study.reports import homework, overview
+from rater.study.reports.overview import StudyOverview
 from rater.ui import dialogs
+from rater.ui.common.homework_entry import EntryDialog
 from rater.ui.coordinator.context import Context
 from rater.ui.coordinator.widgets import FAILED, Screen, attempt, button, fill_table, make_table, row, selected_key
 
 log = logging.getLogger(__name__)
-
-
-class EntryDialog(QDialog):
-    """One homework entry: its type and what was assigned."""
-
-    def __init__(self, title: str, entry: HomeworkView | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.resize(480, 260)
-        self.kind = QComboBox()
-        for key, label in HOMEWORK_KINDS.items():
-            self.kind.addItem(label, key)
-        self.description = QPlainTextEdit()
-        self.description.setTabChangesFocus(True)
-        self.description.setPlaceholderText("e.g. Two thought records this week, with the alternative response")
-        if entry is not None:
-            self.kind.setCurrentIndex(max(self.kind.findData(entry.kind), 0))
-            self.description.setPlainText(entry.description)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.description.textChanged.connect(lambda: ok.setEnabled(bool(self.text())))
-        ok.setEnabled(bool(self.text()))
-        form = QFormLayout(self)
-        form.addRow("Type:", self.kind)
-        form.addRow("Description:", self.description)
-        form.addRow(self.buttons)
-
-    def text(self) -> str:
-        return self.description.toPlainText().strip()
 
 
 class HomeworkScreen(Screen):

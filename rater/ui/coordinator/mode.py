@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QObject
 
 from rater.storage.database import DatabaseError
-from rater.study import coordination
+from rater.study.setup import coordination
 from rater.ui import dialogs
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QStackedWidget, QWidget
 
-    from rater.study.workstation import Workstation
+    from rater.study.rating.workstation import Workstation
     from rater.ui.coordinator.page import CoordinatorPage
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from rater.storage.database import Database, DatabaseError
-from rater.study import overview
+from rater.study.reports import overview
 from rater.ui import dialogs
 from rater.ui.coordinator.context import Context
 from rater.ui.coordinator.widgets import Screen
@@ -44,22 +44,22 @@ QLabel#modeChip {{ background: #fdf0d5; color: #92400e; border-radius: 9px; padd
 
 
 def _screens(ctx: Context) -> list[Screen]:
-    from rater.ui.coordinator.assignments_screen import AssignmentsScreen
     from rater.ui.coordinator.export_screen import ExportScreen
     from rater.ui.coordinator.homework_screen import HomeworkScreen
-    from rater.ui.coordinator.patients_screen import PatientsScreen
-    from rater.ui.coordinator.pooling_screen import PoolingScreen
+    from rater.ui.coordinator.pooling.screen import PoolingScreen
     from rater.ui.coordinator.progress_screen import ProgressScreen
-    from rater.ui.coordinator.raters_screen import RatersScreen
     from rater.ui.coordinator.ratings_screen import RatingsScreen
-    from rater.ui.coordinator.recordings_screen import RecordingsScreen
-    from rater.ui.coordinator.reliability_screen import ReliabilityScreen
-    from rater.ui.coordinator.study_screen import StudyScreen
-    from rater.ui.coordinator.training_calibration import CalibrationScreen
-    from rater.ui.coordinator.training_certification import CertificationScreen
-    from rater.ui.coordinator.training_consensus import ConsensusScreen
-    from rater.ui.coordinator.training_drift import DriftScreen
-    from rater.ui.coordinator.training_screen import TrainingScreen
+    from rater.ui.coordinator.recordings.screen import RecordingsScreen
+    from rater.ui.coordinator.reliability.screen import ReliabilityScreen
+    from rater.ui.coordinator.setup.assignments_screen import AssignmentsScreen
+    from rater.ui.coordinator.setup.patients_screen import PatientsScreen
+    from rater.ui.coordinator.setup.raters_screen import RatersScreen
+    from rater.ui.coordinator.setup.study_screen import StudyScreen
+    from rater.ui.coordinator.training.calibration import CalibrationScreen
+    from rater.ui.coordinator.training.certification import CertificationScreen
+    from rater.ui.coordinator.training.consensus import ConsensusScreen
+    from rater.ui.coordinator.training.drift import DriftScreen
+    from rater.ui.coordinator.training.screen import TrainingScreen
 
     return [cls(ctx) for cls in (StudyScreen, RatersScreen, PatientsScreen, RecordingsScreen, AssignmentsScreen,
                                  HomeworkScreen, ProgressScreen, RatingsScreen, PoolingScreen, ReliabilityScreen,

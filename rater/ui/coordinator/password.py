@@ -13,9 +13,10 @@ import math
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from rater.storage.database import Database, DatabaseError
-from rater.study import backoff, coordination
+from rater.study import backoff
 from rater.study.errors import StudyError
-from rater.ui.coordinator.tasks import Task
+from rater.study.setup import coordination
+from rater.ui.common.tasks import Task
 
 log = logging.getLogger(__name__)
 

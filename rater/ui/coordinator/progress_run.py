@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from rater.ui.coordinator.tasks import Task
+from rater.ui.common.tasks import Task
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QTabWidget, QWidget
 
-from rater.study.progress import Counts, study_progress
+from rater.study.reports.progress import Counts, study_progress
 from rater.ui.coordinator.context import Context
 from rater.ui.coordinator.widgets import Screen, button, fill_table, make_table, row
 

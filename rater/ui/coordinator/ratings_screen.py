@@ -8,8 +8,9 @@ from datetime import UTC
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from rater.study import coordination, overview
-from rater.study.overview import AssignedInfo, SessionView
+from rater.study.reports import overview
+from rater.study.reports.overview import AssignedInfo, SessionView
+from rater.study.setup import coordination
 from rater.ui.coordinator import asks
 from rater.ui.coordinator.context import Context
 from rater.ui.coordinator.widgets import FAILED, Screen, attempt, button, fill_table, make_table, row, selected_key

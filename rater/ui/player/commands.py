@@ -7,7 +7,7 @@ A mixin of :class:`rater.ui.player.widget.PlayerWidget` (which provides
 
 from __future__ import annotations
 
-from rater.study.segments import format_segment
+from rater.study.rating.segments import format_segment
 
 REPLAY_MS = 10_000
 MIN_LOOP_MS = 500  # a shorter A–B stretch would only stutter

@@ -1,7 +1,7 @@
 """The rating window's side of saving: a retry timer and signals around the core write queue.
 
 Queueing, ordering, replacing, journalling and replaying live in
-:mod:`rater.study.write_queue` (Qt-free, tested without Qt). This object only
+:mod:`rater.study.rating.write_queue` (Qt-free, tested without Qt). This object only
 retries every few seconds while something is pending and tells the window
 what happened.
 """
@@ -15,8 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from rater.study.write_commands import Command
-from rater.study.write_queue import Flushed, WriteQueue
+from rater.study.rating.write_commands import Command
+from rater.study.rating.write_queue import Flushed, WriteQueue
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from rater.study.views import STATUS_LABELS, AssignmentView
+from rater.study.rating.views import STATUS_LABELS, AssignmentView
 from rater.ui.style import set_state, status_chip_style
 
 

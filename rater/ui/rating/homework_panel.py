@@ -3,7 +3,7 @@
 Everyone sees what was assigned in the previous session. A rater whose team
 keeps the log (``Team.keeps_homework_log``) also writes the log of the session
 they are rating: add, edit and delete entries here, each saved and audited at
-once (:mod:`rater.study.homework` checks the right again).
+once (:mod:`rater.study.reports.homework` checks the right again).
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from rater.storage.database import DatabaseError
-from rater.study import homework
 from rater.study.errors import StudyError
-from rater.study.views import AssignmentView, HomeworkView
-from rater.study.workstation import Workstation
+from rater.study.rating.views import AssignmentView, HomeworkView
+from rater.study.rating.workstation import Workstation
+from rater.study.reports import homework
 from rater.ui import dialogs
-from rater.ui.coordinator.homework_screen import EntryDialog
+from rater.ui.common.homework_entry import EntryDialog
 
 log = logging.getLogger(__name__)
 

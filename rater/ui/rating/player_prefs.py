@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 
 from rater.storage.database import Database, DatabaseError
 from rater.study.errors import StudyError
-from rater.study.preferences import rater_preferences, update_rater_preferences
+from rater.study.rating.preferences import rater_preferences, update_rater_preferences
 from rater.ui.player.shortcuts import desktop_bindings, resolve, save_desktop_bindings
 
 log = logging.getLogger(__name__)

@@ -11,16 +11,16 @@ from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidge
 
 from rater.storage.database import DatabaseError
 from rater.study.errors import IncompleteRating, RatingLocked, StudyError
-from rater.study.views import AssignmentView
-from rater.study.workstation import Workstation
+from rater.study.rating.views import AssignmentView
+from rater.study.rating.workstation import Workstation
 from rater.ui import dialogs
+from rater.ui.common.player_area import PlayerArea, PlayerWidgetFactory, preferred_recording, waveform_cache_dir
 from rater.ui.form.form_widget import RatingForm
 from rater.ui.keys import FORM_SHORTCUTS, MARK_SHORTCUTS
 from rater.ui.rating import submit_dialog
 from rater.ui.rating.header import RatingHeader
 from rater.ui.rating.homework_panel import HomeworkPanel
 from rater.ui.rating.marks_panel import MarksPanel
-from rater.ui.rating.player_area import PlayerArea, PlayerWidgetFactory, preferred_recording, waveform_cache_dir
 from rater.ui.rating.player_prefs import PlayerPreferences
 from rater.ui.rating.session import ChangesPending, RatingSession
 

@@ -15,11 +15,11 @@ from PySide6.QtCore import QObject, Signal
 from rater.instruments.scoring import Response
 from rater.storage.database import DatabaseError
 from rater.study.errors import StudyError
-from rater.study.evidence import parse_evidence
-from rater.study.submit_checks import SubmitAnswer, SubmitCheck
-from rater.study.views import AssignmentView
-from rater.study.workstation import Workstation
-from rater.study.write_commands import (
+from rater.study.rating.evidence import parse_evidence
+from rater.study.rating.submit_checks import SubmitAnswer, SubmitCheck
+from rater.study.rating.views import AssignmentView
+from rater.study.rating.workstation import Workstation
+from rater.study.rating.write_commands import (
     AddMark,
     DeleteMark,
     SetMarkEvidence,

@@ -1,6 +1,6 @@
 """The questions asked before a rating is submitted.
 
-Which question depends on :class:`rater.study.submit_checks.SubmitCheck`:
+Which question depends on :class:`rater.study.rating.submit_checks.SubmitCheck`:
 the plain "submit now?", a notice that less than the study's share was
 played, or — when nothing of the recording was played — a box where the rater
 says in words why the rating can stand. The answer goes to the core, which
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from rater.study.submit_checks import MIN_REASON_WORDS, SubmitAnswer, SubmitCheck, words
+from rater.study.rating.submit_checks import MIN_REASON_WORDS, SubmitAnswer, SubmitCheck, words
 from rater.ui import dialogs
 
 LOCKED_AFTER = "After submitting it is read-only; only a coordinator can reopen it."

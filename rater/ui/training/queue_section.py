@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from rater.storage.database import Database
+from rater.study.rating.views import STATUS_LABELS
 from rater.study.training.desk import TrainingDesk, TrainingEntry
 from rater.study.training.drift import place_due
 from rater.study.training.views import KIND_LABELS
-from rater.study.views import STATUS_LABELS
 from rater.ui.style import STATUS_COLORS
 
 COLUMNS = ["Recording", "Instrument", "Kind", "Status"]

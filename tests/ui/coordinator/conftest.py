@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from coordinator_helpers import PASSWORD, open_coordinator
 from PySide6.QtCore import QThreadPool
 
 from rater.storage import open_database
-from rater.study import coordination
+from rater.study.setup import coordination
 from rater.ui.coordinator import asks
+from tests.ui.coordinator.coordinator_helpers import PASSWORD, open_coordinator
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +50,7 @@ def coordinator(qtbot, window, db):
 @pytest.fixture
 def empty_window(qtbot, tmp_path, player_factory):
     """A window on an empty database (no study at all)."""
-    from rater.study.workstation import Workstation
+    from rater.study.rating.workstation import Workstation
     from rater.ui.main_window import MainWindow
 
     database = open_database(tmp_path / "empty.sqlite")

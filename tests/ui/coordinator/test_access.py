@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from coordinator_helpers import PASSWORD, open_coordinator
 from sqlalchemy import select
 
 from rater.storage import models as m
-from rater.study import coordination
+from rater.study.setup import coordination
 from rater.ui.coordinator.mode import active_mode
 from rater.ui.coordinator.page import CoordinatorPage
 from rater.ui.coordinator.password import PasswordDialog, SetPasswordDialog
 from rater.ui.coordinator.widgets import Screen
+from tests.ui.coordinator.coordinator_helpers import PASSWORD, open_coordinator
 
 
 def no_coordinator_screens(window) -> bool:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rater.ui.coordinator.assignments_screen import AssignmentsScreen
 from rater.ui.coordinator.homework_screen import HomeworkScreen
-from rater.ui.coordinator.raters_screen import RatersScreen
+from rater.ui.coordinator.setup.assignments_screen import AssignmentsScreen
+from rater.ui.coordinator.setup.raters_screen import RatersScreen
 
 
 def test_log_entry_for_session_2_is_shown_when_rating_session_3(qtbot, coordinator, window, answers, open_rating):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from coordinator_helpers import PASSWORD
-
-from rater.study import backoff, coordination
+from rater.study import backoff
+from rater.study.setup import coordination
 from rater.ui.coordinator.mode import active_mode
 from rater.ui.coordinator.password import PasswordDialog
+from tests.ui.coordinator.coordinator_helpers import PASSWORD
 
 
 def test_the_dialog_waits_out_earlier_failures_and_says_how_long(qtbot, window, db):

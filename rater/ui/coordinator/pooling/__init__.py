@@ -1,0 +1,1 @@
+"""Coordinator screens for pooling ratings from lab desktops."""

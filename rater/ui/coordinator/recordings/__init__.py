@@ -1,0 +1,1 @@
+"""Coordinator screens for importing and checking recordings."""

@@ -1,0 +1,1 @@
+"""Coordinator screens for reliability figures and charts."""

@@ -1,0 +1,1 @@
+"""Coordinator screens for rater training: gold material, calibration, certification, consensus, drift."""
