@@ -94,6 +94,10 @@ def bench_feedback(runs: int, tmp: Path) -> tuple[float, float]:
     from rater.ui.main_window import MainWindow
 
     dialogs.confirm = lambda *a, **k: True  # the "Submit now?" question is the rater's, not the program's time
+    from rater.ui.rating import submit_dialog
+
+    # Nothing is played here, so the rater would be asked why; their typing is not the program's time either.
+    submit_dialog.ask_reason = lambda *a, **k: "rated from the session transcript"
     app = QApplication.instance()
     path = tmp / "feedback.sqlite"
     db = open_database(path)
@@ -172,6 +176,8 @@ class _NoPlayer:
             position_changed = Signal(int)
             playing_changed = Signal(bool)
             media_error = Signal(str)
+            preferences_changed = Signal(float, int)
+            shortcuts_requested = Signal()
 
             def load(self, path, kind="video", start_ms=0):
                 return True
@@ -190,6 +196,30 @@ class _NoPlayer:
 
             def shortcuts(self):
                 return []
+
+            def duration_ms(self):
+                return 0
+
+            def is_playing(self):
+                return False
+
+            def set_preferences(self, rate, volume):
+                pass
+
+            def apply_bindings(self, bindings):
+                pass
+
+            def bindings(self):
+                return {}
+
+            def show_waveform(self, path, checksum, cache_dir):
+                pass
+
+            def set_marks(self, positions):
+                pass
+
+            def set_segment(self, segment):
+                pass
 
             def shutdown(self):
                 pass
