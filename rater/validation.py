@@ -38,6 +38,23 @@ class ValidationError(Exception):
         super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
 
 
+def read_text_file(path: Path, max_bytes: int, kind: str, error: type[ValidationError] = ValidationError) -> str:
+    """The UTF-8 text of ``path``; ``error`` with one problem when it is missing, unreadable or too large.
+
+    The size is checked before reading, so an oversized file is refused at once.
+    """
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise error(str(path), [Problem("file", f"is {size / 1e6:.1f} MB; {kind} may be at most "
+                                                    f"{max_bytes / 1e6:.0f} MB")])
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(str(path), [Problem("file", "not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(str(path), [Problem("file", f"cannot be read: {exc}")]) from None
+
+
 def parse_toml(text: str, source: str) -> dict[str, Any]:
     """Parse TOML text; a syntax error becomes a one-problem ValidationError with line and column."""
     try:

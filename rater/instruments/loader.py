@@ -24,7 +24,7 @@ from typing import Any
 
 from rater.instruments.model import Applicability, Instrument, Item, RecodeRule, Scale, ScoringRule
 from rater.paths import RESOURCES
-from rater.validation import Locator, Problem, ValidationError, fmt_path, parse_toml, schema_problems
+from rater.validation import Locator, Problem, ValidationError, fmt_path, parse_toml, read_text_file, schema_problems
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +49,7 @@ def content_hash(data: dict[str, Any]) -> str:
 def load_file(path: str | Path) -> tuple[Instrument, dict[str, Any]]:
     """Parse and validate ``path``; returns the instrument and its raw data."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InstrumentError(str(path), [Problem("file", f"is {size / 1e6:.1f} MB; an instrument file may be at "
-                                                              f"most {MAX_FILE_BYTES / 1e6:.0f} MB")])
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InstrumentError(str(path), [Problem("file", "not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InstrumentError(str(path), [Problem("file", f"cannot be read: {exc}")]) from None
+    text = read_text_file(path, MAX_FILE_BYTES, "an instrument file", InstrumentError)
     return load_text(text, source=str(path))
 
 

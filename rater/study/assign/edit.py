@@ -165,11 +165,7 @@ def remove_rater_from_session(db: Database, session_id: str, rater_id: str, team
     """Take a session (all its instruments) from a rater who has not started rating it."""
     with db.transaction() as s:
         ctx = _context(s, session_id, team_id)
-        rater = s.get(m.Rater, rater_id)
-        rows = _team_rows(s, ctx, rater_id, session_id) if rater is not None else []
-        if not rows:
-            code = rater.code if rater is not None else "This rater"
-            raise NotFound(f"{code} is not assigned to {ctx.label} for {ctx.setup.name} — nothing was removed")
+        rater, rows = _assigned(s, ctx, rater_id, session_id, "removed")
         empty = _check_not_started(s, rater, rows, "removed")
         opened = {r.assignment_id for r in empty}
         events = [
@@ -192,11 +188,7 @@ def swap_rater(db: Database, session_id: str, old_rater_id: str, new_rater_id: s
     """Hand a not-yet-started session from one rater to another team member (same assignments, new rater)."""
     with db.transaction() as s:
         ctx = _context(s, session_id, team_id)
-        old = s.get(m.Rater, old_rater_id)
-        rows = _team_rows(s, ctx, old_rater_id, session_id) if old is not None else []
-        if not rows:
-            code = old.code if old is not None else "This rater"
-            raise NotFound(f"{code} is not assigned to {ctx.label} for {ctx.setup.name} — nothing was swapped")
+        old, rows = _assigned(s, ctx, old_rater_id, session_id, "swapped")
         new = _member(s, ctx, new_rater_id)
         if _team_rows(s, ctx, new_rater_id, session_id):
             raise AssignmentConflict(f"{new.code} already rates {ctx.label}; nothing was swapped")
@@ -214,3 +206,14 @@ def swap_rater(db: Database, session_id: str, old_rater_id: str, new_rater_id: s
         insert_rows(s, [], events)
         log.info("swapped %s → %s on %s (%s)", old.code, new.code, ctx.label, ctx.setup.name)
         return EditResult(tuple(a.id for a in rows), _coverage_warnings(s, ctx))
+
+
+def _assigned(s: DbSession, ctx: _Context, rater_id: str, session_id: str, verb: str
+              ) -> tuple[m.Rater, list[m.Assignment]]:
+    """The rater and their assignments of this session in the team; NotFound when there are none."""
+    rater = s.get(m.Rater, rater_id)
+    rows = _team_rows(s, ctx, rater_id, session_id) if rater is not None else []
+    if not rows:
+        code = rater.code if rater is not None else "This rater"
+        raise NotFound(f"{code} is not assigned to {ctx.label} for {ctx.setup.name} — nothing was {verb}")
+    return rater, rows

@@ -23,7 +23,7 @@ from rater.storage.database import Database
 from rater.study.instruments import register_data
 from rater.study.rating.pins import hash_pin
 from rater.study.setup.settings import FILE_KEYS
-from rater.validation import Locator, Problem, ValidationError, fmt_path, parse_toml, schema_problems
+from rater.validation import Locator, Problem, ValidationError, fmt_path, parse_toml, read_text_file, schema_problems
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +52,7 @@ class StudySpec:
 def load_study_file(path: str | Path) -> StudySpec:
     """Read and check the study file at ``path``; StudyFileError lists every problem."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise StudyFileError(str(path), [Problem("file", f"is {size / 1e6:.1f} MB; a study file may be at most "
-                                                             f"{MAX_FILE_BYTES / 1e6:.0f} MB")])
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StudyFileError(str(path), [Problem("file", f"cannot be read: {exc}")]) from None
+    text = read_text_file(path, MAX_FILE_BYTES, "a study file", StudyFileError)
     return load_study_text(text, source=str(path), base_dir=path.parent)
 
 
