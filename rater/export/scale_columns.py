@@ -23,14 +23,11 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, eq=False)
 class ScaleColumn:
     """One scale (instrument key, scale id) over all ratings: ``scores`` (NaN where
-    not scored or not a rating of that instrument), engine ``status`` and N/A and
-    missing item counts; ``version_mask[v]`` says whether version ``v`` has the scale."""
+    not scored or not a rating of that instrument) and the engine's ``status``;
+    ``version_mask[v]`` says whether version ``v`` has the scale."""
 
     scores: np.ndarray
     status: np.ndarray
-    n_na: np.ndarray
-    n_missing: np.ndarray
-    rated: np.ndarray  # bool per rating: made with a version that has the scale
     version_mask: np.ndarray
 
 
@@ -47,9 +44,8 @@ def scale_columns(catalog: InstrumentCatalog, scores: StudyScores,
             pair = (version.key, scale.id)
             column = out.get(pair)
             if column is None:
-                column = out[pair] = ScaleColumn(
-                    np.full(n, np.nan), np.zeros(n, np.int8), np.zeros(n, np.int64), np.zeros(n, np.int64),
-                    np.zeros(n, bool), np.zeros(len(catalog.versions), bool))
+                column = out[pair] = ScaleColumn(np.full(n, np.nan), np.zeros(n, np.int8),
+                                                 np.zeros(len(catalog.versions), bool))
             column.version_mask[v] = True
             if ratings.size == 0:
                 continue
@@ -58,35 +54,39 @@ def scale_columns(catalog: InstrumentCatalog, scores: StudyScores,
             result = score_matrix(values, na, scale.method, scale.rule, applies[scores.session[ratings]])
             column.scores[ratings] = result.scores
             column.status[ratings] = result.status
-            column.n_na[ratings] = result.n_na
-            column.n_missing[ratings] = result.n_missing
-            column.rated[ratings] = True
     return out
+
+
+_SLICE = 1 << 16  # item scores placed at a time: the lookups' temporaries stay small
 
 
 def _matrix(scores: StudyScores, score_rating: np.ndarray, ratings: np.ndarray, position: dict[str, int],
             model, scale) -> tuple[np.ndarray, np.ndarray]:
     """Recoded values and N/A flags, ratings × the scale's items."""
-    column_of = np.full(len(scores.item_ids) + 1, -1, dtype=np.int64)
+    column_of = np.full(len(scores.item_ids) + 1, -1, dtype=np.int32)
     for j, item_id in enumerate(scale.items):
         if item_id in position:
             column_of[position[item_id]] = j
-    row_of = np.full(scores.n_ratings, -1, dtype=np.int64)
-    row_of[ratings] = np.arange(ratings.size)
-    rows, cols = row_of[score_rating], column_of[scores.item]
-    keep = (rows >= 0) & (cols >= 0)
-    raw = scores.value[keep].astype(np.float64)
+    row_of = np.full(scores.n_ratings, -1, dtype=np.int32)
+    row_of[ratings] = np.arange(ratings.size, dtype=np.int32)
+    table = low = high = None
     if scale.recode:
         items = [model.item(i) for i in scale.items]
         low, high = min(it.min for it in items), max(it.max for it in items)
         table = recode_table(scale, low, high)
-        inside = ~np.isnan(raw) & (raw >= low) & (raw <= high)
-        recoded = raw.copy()
-        recoded[inside] = table[(raw[inside] - low).astype(np.int64)]
-        # Values outside the declared range keep their value, as Scale.recoded does.
-        raw = recoded
     values = np.full((ratings.size, len(scale.items)), np.nan)
     na = np.zeros(values.shape, dtype=bool)
-    values[rows[keep], cols[keep]] = raw
-    na[rows[keep], cols[keep]] = scores.na[keep]
+    for start in range(0, scores.n_scores, _SLICE):
+        part = slice(start, start + _SLICE)
+        rows, cols = row_of[score_rating[part]], column_of[scores.item[part]]
+        keep = (rows >= 0) & (cols >= 0)
+        if not keep.any():
+            continue
+        raw = scores.value[part][keep].astype(np.float64)
+        if table is not None:
+            inside = ~np.isnan(raw) & (raw >= low) & (raw <= high)
+            # Values outside the declared range keep their value, as Scale.recoded does.
+            raw[inside] = table[(raw[inside] - low).astype(np.int64)]
+        values[rows[keep], cols[keep]] = raw
+        na[rows[keep], cols[keep]] = scores.na[part][keep]
     return values, na

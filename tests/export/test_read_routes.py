@@ -76,6 +76,7 @@ class _Routes:
 def test_clean_study_is_read_by_aggregates_and_equals_the_rows(study_db, monkeypatch, include_in_progress):
     db, study_id, _ = study_db
     monkeypatch.setattr(scores_sqlite, "CHUNK_ROWIDS", 50)
+    monkeypatch.setattr(scores_sqlite, "RATING_CHUNK_ROWIDS", 7)
     routes = _Routes(monkeypatch)
     fast, rows = _both(db, study_id, include_in_progress, monkeypatch)
     assert routes.parsed > 10 and routes.rows == 0
@@ -114,6 +115,7 @@ def test_awkward_rows_read_the_same_by_both_routes(study_db, monkeypatch):
                     (str(uuid.uuid4()), str(uuid.uuid4())))
     raw.close()
     monkeypatch.setattr(scores_sqlite, "CHUNK_ROWIDS", 64)
+    monkeypatch.setattr(scores_sqlite, "RATING_CHUNK_ROWIDS", 5)
     routes = _Routes(monkeypatch)
     for include_in_progress in (False, True):
         fast, rows = _both(db, study_id, include_in_progress, monkeypatch)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from rater.storage import models as m
 from rater.study.reports import scores_sqlite
 from rater.study.reports.id_index import IdIndex, utf8
+from rater.study.reports.score_buffer import ScoreBuffer, gathered, sort_order
 
 log = logging.getLogger(__name__)
 
@@ -127,29 +128,22 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
     for rids, session, rater, version, teams, statuses, submitted in _rating_batches(conn, ratings, known,
                                                                                      to_datetime):
         keep = (session >= 0) & (rater >= 0) & (version >= 0)
-        kept = keep.tolist()
         if keep.any():
             rating_ids.append(rids[keep])
         r_cols["session"].append(session[keep])
         r_cols["rater"].append(rater[keep])
         r_cols["version"].append(version[keep])
-        r_cols["team"].append(np.fromiter(
-            (-1 if t is None else team_index.setdefault(t, len(team_index)) for t in compress(teams, kept)),
-            np.int32))
-        r_cols["status"].append(np.fromiter(
-            (status_index.setdefault(x, len(status_index)) for x in compress(statuses, kept)), np.int32))
+        r_cols["team"].append(_label_codes(teams[keep], team_index, scores_sqlite.NO_TEAM))
+        r_cols["status"].append(_label_codes(statuses[keep], status_index))
         r_submitted.append(submitted[keep])
 
     item_index: dict[str, int] = {}
-    s_rating: list[np.ndarray] = []
-    s_item: list[np.ndarray] = []
-    s_value: list[np.ndarray] = []
-    s_na: list[np.ndarray] = []
     notes: dict[int, str] = {}
     n_kept = batches = 0
     scores = select(m.ItemScore.rating_id, m.ItemScore.item_id, m.ItemScore.value, m.ItemScore.is_na,
                     m.ItemScore.note)
     all_ratings = conn.execute(select(func.count()).select_from(m.Rating)).scalar_one()
+    buffer = ScoreBuffer(conn.execute(select(func.count()).select_from(m.ItemScore)).scalar_one())
     rating_index = IdIndex(rating_ids)
     del rating_ids[:]
     joined = rating_index.size < SCAN_SHARE * all_ratings
@@ -171,17 +165,14 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
         if batch_notes:
             kept_at = np.cumsum(keep) - 1
             notes.update((n_kept + int(kept_at[at]), note) for at, note in batch_notes if keep[at])
-        s_rating.append(rating)
-        s_item.append(_codes(item_index, kept_items))
-        s_value.append(value)
-        s_na.append(na)
+        buffer.add(rating, _codes(item_index, kept_items), value, na)
         n_kept += len(kept_items)
         batches += 1
         if batches % TRIM_EVERY == 0:
             _trim()  # the freed batches would otherwise pile up in the heap until the read ends
     del rating_index  # 5 MB of ids for a large study: not needed while sorting
     _trim()
-    ordered = _ordered(r_cols, r_submitted, s_rating, s_item, s_value, s_na, notes, item_index, item_order,
+    ordered = _ordered(r_cols, r_submitted, buffer, notes, item_index, item_order,
                        version_ids, list(team_index), list(status_index))
     _trim()  # the sort's temporaries (1 M scores: 40 MB)
     return ordered
@@ -212,15 +203,14 @@ def _batches(conn: Connection, statement: Select) -> Iterator[list[tuple]]:
 
 def _rating_batches(conn: Connection, ratings: Select, known: tuple[IdIndex, IdIndex, IdIndex],
                     to_datetime: Callable[[Any], Any] | None) -> Iterator[tuple]:
-    """(rating ids as UTF-8 bytes, session, rater and version numbers or -1, team ids or None,
-    statuses, submission seconds or NaN) a batch of ratings at a time."""
+    """(rating ids as UTF-8 bytes, session, rater and version numbers or -1, team ids as bytes
+    (``NO_TEAM`` for none), statuses as bytes, submission seconds or NaN) a batch of ratings at a time."""
     sessions, raters, versions = known
     if conn.dialect.name == "sqlite" and FAST_SQLITE:
         for chunk in scores_sqlite.rating_chunks(conn, ratings):
             if chunk.rows is None:
-                teams = [None if t == scores_sqlite.NO_TEAM else t.decode() for t in chunk.team.tolist()]
                 yield (chunk.ids, sessions.codes_of_bytes(chunk.session), raters.codes_of_bytes(chunk.rater),
-                       versions.codes_of_bytes(chunk.instrument), teams, chunk.status, chunk.submitted)
+                       versions.codes_of_bytes(chunk.instrument), chunk.team, chunk.status, chunk.submitted)
             elif chunk.rows:
                 yield _rating_columns(chunk.rows, known, to_datetime)
         return
@@ -237,8 +227,19 @@ def _rating_columns(batch: list[tuple], known: tuple[IdIndex, IdIndex, IdIndex],
         submitted = map(to_datetime, submitted)
     seconds = np.fromiter((np.nan if x is None else (x.replace(tzinfo=None) - _EPOCH).total_seconds()
                            for x in submitted), np.float64, len(rids))
-    return (utf8(rids), sessions.codes(sids), raters.codes(rater_ids), versions.codes(inst_ids), list(teams),
-            list(statuses), seconds)
+    no_team = scores_sqlite.NO_TEAM.decode()
+    return (utf8(rids), sessions.codes(sids), raters.codes(rater_ids), versions.codes(inst_ids),
+            utf8([no_team if t is None else t for t in teams]), utf8(statuses), seconds)
+
+
+def _label_codes(labels: np.ndarray, index: dict[str, int], none: bytes | None = None) -> np.ndarray:
+    """Each label's number in ``index`` (new labels numbered in order of first appearance), -1 for ``none``."""
+    distinct, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    numbers = np.empty(distinct.size, dtype=np.int32)
+    for k in np.argsort(first, kind="stable").tolist():
+        label = bytes(distinct[k])
+        numbers[k] = -1 if label == none else index.setdefault(label.decode("utf-8"), len(index))
+    return numbers[inverse.ravel()]
 
 
 def _score_batches(conn: Connection, statement: Select, rating_index: IdIndex,
@@ -299,21 +300,15 @@ def _trim() -> None:
         pass
 
 
-def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray], s_rating: list[np.ndarray],
-             s_item: list[np.ndarray], s_value: list[np.ndarray], s_na: list[np.ndarray], notes: dict[int, str],
-             item_index: dict[str, int], item_order: dict[str, dict[str, int]], version_ids: list[str],
-             team_ids: list[str], status_names: list[str]) -> StudyScores:
+def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray], buffer: ScoreBuffer,
+             notes: dict[int, str], item_index: dict[str, int], item_order: dict[str, dict[str, int]],
+             version_ids: list[str], team_ids: list[str], status_names: list[str]) -> StudyScores:
     """Sort ratings into export order and each rating's scores into item order."""
     col = {name: _joined(parts, np.int32) for name, parts in r_cols.items()}
-    rating = _joined(s_rating, np.int32)
-    item = _joined(s_item, np.int32)
     submitted = _joined(r_submitted, np.float64)
-    all_values = _joined(s_value, np.float32)
-    all_na = _joined(s_na, bool)
-    del s_rating[:], s_item[:], s_value[:], s_na[:]  # the batches, now copied into one array each
 
     # Ratings with no item score are not exported.
-    has_scores = np.bincount(rating, minlength=col["session"].size) > 0
+    has_scores = buffer.has_scores(col["session"].size)
     by_export = np.lexsort((col["version"], col["rater"], col["session"]))
     by_export = by_export[has_scores[by_export]]
     new_number = np.full(col["session"].size, -1, dtype=np.int32)
@@ -322,24 +317,22 @@ def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray],
     # Rank of each (version, item id) pair; items unknown to the version go last.
     item_ids = list(item_index)
     rank = np.array([[item_order[v].get(i, len(item_order[v])) for i in item_ids] for v in version_ids],
-                    dtype=np.int64).reshape(len(version_ids), len(item_ids))
-    # One int64 sort key (rating, item rank) keeps the sort's temporaries to two arrays.
-    key = new_number[rating].astype(np.int64) * (len(item_ids) + 1)
-    if item.size:
-        key += rank[col["version"][rating], item]
-    order = np.argsort(key, kind="stable")
-    del key
-    rating_of = new_number[rating[order]]
+                    dtype=np.int32).reshape(len(version_ids), len(item_ids))
+    order = sort_order(buffer, new_number, col["version"], rank, by_export.size, len(item_ids) + 1)
+    # Each column is given up as soon as it has been put in order: only one is ever held twice.
+    rating_of = gathered(buffer.release("rating"), order, new_number)
     starts = np.searchsorted(rating_of, np.arange(by_export.size + 1))
     moved = {}
     if notes:
-        position = np.empty(order.size, dtype=np.int64)
-        position[order] = np.arange(order.size)
-        moved = {int(position[old]): note for old, note in notes.items()}
-    value = all_values[order]
-    na = all_na[order]
+        # Where each noted score went: a flag per score (one byte), not an inverse permutation (eight).
+        noted = np.zeros(order.size, dtype=bool)
+        noted[np.fromiter(notes, np.int64, len(notes))] = True
+        new_at = np.flatnonzero(gathered(noted, order))
+        moved = {p: notes[o] for p, o in zip(new_at.tolist(), order[new_at].tolist(), strict=True)}
+    item, value, na = (gathered(buffer.release(name), order) for name in ("item", "value", "na"))
+    del order
     return StudyScores(
         session=col["session"][by_export], rater=col["rater"][by_export], version=col["version"][by_export],
         team=col["team"][by_export], status=col["status"][by_export], submitted=submitted[by_export],
-        starts=starts, item=item[order], value=value, na=na, rating_of=rating_of, notes=moved,
+        starts=starts, item=item, value=value, na=na, rating_of=rating_of, notes=moved,
         item_ids=item_ids, team_ids=team_ids, status_names=status_names)

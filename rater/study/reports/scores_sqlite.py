@@ -28,7 +28,11 @@ from sqlalchemy.engine import Connection
 
 log = logging.getLogger(__name__)
 
-CHUNK_ROWIDS = 20_000  # rowids per aggregate query
+# Rowids per aggregate query. A chunk's joined strings and their parsing hold about 1 KB
+# per item-score row and 1.4 KB per rating row at once; these sizes keep each chunk near
+# 3 MB, and more queries cost no measurable time (1 M item scores: 200 queries).
+CHUNK_ROWIDS = 5_000
+RATING_CHUNK_ROWIDS = 2_000
 _ID_WIDTH = 36  # str(uuid4())
 _ITEM_SEP = "\x1f"  # ASCII unit separator: not in any item id the schema check allows
 
@@ -55,20 +59,20 @@ class Chunk:
     rows: list[tuple] | None = None
 
 
-def rowid_ranges(cursor, table: str) -> Iterator[tuple[int, int]]:
-    """Half-open rowid ranges covering ``table``, about ``CHUNK_ROWIDS`` rows each."""
+def rowid_ranges(cursor, table: str, step: int) -> Iterator[tuple[int, int]]:
+    """Half-open rowid ranges covering ``table``, about ``step`` rows each."""
     low, high, count = cursor.execute(f"SELECT min(rowid), max(rowid), count(*) FROM {table}").fetchone()
     if not count:
         return
-    if high - low < 2 * count + CHUNK_ROWIDS:
-        for start in range(low, high + 1, CHUNK_ROWIDS):
-            yield start, min(start + CHUNK_ROWIDS, high + 1)
+    if high - low < 2 * count + step:
+        for start in range(low, high + 1, step):
+            yield start, min(start + step, high + 1)
         return
     # Sparse rowids (rows deleted in bulk, or set by hand): step by rows, not by rowid.
     start = low
     while start is not None:
         row = cursor.execute(f"SELECT rowid FROM {table} WHERE rowid >= ? ORDER BY rowid LIMIT 1 OFFSET ?",
-                             (start, CHUNK_ROWIDS)).fetchone()
+                             (start, step)).fetchone()
         end = row[0] if row else high + 1
         yield start, end
         start = row[0] if row else None
@@ -76,7 +80,7 @@ def rowid_ranges(cursor, table: str) -> Iterator[tuple[int, int]]:
 
 def chunks(cursor) -> Iterator[Chunk]:
     """Every item score of the database (all studies), a chunk at a time."""
-    for low, high in rowid_ranges(cursor, "item_score"):
+    for low, high in rowid_ranges(cursor, "item_score", CHUNK_ROWIDS):
         n, ids, items, values, na, n_notes = cursor.execute(_AGGREGATE, (low, high)).fetchone()
         if not n:
             continue
@@ -115,38 +119,41 @@ def _with_notes(chunk: Chunk, noted: list[tuple[str, str, str]]) -> Chunk:
     return Chunk(chunk.ids, chunk.items, chunk.values, chunk.na, notes)
 
 
-def fixed_width(text: str | None, n: int) -> np.ndarray | None:
-    """``n`` comma-separated 36-byte ids as a numpy bytes array, or None unless every one is exactly that."""
+def fixed_width(text: str | None, n: int, width: int = _ID_WIDTH) -> np.ndarray | None:
+    """``n`` comma-separated cells of ``width`` bytes as a numpy bytes array, or None unless every
+    one is exactly that wide."""
     if text is None:
         return None
     raw = np.frombuffer((text + ",").encode("utf-8"), dtype=np.uint8)
-    if raw.size != n * (_ID_WIDTH + 1):
+    if raw.size != n * (width + 1):
         return None
-    cells = raw.reshape(n, _ID_WIDTH + 1)
+    cells = raw.reshape(n, width + 1)
     comma = ord(",")
-    # Every id ends in the separator and none holds one: each is exactly 36 bytes.
-    if not (cells[:, _ID_WIDTH] == comma).all() or (cells[:, :_ID_WIDTH] == comma).any():
+    # Every cell ends in the separator and none holds one: each is exactly ``width`` bytes.
+    if not (cells[:, width] == comma).all() or (cells[:, :width] == comma).any():
         return None
-    return np.ascontiguousarray(cells[:, :_ID_WIDTH]).view(f"S{_ID_WIDTH}").ravel()
+    return np.ascontiguousarray(cells[:, :width]).view(f"S{width}").ravel()
 
 
 @dataclass(frozen=True)
 class RatingChunk:
-    """One range of a study's rating rows: ids as 36-byte strings (``team`` all spaces
-    for none), statuses, submission times as seconds since 1970 (NaN while in
-    progress); or, when the range could not be parsed, its ``rows``."""
+    """One range of a study's rating rows: ids and statuses as bytes (``team`` :data:`NO_TEAM`
+    for none), submission times as seconds since 1970 (NaN while in progress); or,
+    when the range could not be parsed, its ``rows``."""
 
     ids: np.ndarray | None = None
     session: np.ndarray | None = None
     rater: np.ndarray | None = None
     instrument: np.ndarray | None = None
     team: np.ndarray | None = None
-    status: list[str] | None = None
+    status: np.ndarray | None = None
     submitted: np.ndarray | None = None
     rows: list[tuple] | None = None
 
 
 NO_TEAM = b" " * _ID_WIDTH
+_STATUS_WIDTH = 16  # assignment.status is VARCHAR(16)
+_TIME_WIDTH = 26  # 'YYYY-MM-DD HH:MM:SS.ffffff', as SQLAlchemy stores a DateTime on SQLite
 
 
 def rating_chunks(conn: Connection, ratings: Select) -> Iterator[RatingChunk]:
@@ -158,13 +165,15 @@ def rating_chunks(conn: Connection, ratings: Select) -> Iterator[RatingChunk]:
     c = list(inner.c)
     aggregate = select(
         func.count(), *(func.group_concat(col, ",") for col in c[:4]),
-        func.group_concat(func.coalesce(c[4], NO_TEAM.decode()), ","), func.group_concat(c[5], _ITEM_SEP),
-        func.group_concat(func.coalesce(c[6], ""), _ITEM_SEP))
+        func.group_concat(func.coalesce(c[4], NO_TEAM.decode()), ","),
+        # Padded to a fixed width, so that no cell becomes a Python string of its own.
+        func.group_concat(func.printf(f"%-{_STATUS_WIDTH}s", c[5]), ","),
+        func.group_concat(func.printf(f"%-{_TIME_WIDTH}s", func.coalesce(c[6], "")), ","))
     agg_sql, agg_names = _compiled(conn, aggregate)
     rows_sql, rows_names = _compiled(conn, ranged.order_by(rowid))
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        for low, high in rowid_ranges(cursor, "rating"):
+        for low, high in rowid_ranges(cursor, "rating", RATING_CHUNK_ROWIDS):
             bounds = {"low": low, "high": high}
             n, *texts = cursor.execute(agg_sql, [bounds.get(k, v) for k, v in agg_names]).fetchone()
             if not n:
@@ -187,16 +196,15 @@ def _compiled(conn: Connection, statement: Select) -> tuple[str, list[tuple[str,
 
 def _parsed_ratings(n: int, texts: list[str | None]) -> RatingChunk | None:
     ids = [fixed_width(text, n) for text in texts[:5]]
-    if any(x is None for x in ids):
+    status = fixed_width(texts[5], n, _STATUS_WIDTH)
+    submitted = fixed_width(texts[6], n, _TIME_WIDTH)
+    if any(x is None for x in ids) or status is None or submitted is None:
         return None
-    status, submitted = (text.split(_ITEM_SEP) if text is not None else [] for text in texts[5:])
-    if len(status) != n or len(submitted) != n:
-        return None
+    blank = submitted == b" " * _TIME_WIDTH  # in progress
+    seconds = np.full(n, np.nan)
     try:
-        # The stored form 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC, naive); blank while in progress.
-        times = np.array(submitted, dtype="datetime64[us]")
-    except ValueError:
+        times = submitted[~blank].astype("datetime64[us]")
+    except ValueError:  # stored in another form: the row route converts it as SQLAlchemy does
         return None
-    micros = times.astype(np.int64).astype(np.float64)
-    seconds = np.where(np.isnat(times), np.nan, micros / 1e6)
-    return RatingChunk(*ids, status=status, submitted=seconds)
+    seconds[~blank] = times.astype(np.int64).astype(np.float64) / 1e6
+    return RatingChunk(*ids, status=np.char.rstrip(status, b" "), submitted=seconds)
