@@ -31,15 +31,21 @@ class ScaleColumn:
     version_mask: np.ndarray
 
 
+BLOCK_RATINGS = 16_384  # ratings scored at a time: the matrices and the engine's temporaries stay a few MB
+
+
 def scale_columns(catalog: InstrumentCatalog, scores: StudyScores,
                   session_numbers: np.ndarray) -> dict[tuple[str, str], ScaleColumn]:
-    """(key, scale id) -> its :class:`ScaleColumn`, in study order."""
+    """(key, scale id) -> its :class:`ScaleColumn`, in study order.
+
+    Ratings are scored a block at a time; a block's scores are one slice of the
+    columns (they are in rating order), so each block reads only its own.
+    """
     n = scores.n_ratings
-    score_rating = scores.rating_of
     position = {item_id: i for i, item_id in enumerate(scores.item_ids)}
     out: dict[tuple[str, str], ScaleColumn] = {}
     for v, version in enumerate(catalog.versions):
-        ratings = np.flatnonzero(scores.version == v)
+        scales = []
         for scale in version.model.scales:
             pair = (version.key, scale.id)
             column = out.get(pair)
@@ -47,46 +53,48 @@ def scale_columns(catalog: InstrumentCatalog, scores: StudyScores,
                 column = out[pair] = ScaleColumn(np.full(n, np.nan), np.zeros(n, np.int8),
                                                  np.zeros(len(catalog.versions), bool))
             column.version_mask[v] = True
+            applies = np.array([scale.applies.applies(int(x)) for x in session_numbers], dtype=bool)
+            scales.append((scale, column, applies, _columns_of(scores, position, scale)))
+        for r0 in range(0, n, BLOCK_RATINGS):
+            r1 = min(n, r0 + BLOCK_RATINGS)
+            ratings = r0 + np.flatnonzero(scores.version[r0:r1] == v)
             if ratings.size == 0:
                 continue
-            values, na = _matrix(scores, score_rating, ratings, position, version.model, scale)
-            applies = np.array([scale.applies.applies(int(x)) for x in session_numbers], dtype=bool)
-            result = score_matrix(values, na, scale.method, scale.rule, applies[scores.session[ratings]])
-            column.scores[ratings] = result.scores
-            column.status[ratings] = result.status
+            for scale, column, applies, column_of in scales:
+                values, na = _matrix(scores, r0, r1, ratings, column_of, version.model, scale)
+                result = score_matrix(values, na, scale.method, scale.rule, applies[scores.session[ratings]])
+                column.scores[ratings] = result.scores
+                column.status[ratings] = result.status
     return out
 
 
-_SLICE = 1 << 16  # item scores placed at a time: the lookups' temporaries stay small
-
-
-def _matrix(scores: StudyScores, score_rating: np.ndarray, ratings: np.ndarray, position: dict[str, int],
-            model, scale) -> tuple[np.ndarray, np.ndarray]:
-    """Recoded values and N/A flags, ratings × the scale's items."""
+def _columns_of(scores: StudyScores, position: dict[str, int], scale) -> np.ndarray:
+    """Item number -> the item's column in the scale's matrix (-1: not the scale's)."""
     column_of = np.full(len(scores.item_ids) + 1, -1, dtype=np.int32)
     for j, item_id in enumerate(scale.items):
         if item_id in position:
             column_of[position[item_id]] = j
-    row_of = np.full(scores.n_ratings, -1, dtype=np.int32)
-    row_of[ratings] = np.arange(ratings.size, dtype=np.int32)
-    table = low = high = None
+    return column_of
+
+
+def _matrix(scores: StudyScores, r0: int, r1: int, ratings: np.ndarray, column_of: np.ndarray,
+            model, scale) -> tuple[np.ndarray, np.ndarray]:
+    """Recoded values and N/A flags, ``ratings`` (all in ``r0:r1``) × the scale's items."""
+    row_of = np.full(r1 - r0, -1, dtype=np.int32)
+    row_of[ratings - r0] = np.arange(ratings.size, dtype=np.int32)
+    lo, hi = int(scores.starts[r0]), int(scores.starts[r1])
+    rows, cols = row_of[scores.rating_of[lo:hi] - r0], column_of[scores.item[lo:hi]]
+    keep = (rows >= 0) & (cols >= 0)
+    raw = scores.value[lo:hi][keep].astype(np.float64)
     if scale.recode:
         items = [model.item(i) for i in scale.items]
         low, high = min(it.min for it in items), max(it.max for it in items)
         table = recode_table(scale, low, high)
+        inside = ~np.isnan(raw) & (raw >= low) & (raw <= high)
+        # Values outside the declared range keep their value, as Scale.recoded does.
+        raw[inside] = table[(raw[inside] - low).astype(np.int64)]
     values = np.full((ratings.size, len(scale.items)), np.nan)
     na = np.zeros(values.shape, dtype=bool)
-    for start in range(0, scores.n_scores, _SLICE):
-        part = slice(start, start + _SLICE)
-        rows, cols = row_of[score_rating[part]], column_of[scores.item[part]]
-        keep = (rows >= 0) & (cols >= 0)
-        if not keep.any():
-            continue
-        raw = scores.value[part][keep].astype(np.float64)
-        if table is not None:
-            inside = ~np.isnan(raw) & (raw >= low) & (raw <= high)
-            # Values outside the declared range keep their value, as Scale.recoded does.
-            raw[inside] = table[(raw[inside] - low).astype(np.int64)]
-        values[rows[keep], cols[keep]] = raw
-        na[rows[keep], cols[keep]] = scores.na[part][keep]
+    values[rows[keep], cols[keep]] = raw
+    na[rows[keep], cols[keep]] = scores.na[lo:hi][keep]
     return values, na

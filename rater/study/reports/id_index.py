@@ -18,10 +18,13 @@ class IdIndex:
     """
 
     def __init__(self, parts: list[np.ndarray]):
+        """Index the ids of ``parts`` (arrays of UTF-8 bytes), numbered in order; the list is emptied."""
         ids = np.concatenate(parts) if parts else np.zeros(0, dtype="S1")
+        parts.clear()  # the batches' copies, freed before the sort
         self.size = int(ids.size)
         self._numbers = np.argsort(ids, kind="stable").astype(np.int32)
-        self._sorted = ids[self._numbers]
+        ids.sort()  # in place: the same order as taking ids[numbers], without a second copy
+        self._sorted = ids
 
     @classmethod
     def of(cls, keys: Sequence[str]) -> IdIndex:

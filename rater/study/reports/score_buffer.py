@@ -69,15 +69,45 @@ class ScoreBuffer:
         return has
 
 
+RUNS_PER_GROUP = 4_096  # ratings sorted together when each rating's scores lie in one run
+
+
 def sort_order(buffer: ScoreBuffer, new_number: np.ndarray, version: np.ndarray, rank: np.ndarray,
                n_ratings: int, width: int) -> np.ndarray:
-    """The permutation putting the scores in (rating in export order, item rank) order.
+    """The permutation (32-bit where it fits) putting the scores in (rating in export order, item rank) order.
 
-    ``new_number`` is each read rating's export number, ``version`` its instrument
-    version and ``rank[version, item]`` the item's place (``width`` bounds the ranks).
-    The key is one integer per score, 32-bit where it fits, made a slice at a time;
-    the permutation is returned as 32-bit.
+    ``new_number`` is each read rating's export number (``n_ratings`` of them have
+    scores), ``version`` its instrument version and ``rank[version, item]`` the item's
+    place (``width`` bounds the ranks). Ties keep the read order. A rating's scores are usually read together, one run
+    each: then the runs are put in export order and only a group of ratings at a
+    time is sorted by item, so no array of a million sort keys is made.
     """
+    rating = buffer.rating
+    n = rating.size
+    heads = np.flatnonzero(np.concatenate(([True], rating[1:] != rating[:-1]))) if n else np.zeros(0, np.int64)
+    if heads.size != n_ratings:  # more runs than ratings with scores: some rating's scores lie apart
+        return _sorted_by_key(buffer, new_number, version, rank, n_ratings, width)
+    lengths = np.diff(np.append(heads, n))
+    runs = np.argsort(new_number[rating[heads]], kind="stable")
+    order = np.empty(n, dtype=np.int32 if n < 2**31 else np.int64)
+    at = 0
+    for first in range(0, runs.size, RUNS_PER_GROUP):
+        group = runs[first:first + RUNS_PER_GROUP]
+        size = lengths[group]
+        total = int(size.sum())
+        # Each score of the group's runs, run after run: its run's start plus its offset in the run.
+        source = np.repeat(heads[group] - (np.cumsum(size) - size), size) + np.arange(total)
+        key = np.repeat(np.arange(group.size) * width, size)
+        if rank.size:
+            key += rank[version[rating[source]], buffer.item[source]]
+        order[at:at + total] = source[np.argsort(key, kind="stable")]
+        at += total
+    return order
+
+
+def _sorted_by_key(buffer: ScoreBuffer, new_number: np.ndarray, version: np.ndarray, rank: np.ndarray,
+                   n_ratings: int, width: int) -> np.ndarray:
+    """:func:`sort_order` by one sort of a (rating, rank) key per score, made a slice at a time."""
     rating, item = buffer.rating, buffer.item
     dtype = np.int32 if (n_ratings + 1) * width < 2**31 else np.int64
     key = np.empty(rating.size, dtype=dtype)

@@ -144,8 +144,8 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
                     m.ItemScore.note)
     all_ratings = conn.execute(select(func.count()).select_from(m.Rating)).scalar_one()
     buffer = ScoreBuffer(conn.execute(select(func.count()).select_from(m.ItemScore)).scalar_one())
-    rating_index = IdIndex(rating_ids)
-    del rating_ids[:]
+    rating_index = IdIndex(rating_ids)  # empties rating_ids
+    _trim()  # the emptied batches' memory, before the item scores are read
     joined = rating_index.size < SCAN_SHARE * all_ratings
     if joined:
         # The study is a small part of the database: let the database pick its scores.
@@ -321,7 +321,8 @@ def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray],
     order = sort_order(buffer, new_number, col["version"], rank, by_export.size, len(item_ids) + 1)
     # Each column is given up as soon as it has been put in order: only one is ever held twice.
     rating_of = gathered(buffer.release("rating"), order, new_number)
-    starts = np.searchsorted(rating_of, np.arange(by_export.size + 1))
+    # Needles of the column's own type: mixed types would have numpy copy the column to 64 bits.
+    starts = np.searchsorted(rating_of, np.arange(by_export.size + 1, dtype=rating_of.dtype)).astype(np.int64)
     moved = {}
     if notes:
         # Where each noted score went: a flag per score (one byte), not an inverse permutation (eight).
