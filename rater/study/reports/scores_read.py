@@ -157,15 +157,18 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
         keep = rating >= 0
         every = bool(keep.all())
         kept_items = batch_items if every else list(compress(batch_items, keep.tolist()))
-        for item_id in dict.fromkeys(kept_items):
-            item_index.setdefault(item_id, len(item_index))
+        items = _codes(item_index, kept_items)
+        if (items < 0).any():  # ids not seen before, numbered in order of appearance
+            for item_id in dict.fromkeys(compress(kept_items, (items < 0).tolist())):
+                item_index.setdefault(item_id, len(item_index))
+            items = _codes(item_index, kept_items)
         if not every:
             rating, value, na = rating[keep], value[keep], na[keep]
         value[na] = np.nan
         if batch_notes:
             kept_at = np.cumsum(keep) - 1
             notes.update((n_kept + int(kept_at[at]), note) for at, note in batch_notes if keep[at])
-        buffer.add(rating, _codes(item_index, kept_items), value, na)
+        buffer.add(rating, items, value, na)
         n_kept += len(kept_items)
         batches += 1
         if batches % TRIM_EVERY == 0:
