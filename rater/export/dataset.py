@@ -48,7 +48,7 @@ class ExportedStudy:
     created_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per session: a large study has tens of thousands
 class SessionInfo:
     id: str
     patient: str
@@ -158,7 +158,9 @@ def load_study(db: Database, study_id: str, include_in_progress: bool = False) -
                              key=natural_key)
             teams.append(TeamInfo(team.id, team.name, team.description, team.raters_per_session,
                                   team.keeps_homework_log, rates, tuple(members)))
-        sessions = [SessionInfo(sid, code, number, day) for sid, code, number, day in s.execute(
+        patient_codes: dict[str, str] = {}  # one string per patient, not one per session
+        sessions = [SessionInfo(sid, patient_codes.setdefault(code, code), number, day)
+                    for sid, code, number, day in s.execute(
             select(m.Session.id, m.Patient.code, m.Session.number, m.Session.date)
             .join(m.Patient, m.Patient.id == m.Session.patient_id)
             .where(m.Patient.study_id == study_id, m.Session.is_practice.is_(False)))]

@@ -23,70 +23,78 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, eq=False)
 class ScaleColumn:
     """One scale (instrument key, scale id) over all ratings: ``scores`` (NaN where
-    not scored or not a rating of that instrument), engine ``status`` and N/A and
-    missing item counts; ``version_mask[v]`` says whether version ``v`` has the scale."""
+    not scored or not a rating of that instrument) and the engine's ``status``;
+    ``version_mask[v]`` says whether version ``v`` has the scale."""
 
     scores: np.ndarray
     status: np.ndarray
-    n_na: np.ndarray
-    n_missing: np.ndarray
-    rated: np.ndarray  # bool per rating: made with a version that has the scale
     version_mask: np.ndarray
+
+
+BLOCK_RATINGS = 16_384  # ratings scored at a time: the matrices and the engine's temporaries stay a few MB
 
 
 def scale_columns(catalog: InstrumentCatalog, scores: StudyScores,
                   session_numbers: np.ndarray) -> dict[tuple[str, str], ScaleColumn]:
-    """(key, scale id) -> its :class:`ScaleColumn`, in study order."""
+    """(key, scale id) -> its :class:`ScaleColumn`, in study order.
+
+    Ratings are scored a block at a time; a block's scores are one slice of the
+    columns (they are in rating order), so each block reads only its own.
+    """
     n = scores.n_ratings
-    score_rating = scores.rating_of
     position = {item_id: i for i, item_id in enumerate(scores.item_ids)}
     out: dict[tuple[str, str], ScaleColumn] = {}
     for v, version in enumerate(catalog.versions):
-        ratings = np.flatnonzero(scores.version == v)
+        scales = []
         for scale in version.model.scales:
             pair = (version.key, scale.id)
             column = out.get(pair)
             if column is None:
-                column = out[pair] = ScaleColumn(
-                    np.full(n, np.nan), np.zeros(n, np.int8), np.zeros(n, np.int64), np.zeros(n, np.int64),
-                    np.zeros(n, bool), np.zeros(len(catalog.versions), bool))
+                column = out[pair] = ScaleColumn(np.full(n, np.nan), np.zeros(n, np.int8),
+                                                 np.zeros(len(catalog.versions), bool))
             column.version_mask[v] = True
+            applies = np.array([scale.applies.applies(int(x)) for x in session_numbers], dtype=bool)
+            scales.append((scale, column, applies, _columns_of(scores, position, scale)))
+        for r0 in range(0, n, BLOCK_RATINGS):
+            r1 = min(n, r0 + BLOCK_RATINGS)
+            ratings = r0 + np.flatnonzero(scores.version[r0:r1] == v)
             if ratings.size == 0:
                 continue
-            values, na = _matrix(scores, score_rating, ratings, position, version.model, scale)
-            applies = np.array([scale.applies.applies(int(x)) for x in session_numbers], dtype=bool)
-            result = score_matrix(values, na, scale.method, scale.rule, applies[scores.session[ratings]])
-            column.scores[ratings] = result.scores
-            column.status[ratings] = result.status
-            column.n_na[ratings] = result.n_na
-            column.n_missing[ratings] = result.n_missing
-            column.rated[ratings] = True
+            for scale, column, applies, column_of in scales:
+                values, na = _matrix(scores, r0, r1, ratings, column_of, version.model, scale)
+                result = score_matrix(values, na, scale.method, scale.rule, applies[scores.session[ratings]])
+                column.scores[ratings] = result.scores
+                column.status[ratings] = result.status
     return out
 
 
-def _matrix(scores: StudyScores, score_rating: np.ndarray, ratings: np.ndarray, position: dict[str, int],
-            model, scale) -> tuple[np.ndarray, np.ndarray]:
-    """Recoded values and N/A flags, ratings × the scale's items."""
-    column_of = np.full(len(scores.item_ids) + 1, -1, dtype=np.int64)
+def _columns_of(scores: StudyScores, position: dict[str, int], scale) -> np.ndarray:
+    """Item number -> the item's column in the scale's matrix (-1: not the scale's)."""
+    column_of = np.full(len(scores.item_ids) + 1, -1, dtype=np.int32)
     for j, item_id in enumerate(scale.items):
         if item_id in position:
             column_of[position[item_id]] = j
-    row_of = np.full(scores.n_ratings, -1, dtype=np.int64)
-    row_of[ratings] = np.arange(ratings.size)
-    rows, cols = row_of[score_rating], column_of[scores.item]
+    return column_of
+
+
+def _matrix(scores: StudyScores, r0: int, r1: int, ratings: np.ndarray, column_of: np.ndarray,
+            model, scale) -> tuple[np.ndarray, np.ndarray]:
+    """Recoded values and N/A flags, ``ratings`` (all in ``r0:r1``) × the scale's items."""
+    row_of = np.full(r1 - r0, -1, dtype=np.int32)
+    row_of[ratings - r0] = np.arange(ratings.size, dtype=np.int32)
+    lo, hi = int(scores.starts[r0]), int(scores.starts[r1])
+    rows, cols = row_of[scores.rating_of[lo:hi] - r0], column_of[scores.item[lo:hi]]
     keep = (rows >= 0) & (cols >= 0)
-    raw = scores.value[keep].astype(np.float64)
+    raw = scores.value[lo:hi][keep].astype(np.float64)
     if scale.recode:
         items = [model.item(i) for i in scale.items]
         low, high = min(it.min for it in items), max(it.max for it in items)
         table = recode_table(scale, low, high)
         inside = ~np.isnan(raw) & (raw >= low) & (raw <= high)
-        recoded = raw.copy()
-        recoded[inside] = table[(raw[inside] - low).astype(np.int64)]
         # Values outside the declared range keep their value, as Scale.recoded does.
-        raw = recoded
+        raw[inside] = table[(raw[inside] - low).astype(np.int64)]
     values = np.full((ratings.size, len(scale.items)), np.nan)
     na = np.zeros(values.shape, dtype=bool)
     values[rows[keep], cols[keep]] = raw
-    na[rows[keep], cols[keep]] = scores.na[keep]
+    na[rows[keep], cols[keep]] = scores.na[lo:hi][keep]
     return values, na

@@ -26,6 +26,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from rater.storage import models as m
+from rater.study.reports import scores_sqlite
+from rater.study.reports.id_index import IdIndex, utf8
+from rater.study.reports.score_buffer import ScoreBuffer, gathered, sort_order
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,7 @@ TRIM_EVERY = 10  # batches between returns of freed memory to the system
 # Below this share of the database's ratings the study's scores are selected by a join;
 # above it a plain scan of the item scores, filtered here, is 2-3x faster (SQLite, 1 M scores).
 SCAN_SHARE = 0.5
+FAST_SQLITE = True  # SQLite scans take the aggregate route (tests compare it with the rows)
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,9 +104,6 @@ def read_scores(s: Session, study_id: str, session_ids: list[str], rater_ids: li
 
 def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str], version_ids: list[str],
           item_order: dict[str, dict[str, int]], include_in_progress: bool) -> StudyScores:
-    session_index = {sid: i for i, sid in enumerate(session_ids)}
-    rater_index = {rid: i for i, rid in enumerate(rater_ids)}
-    version_index = {vid: i for i, vid in enumerate(version_ids)}
     team_index: dict[str, int] = {}
     status_index: dict[str, int] = {}
 
@@ -121,75 +122,60 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
                m.Assignment.team_id, m.Assignment.status, m.Rating.submitted_at)
         .join(m.Rating, m.Rating.assignment_id == m.Assignment.id))
     to_datetime = _result_processor(conn, m.Rating.submitted_at)
+    known = (IdIndex.of(session_ids), IdIndex.of(rater_ids), IdIndex.of(version_ids))
     # Streamed too: fetched at once, a large study's rating rows (three ids each) would be the
     # export's peak memory (about 600 bytes a rating, 85 MB for a million item scores).
-    for batch in _batches(conn, ratings):
-        rids, sids, rater_ids, inst_ids, team_ids, statuses, submitted = zip(*batch, strict=True)
-        session = _codes(session_index, sids)
-        rater = _codes(rater_index, rater_ids)
-        version = _codes(version_index, inst_ids)
+    for rids, session, rater, version, teams, statuses, submitted in _rating_batches(conn, ratings, known,
+                                                                                     to_datetime):
         keep = (session >= 0) & (rater >= 0) & (version >= 0)
-        kept = keep.tolist()
         if keep.any():
-            rating_ids.append(_utf8(list(compress(rids, kept))))
+            rating_ids.append(rids[keep])
         r_cols["session"].append(session[keep])
         r_cols["rater"].append(rater[keep])
         r_cols["version"].append(version[keep])
-        r_cols["team"].append(np.fromiter(
-            (-1 if t is None else team_index.setdefault(t, len(team_index)) for t in compress(team_ids, kept)),
-            np.int32))
-        r_cols["status"].append(np.fromiter(
-            (status_index.setdefault(x, len(status_index)) for x in compress(statuses, kept)), np.int32))
-        if to_datetime is not None:
-            submitted = map(to_datetime, submitted)
-        r_submitted.append(np.fromiter(
-            (np.nan if x is None else (x.replace(tzinfo=None) - _EPOCH).total_seconds()
-             for x in compress(submitted, kept)), np.float64))
+        r_cols["team"].append(_label_codes(teams[keep], team_index, scores_sqlite.NO_TEAM))
+        r_cols["status"].append(_label_codes(statuses[keep], status_index))
+        r_submitted.append(submitted[keep])
 
     item_index: dict[str, int] = {}
-    s_rating: list[np.ndarray] = []
-    s_item: list[np.ndarray] = []
-    s_value: list[np.ndarray] = []
-    s_na: list[np.ndarray] = []
     notes: dict[int, str] = {}
     n_kept = batches = 0
     scores = select(m.ItemScore.rating_id, m.ItemScore.item_id, m.ItemScore.value, m.ItemScore.is_na,
                     m.ItemScore.note)
     all_ratings = conn.execute(select(func.count()).select_from(m.Rating)).scalar_one()
-    rating_index = _IdIndex(rating_ids)
-    del rating_ids[:]
-    if rating_index.size < SCAN_SHARE * all_ratings:
+    buffer = ScoreBuffer(conn.execute(select(func.count()).select_from(m.ItemScore)).scalar_one())
+    rating_index = IdIndex(rating_ids)  # empties rating_ids
+    _trim()  # the emptied batches' memory, before the item scores are read
+    joined = rating_index.size < SCAN_SHARE * all_ratings
+    if joined:
         # The study is a small part of the database: let the database pick its scores.
         scores = included(scores.join(m.Rating, m.Rating.id == m.ItemScore.rating_id)
                           .join(m.Assignment, m.Assignment.id == m.Rating.assignment_id))
     # Otherwise a plain scan, filtered by the rating map below, is 2-3x faster than the join.
-    # Each batch becomes numpy columns at once (ids looked up with map, values converted by numpy):
-    # no Python object per item score outlives its batch.
-    for batch in _batches(conn, scores):
-        rids, item_ids, values, is_na, batch_notes = zip(*batch, strict=True)
-        rating = rating_index.codes(rids)
+    # Each batch becomes numpy columns at once: no Python object per item score outlives its batch.
+    for rating, batch_items, value, na, batch_notes in _score_batches(conn, scores, rating_index, joined):
         keep = rating >= 0
-        kept = keep.tolist()
-        kept_items = list(compress(item_ids, kept))
-        for item_id in dict.fromkeys(kept_items):
-            item_index.setdefault(item_id, len(item_index))
-        na = np.array(is_na, dtype=bool)[keep]
-        value = np.array(values, dtype=np.float32)[keep]  # None (unanswered) becomes NaN
+        every = bool(keep.all())
+        kept_items = batch_items if every else list(compress(batch_items, keep.tolist()))
+        items = _codes(item_index, kept_items)
+        if (items < 0).any():  # ids not seen before, numbered in order of appearance
+            for item_id in dict.fromkeys(compress(kept_items, (items < 0).tolist())):
+                item_index.setdefault(item_id, len(item_index))
+            items = _codes(item_index, kept_items)
+        if not every:
+            rating, value, na = rating[keep], value[keep], na[keep]
         value[na] = np.nan
-        for at, note in enumerate(compress(batch_notes, kept)):
-            if note:
-                notes[n_kept + at] = note
-        s_rating.append(rating[keep])
-        s_item.append(_codes(item_index, kept_items))
-        s_value.append(value)
-        s_na.append(na)
+        if batch_notes:
+            kept_at = np.cumsum(keep) - 1
+            notes.update((n_kept + int(kept_at[at]), note) for at, note in batch_notes if keep[at])
+        buffer.add(rating, items, value, na)
         n_kept += len(kept_items)
         batches += 1
         if batches % TRIM_EVERY == 0:
             _trim()  # the freed batches would otherwise pile up in the heap until the read ends
     del rating_index  # 5 MB of ids for a large study: not needed while sorting
     _trim()
-    ordered = _ordered(r_cols, r_submitted, s_rating, s_item, s_value, s_na, notes, item_index, item_order,
+    ordered = _ordered(r_cols, r_submitted, buffer, notes, item_index, item_order,
                        version_ids, list(team_index), list(status_index))
     _trim()  # the sort's temporaries (1 M scores: 40 MB)
     return ordered
@@ -218,6 +204,77 @@ def _batches(conn: Connection, statement: Select) -> Iterator[list[tuple]]:
     yield from result.partitions()
 
 
+def _rating_batches(conn: Connection, ratings: Select, known: tuple[IdIndex, IdIndex, IdIndex],
+                    to_datetime: Callable[[Any], Any] | None) -> Iterator[tuple]:
+    """(rating ids as UTF-8 bytes, session, rater and version numbers or -1, team ids as bytes
+    (``NO_TEAM`` for none), statuses as bytes, submission seconds or NaN) a batch of ratings at a time."""
+    sessions, raters, versions = known
+    if conn.dialect.name == "sqlite" and FAST_SQLITE:
+        for chunk in scores_sqlite.rating_chunks(conn, ratings):
+            if chunk.rows is None:
+                yield (chunk.ids, sessions.codes_of_bytes(chunk.session), raters.codes_of_bytes(chunk.rater),
+                       versions.codes_of_bytes(chunk.instrument), chunk.team, chunk.status, chunk.submitted)
+            elif chunk.rows:
+                yield _rating_columns(chunk.rows, known, to_datetime)
+        return
+    for batch in _batches(conn, ratings):
+        yield _rating_columns(batch, known, to_datetime)
+
+
+def _rating_columns(batch: list[tuple], known: tuple[IdIndex, IdIndex, IdIndex],
+                    to_datetime: Callable[[Any], Any] | None) -> tuple:
+    """A batch of rating rows as the columns of :func:`_rating_batches`."""
+    sessions, raters, versions = known
+    rids, sids, rater_ids, inst_ids, teams, statuses, submitted = zip(*batch, strict=True)
+    if to_datetime is not None:
+        submitted = map(to_datetime, submitted)
+    seconds = np.fromiter((np.nan if x is None else (x.replace(tzinfo=None) - _EPOCH).total_seconds()
+                           for x in submitted), np.float64, len(rids))
+    no_team = scores_sqlite.NO_TEAM.decode()
+    return (utf8(rids), sessions.codes(sids), raters.codes(rater_ids), versions.codes(inst_ids),
+            utf8([no_team if t is None else t for t in teams]), utf8(statuses), seconds)
+
+
+def _label_codes(labels: np.ndarray, index: dict[str, int], none: bytes | None = None) -> np.ndarray:
+    """Each label's number in ``index`` (new labels numbered in order of first appearance), -1 for ``none``."""
+    distinct, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    numbers = np.empty(distinct.size, dtype=np.int32)
+    for k in np.argsort(first, kind="stable").tolist():
+        label = bytes(distinct[k])
+        numbers[k] = -1 if label == none else index.setdefault(label.decode("utf-8"), len(index))
+    return numbers[inverse.ravel()]
+
+
+def _score_batches(conn: Connection, statement: Select, rating_index: IdIndex,
+                   joined: bool) -> Iterator[tuple[np.ndarray, list[str], np.ndarray, np.ndarray, list]]:
+    """(rating number or -1, item ids, values with NaN for unanswered, N/A flags, [(row, note)]) a batch at a time.
+
+    A scan of a SQLite database takes the aggregate route of :mod:`scores_sqlite`; a join, or
+    another database, fetches rows.
+    """
+    if conn.dialect.name == "sqlite" and not joined and FAST_SQLITE:
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            for chunk in scores_sqlite.chunks(cursor):
+                if chunk.rows is None:
+                    yield rating_index.codes_of_runs(chunk.ids), chunk.items, chunk.values, chunk.na, chunk.notes
+                elif chunk.rows:
+                    yield _row_columns(chunk.rows, rating_index)
+        finally:
+            cursor.close()
+        return
+    for batch in _batches(conn, statement):
+        yield _row_columns(batch, rating_index)
+
+
+def _row_columns(batch: list[tuple], rating_index: IdIndex) -> tuple[np.ndarray, list[str], np.ndarray,
+                                                                      np.ndarray, list]:
+    """A batch of (rating id, item id, value, is_na, note) rows as the columns of :func:`_score_batches`."""
+    rids, item_ids, values, is_na, notes = zip(*batch, strict=True)
+    return (rating_index.codes(rids), list(item_ids), np.array(values, dtype=np.float32),  # None becomes NaN
+            np.array(is_na, dtype=bool), [(at, note) for at, note in enumerate(notes) if note])
+
+
 def _result_processor(conn: Connection, column) -> Callable[[Any], Any] | None:
     """The conversion SQLAlchemy applies to ``column``'s driver values, on the raw SQLite path only."""
     if conn.dialect.name != "sqlite":
@@ -228,40 +285,6 @@ def _result_processor(conn: Connection, column) -> Callable[[Any], Any] | None:
 def _codes(index: dict[str, int], keys: Sequence[Any]) -> np.ndarray:
     """Each key's number in ``index``, -1 for keys not in it."""
     return np.fromiter(map(index.get, keys, repeat(-1)), np.int32, len(keys))
-
-
-class _IdIndex:
-    """Ids numbered in the order given, held as one sorted numpy string array.
-
-    A dict of the fetched id strings would keep each one where the driver
-    allocated it, amid the rows of its batch, and Python's allocator cannot give
-    a block back while one object in it lives: a million item scores' read then
-    kept 60 MB of freed rows. The numpy copy lives in one block of its own, as
-    UTF-8 bytes (36 bytes an id, not numpy's 4 a character).
-    """
-
-    def __init__(self, parts: list[np.ndarray]):
-        ids = np.concatenate(parts) if parts else np.zeros(0, dtype="S1")
-        self.size = int(ids.size)
-        self._numbers = np.argsort(ids, kind="stable").astype(np.int32)
-        self._sorted = ids[self._numbers]
-
-    def codes(self, keys: Sequence[str]) -> np.ndarray:
-        """Each key's number, -1 for keys not among the ids."""
-        if not self.size:
-            return np.full(len(keys), -1, dtype=np.int32)
-        wanted = _utf8(keys)
-        at = np.minimum(np.searchsorted(self._sorted, wanted), self.size - 1)
-        return np.where(self._sorted[at] == wanted, self._numbers[at], -1).astype(np.int32)
-
-
-def _utf8(keys: Sequence[str]) -> np.ndarray:
-    """Strings as a numpy array of their UTF-8 bytes."""
-    text = np.array(keys, dtype=str)
-    try:
-        return text.astype("S")  # ASCII, as ids are: numpy's fast path
-    except UnicodeEncodeError:
-        return np.char.encode(text, "utf-8")
 
 
 def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
@@ -280,21 +303,15 @@ def _trim() -> None:
         pass
 
 
-def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray], s_rating: list[np.ndarray],
-             s_item: list[np.ndarray], s_value: list[np.ndarray], s_na: list[np.ndarray], notes: dict[int, str],
-             item_index: dict[str, int], item_order: dict[str, dict[str, int]], version_ids: list[str],
-             team_ids: list[str], status_names: list[str]) -> StudyScores:
+def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray], buffer: ScoreBuffer,
+             notes: dict[int, str], item_index: dict[str, int], item_order: dict[str, dict[str, int]],
+             version_ids: list[str], team_ids: list[str], status_names: list[str]) -> StudyScores:
     """Sort ratings into export order and each rating's scores into item order."""
     col = {name: _joined(parts, np.int32) for name, parts in r_cols.items()}
-    rating = _joined(s_rating, np.int32)
-    item = _joined(s_item, np.int32)
     submitted = _joined(r_submitted, np.float64)
-    all_values = _joined(s_value, np.float32)
-    all_na = _joined(s_na, bool)
-    del s_rating[:], s_item[:], s_value[:], s_na[:]  # the batches, now copied into one array each
 
     # Ratings with no item score are not exported.
-    has_scores = np.bincount(rating, minlength=col["session"].size) > 0
+    has_scores = buffer.has_scores(col["session"].size)
     by_export = np.lexsort((col["version"], col["rater"], col["session"]))
     by_export = by_export[has_scores[by_export]]
     new_number = np.full(col["session"].size, -1, dtype=np.int32)
@@ -303,24 +320,23 @@ def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray],
     # Rank of each (version, item id) pair; items unknown to the version go last.
     item_ids = list(item_index)
     rank = np.array([[item_order[v].get(i, len(item_order[v])) for i in item_ids] for v in version_ids],
-                    dtype=np.int64).reshape(len(version_ids), len(item_ids))
-    # One int64 sort key (rating, item rank) keeps the sort's temporaries to two arrays.
-    key = new_number[rating].astype(np.int64) * (len(item_ids) + 1)
-    if item.size:
-        key += rank[col["version"][rating], item]
-    order = np.argsort(key, kind="stable")
-    del key
-    rating_of = new_number[rating[order]]
-    starts = np.searchsorted(rating_of, np.arange(by_export.size + 1))
+                    dtype=np.int32).reshape(len(version_ids), len(item_ids))
+    order = sort_order(buffer, new_number, col["version"], rank, by_export.size, len(item_ids) + 1)
+    # Each column is given up as soon as it has been put in order: only one is ever held twice.
+    rating_of = gathered(buffer.release("rating"), order, new_number)
+    # Needles of the column's own type: mixed types would have numpy copy the column to 64 bits.
+    starts = np.searchsorted(rating_of, np.arange(by_export.size + 1, dtype=rating_of.dtype)).astype(np.int64)
     moved = {}
     if notes:
-        position = np.empty(order.size, dtype=np.int64)
-        position[order] = np.arange(order.size)
-        moved = {int(position[old]): note for old, note in notes.items()}
-    value = all_values[order]
-    na = all_na[order]
+        # Where each noted score went: a flag per score (one byte), not an inverse permutation (eight).
+        noted = np.zeros(order.size, dtype=bool)
+        noted[np.fromiter(notes, np.int64, len(notes))] = True
+        new_at = np.flatnonzero(gathered(noted, order))
+        moved = {p: notes[o] for p, o in zip(new_at.tolist(), order[new_at].tolist(), strict=True)}
+    item, value, na = (gathered(buffer.release(name), order) for name in ("item", "value", "na"))
+    del order
     return StudyScores(
         session=col["session"][by_export], rater=col["rater"][by_export], version=col["version"][by_export],
         team=col["team"][by_export], status=col["status"][by_export], submitted=submitted[by_export],
-        starts=starts, item=item[order], value=value, na=na, rating_of=rating_of, notes=moved,
+        starts=starts, item=item, value=value, na=na, rating_of=rating_of, notes=moved,
         item_ids=item_ids, team_ids=team_ids, status_names=status_names)
