@@ -33,7 +33,8 @@ _OFFSET = 1 << 31  # item values are packed with their scale into one int64 key,
 SCALE_STATUS = {SCORED: "scored", MISSING_ITEMS: "missing items", ALL_NA: "all N/A", NOT_APPLICABLE: "not applicable"}
 
 
-def _blocks(n: int, size: int = BLOCK_RATINGS) -> Iterator[tuple[int, int]]:
+def blocks(n: int, size: int = BLOCK_RATINGS) -> Iterator[tuple[int, int]]:
+    """(start, end) of consecutive blocks of ``n`` ratings (or wide rows)."""
     for start in range(0, n, size):
         yield start, min(n, start + size)
 
@@ -84,7 +85,7 @@ class RatingColumns:
                                        sc.version[lo:hi].tolist(), strict=True)]
 
 
-def _recode_codes(data: Any, sc: StudyScores) -> tuple[np.ndarray, list]:
+def recode_codes(data: Any, sc: StudyScores) -> tuple[np.ndarray, list]:
     """(version × item) -> index of the first scale recoding the item (-1: none), and those scales."""
     scales: list = []
     index: dict[int, int] = {}
@@ -110,11 +111,11 @@ def long_blocks(data: Any) -> Iterator[ColumnBlock]:
     if sc is None or sc.n_ratings == 0:
         return
     cols = RatingColumns(data)
-    recode_of, recode_scales = _recode_codes(data, sc)
+    recode_of, recode_scales = recode_codes(data, sc)
     item_ids = np.array(sc.item_ids + [""], dtype=object)
     note_positions = np.array(sorted(sc.notes), dtype=np.int64)
     starts = sc.starts
-    for r0, r1 in _blocks(sc.n_ratings):
+    for r0, r1 in blocks(sc.n_ratings):
         lo, hi = int(starts[r0]), int(starts[r1])
         counts = np.diff(starts[r0:r1 + 1]).tolist()
         heads = [Runs(column, counts) for column in zip(*cols.heads(r0, r1), strict=True)]
@@ -156,6 +157,21 @@ def wide_groups(sc: StudyScores, keys: list[str]) -> list[int]:
     return bounds
 
 
+def wide_layout(data: Any, items: list[tuple[str, str, str]],
+                scales: list[tuple[str, str, str]]) -> tuple[np.ndarray, list[tuple[int, Any]]]:
+    """Where a wide row's cells go: (version, item) -> item column (-1: none), and each scale's
+    score column with its :class:`~rater.export.scale_columns.ScaleColumn` (its status
+    column is ``len(scales)`` further on)."""
+    sc: StudyScores = data.scores
+    item_pos = {(key, item): i for i, (key, item, _label) in enumerate(items)}
+    column_of = np.full((len(data.catalog.versions), len(sc.item_ids) + 1), -1, dtype=np.int64)
+    for v, version in enumerate(data.catalog.versions):
+        for i, item_id in enumerate(sc.item_ids):
+            column_of[v, i] = item_pos.get((version.key, item_id), -1)
+    scale_pos = {(key, sid): len(items) + i for i, (key, sid, _stem) in enumerate(scales)}
+    return column_of, [(scale_pos[pair], column) for pair, column in data.scale_scores.items()]
+
+
 def wide_rows(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[str, str, str]],
               na_code: int | None) -> Iterator[tuple]:
     """One row per session × rater group: head, item cells, scale scores, scale statuses."""
@@ -164,22 +180,15 @@ def wide_rows(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
         return
     cols = RatingColumns(data)
     versions = data.catalog.versions
-    item_pos = {(key, item): i for i, (key, item, _label) in enumerate(items)}
     n_items, n_scales = len(items), len(scales)
     width = n_items + 2 * n_scales
-    # (version, item) -> wide column, -1 when the item has none.
-    column_of = np.full((len(versions), len(sc.item_ids) + 1), -1, dtype=np.int64)
-    for v, version in enumerate(versions):
-        for i, item_id in enumerate(sc.item_ids):
-            column_of[v, i] = item_pos.get((version.key, item_id), -1)
-    scale_pos = {(key, sid): n_items + i for i, (key, sid, _stem) in enumerate(scales)}
-    scale_columns = [(scale_pos[pair], column) for pair, column in data.scale_scores.items()]
+    column_of, scale_columns = wide_layout(data, items, scales)
     labels = [f"{v.key} {v.version}" for v in versions]
     bounds = wide_groups(sc, [v.key for v in versions])
     group_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
     submitted = sc.submitted
     status_names = np.array([SCALE_STATUS.get(i) for i in range(max(SCALE_STATUS) + 1)], dtype=object)
-    for g0, g1 in _blocks(len(bounds) - 1, BLOCK_RATINGS // 2):
+    for g0, g1 in blocks(len(bounds) - 1, BLOCK_RATINGS // 2):
         r0, r1 = bounds[g0], bounds[g1]
         lo, hi = int(sc.starts[r0]), int(sc.starts[r1])
         cells = np.full((g1 - g0, width), None, dtype=object)

@@ -13,7 +13,8 @@ import logging
 from collections.abc import Iterator
 
 from rater.export.dataset import StudyData
-from rater.export.rating_rows import long_blocks, long_rows, session_mean_rows, wide_rows
+from rater.export.rating_csv import long_text, wide_text
+from rater.export.rating_rows import long_rows, session_mean_rows, wide_rows
 from rater.export.table import Column, Table
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def long_table(data: StudyData, estimated_rows: int) -> Table:
         return long_rows(data)
 
     return Table("ratings_long", "Ratings long", LONG_COLUMNS, rows, estimated_rows,
-                 "One row per item score of every included rating.", column_blocks=lambda: long_blocks(data))
+                 "One row per item score of every included rating.", csv_text=lambda: long_text(data))
 
 
 def wide_table(data: StudyData, estimated_rows: int, na_code: int | None = None) -> Table:
@@ -89,7 +90,8 @@ def wide_table(data: StudyData, estimated_rows: int, na_code: int | None = None)
         return wide_rows(data, items, scales, na_code)
 
     return Table("ratings_wide", "Ratings wide", columns, rows, estimated_rows,
-                 "One row per session and rater: item scores, then scale scores.")
+                 "One row per session and rater: item scores, then scale scores.",
+                 csv_text=lambda: wide_text(data, items, scales, na_code))
 
 
 def session_means_table(data: StudyData, estimated_rows: int) -> Table:

@@ -1,0 +1,209 @@
+"""The CSV text of the long and wide rating tables, made straight from the study's numpy columns.
+
+Fed the rows of :mod:`rater.export.rating_rows`, the CSV writer would format
+every one of a million rows' cells in turn. Here the text is made where it
+repeats. A long line is a rating's prefix (study, patient, session, date,
+team, rater, instrument, version: formatted once per rating from texts made
+once per session, rater and version), the item part (item, value, na,
+recoded: formatted once per distinct (version, item, value, N/A) — a study
+has a few hundred — and taken by an integer key), the rare note, and the
+rating's suffix (its submission time). A block's lines are one ``"".join``.
+A wide row is its head and an integer code matrix of item values mapped
+through a small array of texts, plus the scale scores' texts, joined per row.
+
+The text is byte for byte what ``csv.writer`` writes for the same tables'
+rows after the CSV conversions (:mod:`rater.export.csv_text`);
+``tests/export/test_rating_csv.py`` compares the two on awkward studies.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from rater.export.csv_text import converted_text, plain_text
+from rater.export.rating_rows import BLOCK_RATINGS, SCALE_STATUS, blocks, recode_codes, wide_groups, wide_layout
+from rater.study.reports.scores_read import StudyScores
+
+log = logging.getLogger(__name__)
+
+# Largest integer key looked up in a dense table (8 bytes an entry); beyond it, np.unique.
+DENSE_KEYS = 1 << 20
+
+
+def time_texts(seconds: np.ndarray) -> list[str]:
+    """Times (seconds since 1970 UTC, NaN for none) as the CSV has them: to the second, blank for none.
+
+    The same as :func:`rater.export.rating_rows` makes them (microseconds rounded half to
+    even) and ``datetime.isoformat(sep=" ", timespec="seconds")`` writes them (cut, not rounded).
+    """
+    missing = np.isnan(seconds)
+    micro = np.rint(np.where(missing, 0.0, seconds) * 1e6).astype(np.int64)
+    text = np.datetime_as_string((micro // 1_000_000).astype("datetime64[s]"), unit="s")
+    text = text.astype("U19")  # YYYY-MM-DDTHH:MM:SS; numpy gives a wider type, the view below needs 19
+    text.view(np.uint32).reshape(-1, 19)[:, 10] = ord(" ")
+    out = text.tolist()
+    for i in np.flatnonzero(missing).tolist():
+        out[i] = ""
+    return out
+
+
+def coded(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``keys`` (non-negative, sorted) and each key's index among them, as ``np.unique``
+    gives; by a dense table when the keys are small (a few ms for a million, np.unique: 200 ms)."""
+    if keys.size == 0 or int(keys.max()) >= DENSE_KEYS:
+        return np.unique(keys, return_inverse=True)
+    distinct = np.flatnonzero(np.bincount(keys))
+    rank = np.zeros(int(distinct[-1]) + 1, dtype=np.int64)
+    rank[distinct] = np.arange(distinct.size)
+    return distinct, rank[keys]
+
+
+class LabelTexts:
+    """The CSV texts of the labels every rating table repeats, made once per session, rater,
+    team and instrument version."""
+
+    def __init__(self, data: Any):
+        sc: StudyScores = data.scores
+        self.sc = sc
+        code = plain_text(data.study.code)
+        self.session = [",".join((code, plain_text(x.patient), plain_text(x.number), plain_text(x.date)))
+                        for x in data.sessions]
+        self.rater = [plain_text(r.code) for r in data.raters.values()]
+        names = {t.id: t.name for t in data.teams}
+        self.team_names = [names.get(tid, "") for tid in sc.team_ids] + [""]  # the last: no team
+        self.team = [plain_text(name) for name in self.team_names]
+        self.version = [f"{plain_text(v.key)},{plain_text(v.version)}" for v in data.catalog.versions]
+
+    def team_codes(self, lo: int, hi: int) -> list[int]:
+        """Ratings' indices into the team texts (no team: the last)."""
+        team = self.sc.team[lo:hi]
+        return np.where(team < 0, len(self.team) - 1, team).tolist()
+
+    def prefixes(self, lo: int, hi: int) -> np.ndarray:
+        """Each rating's long-line prefix: its eight labels, each followed by a comma."""
+        sc, session, team, rater, version = self.sc, self.session, self.team, self.rater, self.version
+        return np.array([f"{session[s]},{team[t]},{rater[r]},{version[v]},"
+                         for s, t, r, v in zip(sc.session[lo:hi].tolist(), self.team_codes(lo, hi),
+                                               sc.rater[lo:hi].tolist(), sc.version[lo:hi].tolist(), strict=True)],
+                        dtype=object)
+
+
+def _value_codes(sc: StudyScores) -> tuple[np.ndarray, int]:
+    """Per item score: 0 when it has no value (unanswered or N/A), else 1 + (value - lowest value);
+    and the lowest value."""
+    missing = np.isnan(sc.value)
+    values = np.where(missing, 0, sc.value).astype(np.int64)
+    low = int(values[~missing].min()) if (~missing).any() else 0
+    return np.where(missing, 0, values - low + 1), low
+
+
+def _item_parts(data: Any, sc: StudyScores) -> tuple[np.ndarray, np.ndarray]:
+    """The texts of the distinct item parts ("item,value,na,recoded,") and each item score's index."""
+    codes, low = _value_codes(sc)
+    n_codes = int(codes.max()) + 1
+    n_items = len(sc.item_ids)
+    version = sc.version[sc.rating_of].astype(np.int64)
+    keys = ((version * n_items + sc.item) * n_codes + codes) * 2 + sc.na
+    distinct, index = coded(keys)
+    recode_of, recode_scales = recode_codes(data, sc)
+    item_texts = [plain_text(i) for i in sc.item_ids]
+    texts = []
+    for key in distinct.tolist():
+        na, key = key & 1, key >> 1
+        key, code = divmod(key, n_codes)
+        v, item = divmod(key, n_items)
+        value = code - 1 + low if code else None
+        recoded = value
+        if value is not None and recode_of[v, item] >= 0:
+            recoded = recode_scales[recode_of[v, item]].recoded(value)
+        texts.append(f"{item_texts[item]},{plain_text(value)},{'1' if na else '0'},{converted_text(recoded)},")
+    return np.array(texts, dtype=object), index
+
+
+def long_text(data: Any) -> Iterator[tuple[str, int]]:
+    """The long table's lines (CRLF-ended) a block of ratings at a time, with each block's number of lines."""
+    sc: StudyScores | None = data.scores
+    if sc is None or sc.n_ratings == 0:
+        return
+    labels = LabelTexts(data)
+    parts_text, part_of = _item_parts(data, sc)
+    notes = sorted(sc.notes.items())
+    note_at = np.array([pos for pos, _note in notes], dtype=np.int64)
+    for r0, r1 in blocks(sc.n_ratings):
+        lo, hi = int(sc.starts[r0]), int(sc.starts[r1])
+        rating = sc.rating_of[lo:hi] - r0
+        suffixes = np.array([f",{t}\r\n" for t in time_texts(sc.submitted[r0:r1])], dtype=object)
+        middle = parts_text[part_of[lo:hi]].tolist()
+        for n in range(int(np.searchsorted(note_at, lo)), int(np.searchsorted(note_at, hi))):
+            pos, note = notes[n]
+            middle[pos - lo] += plain_text(note)
+        lines: list[str] = [""] * (3 * (hi - lo))
+        lines[0::3] = labels.prefixes(r0, r1)[rating].tolist()
+        lines[1::3] = middle
+        lines[2::3] = suffixes[rating].tolist()
+        yield "".join(lines), hi - lo
+
+
+def _float_texts(values: np.ndarray) -> np.ndarray:
+    """Floats as the CSV has them (repr; blank for NaN and infinities), each distinct value formatted once."""
+    distinct, index = np.unique(values, return_inverse=True)
+    return np.array([converted_text(x) for x in distinct.tolist()], dtype=object)[index.reshape(-1)]
+
+
+def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[str, str, str]],
+              na_code: int | None) -> Iterator[tuple[str, int]]:
+    """The wide table's lines (CRLF-ended) a block of rows at a time, with each block's number of rows."""
+    sc: StudyScores | None = data.scores
+    if sc is None or sc.n_ratings == 0:
+        return
+    labels = LabelTexts(data)
+    versions = data.catalog.versions
+    version_labels = [f"{v.key} {v.version}" for v in versions]
+    n_items, n_scales = len(items), len(scales)
+    column_of, scale_columns = wide_layout(data, items, scales)
+    codes, low = _value_codes(sc)
+    n_codes = int(codes.max()) + 1
+    # Code 0: blank; 1...: the values from the lowest up; the last: an N/A item given the N/A code.
+    value_texts = np.array(["", *(str(low + c - 1) for c in range(1, n_codes)), plain_text(na_code)], dtype=object)
+    if na_code is not None:
+        codes = np.where(sc.na, n_codes, codes)
+    status_texts = np.array([plain_text(SCALE_STATUS.get(i)) for i in range(max(SCALE_STATUS) + 1)], dtype=object)
+    bounds = wide_groups(sc, [v.key for v in versions])
+    group_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+    middles: dict[tuple, tuple[str, str]] = {}  # (team, version) of a row's ratings -> teams and instruments texts
+    for g0, g1 in blocks(len(bounds) - 1, BLOCK_RATINGS // 2):
+        r0, r1 = bounds[g0], bounds[g1]
+        lo, hi = int(sc.starts[r0]), int(sc.starts[r1])
+        cells = np.full((g1 - g0, 1 + n_items + 2 * n_scales), "", dtype=object)
+        item_codes = np.zeros((g1 - g0, n_items), dtype=np.int64)
+        rating = sc.rating_of[lo:hi]
+        pos = column_of[sc.version[rating], sc.item[lo:hi]]
+        keep = pos >= 0
+        item_codes[group_of[rating[keep]] - g0, pos[keep]] = codes[lo:hi][keep]
+        cells[:, 1:1 + n_items] = value_texts[item_codes]
+        rows_of = group_of[r0:r1] - g0
+        for at, column in scale_columns:
+            rated = column.version_mask[sc.version[r0:r1]]
+            if rated.any():
+                cells[rows_of[rated], 1 + at] = _float_texts(column.scores[r0:r1][rated])
+                cells[rows_of[rated], 1 + at + n_scales] = status_texts[column.status[r0:r1][rated]]
+        starts = np.array(bounds[g0:g1], dtype=np.int64) - r0
+        # fmax skips NaN (in progress) unless every rating of the row is in progress.
+        times = time_texts(np.fmax.reduceat(sc.submitted[r0:r1], starts))
+        teams, raters, block_versions = labels.team_codes(r0, r1), sc.rater[r0:r1].tolist(), sc.version[r0:r1].tolist()
+        sessions = sc.session[r0:r1].tolist()
+        heads = []
+        for a, b, when in zip(starts.tolist(), [*starts[1:].tolist(), r1 - r0], times, strict=True):
+            key = tuple(zip(teams[a:b], block_versions[a:b], strict=True))
+            middle = middles.get(key)
+            if middle is None:
+                names = ", ".join(dict.fromkeys(labels.team_names[t] for t, _v in key if labels.team_names[t]))
+                middle = middles[key] = (plain_text(names or None),
+                                         plain_text(", ".join(version_labels[v] for _t, v in key)))
+            heads.append(f"{labels.session[sessions[a]]},{middle[0]},{labels.rater[raters[a]]},{middle[1]},{when}")
+        cells[:, 0] = heads
+        yield "\r\n".join(map(",".join, cells.tolist())) + "\r\n", g1 - g0
