@@ -22,12 +22,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-_SPECIAL = (",", '"', "\r", "\n")  # characters that make the csv module quote a field
 _NONE = type(None)
 
 
 def _quoted(text: str) -> str:
-    if any(c in text for c in _SPECIAL):
+    # The characters that make the csv module quote a field (four C-level scans beat one generator).
+    if "," in text or '"' in text or "\r" in text or "\n" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
 

@@ -154,6 +154,46 @@ def _float_texts(values: np.ndarray) -> np.ndarray:
     return np.array([converted_text(x) for x in distinct.tolist()], dtype=object)[index.reshape(-1)]
 
 
+class _RowMiddles:
+    """The teams and instruments texts of wide rows ("Team 2", "hes_ct 1.0, hes_general 1.0"), made
+    once per distinct pattern of (team, version) over a row's ratings: a study has a handful."""
+
+    def __init__(self, version_labels: list[str]):
+        self.version_labels = version_labels
+        self.made: dict[tuple, tuple[str, str]] = {}
+
+    def texts(self, labels: LabelTexts, sc: StudyScores, r0: int, r1: int,
+              starts: np.ndarray) -> tuple[list[str], list[str]]:
+        """Each row's teams and instruments texts; the rows of ratings ``r0:r1`` start at ``starts`` (relative to ``r0``)."""
+        n_versions = len(self.version_labels)
+        codes = np.array(labels.team_codes(r0, r1), dtype=np.int64) * n_versions + sc.version[r0:r1]
+        sizes = np.diff(np.append(starts, r1 - r0))
+        # A row's pattern as one number: add its ratings' codes a position at a time, renumbering the
+        # patterns after each step so the numbers stay below rows x codes.
+        pattern = np.zeros(starts.size, dtype=np.int64)
+        for at in range(int(sizes.max())):
+            has = sizes > at
+            step = np.zeros(starts.size, dtype=np.int64)
+            step[has] = codes[starts[has] + at] + 1
+            pattern = coded(pattern * (len(labels.team) * n_versions + 1) + step)[1]
+        first = np.zeros(int(pattern.max()) + 1, dtype=np.int64)
+        first[pattern[::-1]] = np.arange(starts.size)[::-1]  # the first row of each pattern
+        team_codes, versions = labels.team_codes(r0, r1), sc.version[r0:r1].tolist()
+        texts = []
+        for row in first.tolist():
+            a, b = int(starts[row]), int(starts[row] + sizes[row])
+            key = tuple(zip(team_codes[a:b], versions[a:b], strict=True))
+            text = self.made.get(key)
+            if text is None:
+                names = ", ".join(dict.fromkeys(labels.team_names[t] for t, _v in key if labels.team_names[t]))
+                instruments = ", ".join(self.version_labels[v] for _t, v in key)
+                text = self.made[key] = (plain_text(names), plain_text(instruments))
+            texts.append(text)
+        made = np.empty((len(texts), 2), dtype=object)
+        made[:] = texts
+        return made[pattern, 0].tolist(), made[pattern, 1].tolist()
+
+
 def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[str, str, str]],
               na_code: int | None) -> Iterator[tuple[str, int]]:
     """The wide table's lines (CRLF-ended) a block of rows at a time, with each block's number of rows."""
@@ -174,7 +214,7 @@ def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
     status_texts = np.array([plain_text(SCALE_STATUS.get(i)) for i in range(max(SCALE_STATUS) + 1)], dtype=object)
     bounds = wide_groups(sc, [v.key for v in versions])
     group_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
-    middles: dict[tuple, tuple[str, str]] = {}  # (team, version) of a row's ratings -> teams and instruments texts
+    middles = _RowMiddles(version_labels)
     for g0, g1 in blocks(len(bounds) - 1, BLOCK_RATINGS // 2):
         r0, r1 = bounds[g0], bounds[g1]
         lo, hi = int(sc.starts[r0]), int(sc.starts[r1])
@@ -194,16 +234,9 @@ def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
         starts = np.array(bounds[g0:g1], dtype=np.int64) - r0
         # fmax skips NaN (in progress) unless every rating of the row is in progress.
         times = time_texts(np.fmax.reduceat(sc.submitted[r0:r1], starts))
-        teams, raters, block_versions = labels.team_codes(r0, r1), sc.rater[r0:r1].tolist(), sc.version[r0:r1].tolist()
-        sessions = sc.session[r0:r1].tolist()
-        heads = []
-        for a, b, when in zip(starts.tolist(), [*starts[1:].tolist(), r1 - r0], times, strict=True):
-            key = tuple(zip(teams[a:b], block_versions[a:b], strict=True))
-            middle = middles.get(key)
-            if middle is None:
-                names = ", ".join(dict.fromkeys(labels.team_names[t] for t, _v in key if labels.team_names[t]))
-                middle = middles[key] = (plain_text(names or None),
-                                         plain_text(", ".join(version_labels[v] for _t, v in key)))
-            heads.append(f"{labels.session[sessions[a]]},{middle[0]},{labels.rater[raters[a]]},{middle[1]},{when}")
+        firsts = starts + r0
+        teams, instruments = middles.texts(labels, sc, r0, r1, starts)
+        heads = [f"{labels.session[s]},{t},{labels.rater[r]},{i},{when}" for s, t, r, i, when in zip(
+            sc.session[firsts].tolist(), teams, sc.rater[firsts].tolist(), instruments, times, strict=True)]
         cells[:, 0] = heads
         yield "\r\n".join(map(",".join, cells.tolist())) + "\r\n", g1 - g0
