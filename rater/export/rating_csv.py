@@ -24,8 +24,16 @@ from typing import Any
 
 import numpy as np
 
-from rater.export.csv_text import converted_text, plain_text
-from rater.export.rating_rows import BLOCK_RATINGS, SCALE_STATUS, blocks, recode_codes, wide_groups, wide_layout
+from rater.export.csv_text import column_text, converted_text, plain_text
+from rater.export.rating_rows import (
+    BLOCK_RATINGS,
+    SCALE_STATUS,
+    blocks,
+    recode_codes,
+    session_means,
+    wide_groups,
+    wide_layout,
+)
 from rater.study.reports.scores_read import StudyScores
 
 log = logging.getLogger(__name__)
@@ -39,13 +47,22 @@ def time_texts(seconds: np.ndarray) -> list[str]:
 
     The same as :func:`rater.export.rating_rows` makes them (microseconds rounded half to
     even) and ``datetime.isoformat(sep=" ", timespec="seconds")`` writes them (cut, not rounded).
+    The characters are put together by numpy: each distinct day's date, then the time's digits.
     """
     missing = np.isnan(seconds)
     micro = np.rint(np.where(missing, 0.0, seconds) * 1e6).astype(np.int64)
-    text = np.datetime_as_string((micro // 1_000_000).astype("datetime64[s]"), unit="s")
-    text = text.astype("U19")  # YYYY-MM-DDTHH:MM:SS; numpy gives a wider type, the view below needs 19
-    text.view(np.uint32).reshape(-1, 19)[:, 10] = ord(" ")
-    out = text.tolist()
+    days, second = np.divmod(micro // 1_000_000, 86_400)
+    first_day = int(days.min()) if days.size else 0
+    distinct, day_of = coded(days - first_day)
+    dates = np.datetime_as_string((distinct + first_day).astype("datetime64[D]")).astype("U10")
+    chars = np.empty((seconds.size, 19), dtype=np.uint32)  # YYYY-MM-DD HH:MM:SS as UCS-4
+    chars[:, :10] = dates.view(np.uint32).reshape(-1, 10)[day_of]
+    chars[:, 10] = ord(" ")
+    chars[:, 13] = chars[:, 16] = ord(":")
+    for at, part in ((11, second // 3600), (14, second // 60 % 60), (17, second % 60)):
+        chars[:, at] = ord("0") + part // 10
+        chars[:, at + 1] = ord("0") + part % 10
+    out = chars.view("U19").reshape(-1).tolist()
     for i in np.flatnonzero(missing).tolist():
         out[i] = ""
     return out
@@ -70,8 +87,11 @@ class LabelTexts:
         sc: StudyScores = data.scores
         self.sc = sc
         code = plain_text(data.study.code)
-        self.session = [",".join((code, plain_text(x.patient), plain_text(x.number), plain_text(x.date)))
-                        for x in data.sessions]
+        # Column by column, each distinct patient, number and date formatted once.
+        sessions = data.sessions
+        self.session = [f"{code},{p},{n},{d}" for p, n, d in zip(
+            column_text([x.patient for x in sessions], plain_text), column_text([x.number for x in sessions], plain_text),
+            column_text([x.date for x in sessions], plain_text), strict=True)]
         self.rater = [plain_text(r.code) for r in data.raters.values()]
         names = {t.id: t.name for t in data.teams}
         self.team_names = [names.get(tid, "") for tid in sc.team_ids] + [""]  # the last: no team
@@ -154,6 +174,26 @@ def _float_texts(values: np.ndarray) -> np.ndarray:
     return np.array([converted_text(x) for x in distinct.tolist()], dtype=object)[index.reshape(-1)]
 
 
+class _AsciiCells:
+    """Rows of an integer code matrix as text, each code standing for one of a few ASCII texts
+    (the item values): the bytes of a block's rows are put together by numpy, not cell by cell."""
+
+    def __init__(self, texts: list[str]):
+        width = max(map(len, texts))
+        # One row per code: its text's bytes, zeros (dropped later) to the common width, a comma.
+        self.table = np.zeros((len(texts), width + 1), dtype=np.uint8)
+        for code, text in enumerate(texts):
+            self.table[code, :len(text)] = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        self.table[:, width] = ord(",")
+
+    def joined(self, codes: np.ndarray) -> list[str]:
+        """Each row's cells joined by commas (a matrix of at least one column)."""
+        cells = self.table[codes]
+        cells[:, -1, -1] = ord("\n")  # the row's end, where the split below cuts
+        flat = cells.reshape(-1)
+        return flat[flat != 0].tobytes().decode("ascii").split("\n")[:-1]
+
+
 class _RowMiddles:
     """The teams and instruments texts of wide rows ("Team 2", "hes_ct 1.0, hes_general 1.0"), made
     once per distinct pattern of (team, version) over a row's ratings: a study has a handful."""
@@ -208,7 +248,7 @@ def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
     codes, low = _value_codes(sc)
     n_codes = int(codes.max()) + 1
     # Code 0: blank; 1...: the values from the lowest up; the last: an N/A item given the N/A code.
-    value_texts = np.array(["", *(str(low + c - 1) for c in range(1, n_codes)), plain_text(na_code)], dtype=object)
+    value_texts = _AsciiCells(["", *(str(low + c - 1) for c in range(1, n_codes)), plain_text(na_code)])
     if na_code is not None:
         codes = np.where(sc.na, n_codes, codes)
     status_texts = np.array([plain_text(SCALE_STATUS.get(i)) for i in range(max(SCALE_STATUS) + 1)], dtype=object)
@@ -218,19 +258,22 @@ def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
     for g0, g1 in blocks(len(bounds) - 1, BLOCK_RATINGS // 2):
         r0, r1 = bounds[g0], bounds[g1]
         lo, hi = int(sc.starts[r0]), int(sc.starts[r1])
-        cells = np.full((g1 - g0, 1 + n_items + 2 * n_scales), "", dtype=object)
+        # Cells: the head, the item cells joined, the scale scores and statuses.
+        first = 2 if n_items else 1
+        cells = np.full((g1 - g0, first + 2 * n_scales), "", dtype=object)
         item_codes = np.zeros((g1 - g0, n_items), dtype=np.int64)
         rating = sc.rating_of[lo:hi]
         pos = column_of[sc.version[rating], sc.item[lo:hi]]
         keep = pos >= 0
         item_codes[group_of[rating[keep]] - g0, pos[keep]] = codes[lo:hi][keep]
-        cells[:, 1:1 + n_items] = value_texts[item_codes]
+        if n_items:
+            cells[:, 1] = value_texts.joined(item_codes)
         rows_of = group_of[r0:r1] - g0
         for at, column in scale_columns:
             rated = column.version_mask[sc.version[r0:r1]]
             if rated.any():
-                cells[rows_of[rated], 1 + at] = _float_texts(column.scores[r0:r1][rated])
-                cells[rows_of[rated], 1 + at + n_scales] = status_texts[column.status[r0:r1][rated]]
+                cells[rows_of[rated], first + at - n_items] = _float_texts(column.scores[r0:r1][rated])
+                cells[rows_of[rated], first + at - n_items + n_scales] = status_texts[column.status[r0:r1][rated]]
         starts = np.array(bounds[g0:g1], dtype=np.int64) - r0
         # fmax skips NaN (in progress) unless every rating of the row is in progress.
         times = time_texts(np.fmax.reduceat(sc.submitted[r0:r1], starts))
@@ -240,3 +283,19 @@ def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
             sc.session[firsts].tolist(), teams, sc.rater[firsts].tolist(), instruments, times, strict=True)]
         cells[:, 0] = heads
         yield "\r\n".join(map(",".join, cells.tolist())) + "\r\n", g1 - g0
+
+
+def session_means_text(data: Any, scales: list[tuple[str, str, str]]) -> Iterator[tuple[str, int]]:
+    """The session means table's lines (CRLF-ended) and their number: one block."""
+    sc: StudyScores | None = data.scores
+    if sc is None or sc.n_ratings == 0:
+        return
+    used, sums_and_counts = session_means(data, scales)
+    labels = LabelTexts(data)
+    cells = np.empty((used.size, 1 + 2 * len(scales)), dtype=object)
+    cells[:, 0] = [labels.session[s] for s in used.tolist()]
+    for at, (sums, counts) in enumerate(sums_and_counts):
+        means = np.divide(sums, counts, out=np.full(used.size, np.nan), where=counts > 0)  # as sum / n in Python
+        cells[:, 1 + 2 * at] = _float_texts(means)
+        cells[:, 2 + 2 * at] = np.array([str(k) for k in range(int(counts.max()) + 1)], dtype=object)[counts]
+    yield "\r\n".join(map(",".join, cells.tolist())) + "\r\n", used.size

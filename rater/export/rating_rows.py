@@ -223,21 +223,32 @@ def wide_rows(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
                    _submitted([max(when)])[0] if when else None, *row)
 
 
-def session_mean_rows(data: Any, scales: list[tuple[str, str, str]]) -> Iterator[tuple]:
-    """Per rated session: (study, patient, number, date, then mean and n per scale)."""
-    sc: StudyScores | None = data.scores
-    if sc is None or sc.n_ratings == 0:
-        return
+def session_means(data: Any, scales: list[tuple[str, str, str]]) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """The rated sessions (indices into the session list, in order) and, per scale, each one's
+    sum of the raters' scores and how many raters scored it."""
+    sc: StudyScores = data.scores
     used, group = np.unique(sc.session, return_inverse=True)
-    columns: list[list] = []
+    sums_and_counts = []
     for key, sid, _stem in scales:
         column = data.scale_scores[(key, sid)]
         # Ratings of versions without the scale are not counted; bincount adds in rating order,
         # as a running sum from 0.0 would.
         valid = column.version_mask[sc.version] & ~np.isnan(column.scores)
-        sums = np.bincount(group, weights=np.where(valid, column.scores, 0.0), minlength=used.size).tolist()
-        n = np.bincount(group, weights=valid, minlength=used.size).astype(np.int64).tolist()
-        columns += [[s / k if k else None for s, k in zip(sums, n, strict=True)], n]
+        sums = np.bincount(group, weights=np.where(valid, column.scores, 0.0), minlength=used.size)
+        sums_and_counts.append((sums, np.bincount(group, weights=valid, minlength=used.size).astype(np.int64)))
+    return used, sums_and_counts
+
+
+def session_mean_rows(data: Any, scales: list[tuple[str, str, str]]) -> Iterator[tuple]:
+    """Per rated session: (study, patient, number, date, then mean and n per scale)."""
+    sc: StudyScores | None = data.scores
+    if sc is None or sc.n_ratings == 0:
+        return
+    used, sums_and_counts = session_means(data, scales)
+    columns: list[list] = []
+    for sums, counts in sums_and_counts:
+        n = counts.tolist()
+        columns += [[s / k if k else None for s, k in zip(sums.tolist(), n, strict=True)], n]
     code = data.study.code
     for g, s in enumerate(used.tolist()):
         x = data.sessions[s]

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterator
 
 from rater.export.dataset import StudyData
-from rater.export.rating_csv import long_text, wide_text
+from rater.export.rating_csv import long_text, session_means_text, wide_text
 from rater.export.rating_rows import long_rows, session_mean_rows, wide_rows
 from rater.export.table import Column, Table
 
@@ -106,4 +106,4 @@ def session_means_table(data: StudyData, estimated_rows: int) -> Table:
 
     return Table("session_means", "Session means", columns, rows, estimated_rows,
                  "One row per rated session: the mean of the raters' scale scores and how many raters "
-                 "contributed. Analyses use this table.")
+                 "contributed. Analyses use this table.", csv_text=lambda: session_means_text(data, scales))

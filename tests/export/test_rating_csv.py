@@ -24,7 +24,7 @@ from rater.export.csv_text import converted_text
 from rater.export.dataset import load_study
 from rater.export.progress import Tracker
 from rater.export.rating_rows import _submitted
-from rater.export.rating_tables import long_table, wide_table
+from rater.export.rating_tables import long_table, session_means_table, wide_table
 from rater.storage import models as m
 
 NOTES = ["a,b", 'say "hi"', "line\nbreak", "cr\rhere", "crlf\r\n", "=SUM(A1:A3)", "+1 555", "-3 points", "@mention",
@@ -113,12 +113,16 @@ def test_rating_tables_text_equals_the_csv_module_on_their_rows(awkward_db, in_p
         text, n = _own_text(wide)
         assert (text, n) == _csv_module(wide)
         assert (",-9," in text) is (na_code is not None)
+    means = session_means_table(data, 0)
+    text, n = _own_text(means)
+    assert (text, n) == _csv_module(means) and n > 0
+    assert ",,0," in text  # a session whose scale nobody scored: a blank mean, 0 raters
 
 
 def test_files_written_from_the_text_equal_the_csv_module_with_and_without_bom(awkward_db, tmp_path):
     db, study_id, _built = awkward_db
     data = load_study(db, study_id, include_in_progress=True)
-    for table in (long_table(data, 0), wide_table(data, 0)):
+    for table in (long_table(data, 0), wide_table(data, 0), session_means_table(data, 0)):
         for bom in (False, True):
             path = tmp_path / f"{table.key}-{bom}.csv"
             body, n = _csv_module(table)
