@@ -1,4 +1,4 @@
-"""The CSV text of the long and wide rating tables, made straight from the study's numpy columns.
+"""The CSV text of the long, wide and session-means tables, made straight from the study's numpy columns.
 
 Fed the rows of :mod:`rater.export.rating_rows`, the CSV writer would format
 every one of a million rows' cells in turn. Here the text is made where it
@@ -7,13 +7,14 @@ team, rater, instrument, version: formatted once per rating from texts made
 once per session, rater and version), the item part (item, value, na,
 recoded: formatted once per distinct (version, item, value, N/A) — a study
 has a few hundred — and taken by an integer key), the rare note, and the
-rating's suffix (its submission time). A block's lines are one ``"".join``.
-A wide row is its head and an integer code matrix of item values mapped
-through a small array of texts, plus the scale scores' texts, joined per row.
+rating's suffix (its submission time, put together by numpy). A block's
+lines are one ``"".join``. A wide row is its head, its item cells (an
+integer code matrix whose bytes numpy lays out, commas included) and its
+scale scores and statuses (each distinct score formatted once), joined.
 
 The text is byte for byte what ``csv.writer`` writes for the same tables'
 rows after the CSV conversions (:mod:`rater.export.csv_text`);
-``tests/export/test_rating_csv.py`` compares the two on awkward studies.
+``tests/export/test_rating_csv.py`` compares the two on an awkward study.
 """
 
 from __future__ import annotations

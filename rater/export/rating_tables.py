@@ -1,6 +1,7 @@
 """The ratings as tables: long (one row per item score), wide (one row per
 session x rater) and session means (one row per session, the file analyses use).
-Their rows come straight from the study's numpy columns (:mod:`rater.export.rating_rows`).
+Their rows come straight from the study's numpy columns (:mod:`rater.export.rating_rows`),
+and so does their CSV text (:mod:`rater.export.rating_csv`).
 
 Scale scores follow the instruments' scoring rules
 (:data:`rater.instruments.scoring.SCORING_RULES`), the same the rating form
