@@ -143,17 +143,26 @@ def long_rows(data: Any) -> Iterator[tuple]:
 def wide_groups(sc: StudyScores, keys: list[str]) -> list[int]:
     """Start (rating number) of every wide row, plus the end: consecutive ratings of one session by
     one rater, a second version of an instrument in the same group starting a new row."""
-    bounds = [0] if sc.n_ratings else []
-    session, rater, version = sc.session.tolist(), sc.rater.tolist(), sc.version.tolist()
-    seen: set[str] = set()
-    for r in range(sc.n_ratings):
-        key = keys[version[r]]
-        if r and (session[r] != session[r - 1] or rater[r] != rater[r - 1] or key in seen):
+    n = sc.n_ratings
+    if not n:
+        return []
+    number = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+    key = np.array([number[k] for k in keys], dtype=np.int64)[sc.version]
+    new_run = (sc.session[1:] != sc.session[:-1]) | (sc.rater[1:] != sc.rater[:-1])
+    if (key[1:] >= key[:-1])[~new_run].all():
+        # Keys in order within each session x rater run (the catalog keeps an instrument's versions
+        # together and ratings come in version order): a key already in the row is the one before.
+        starts = np.flatnonzero(new_run | (key[1:] == key[:-1])) + 1
+        return [0, *starts.tolist(), n]
+    bounds = [0]
+    session, rater, codes = sc.session.tolist(), sc.rater.tolist(), key.tolist()
+    seen: set[int] = set()
+    for r in range(n):
+        if r and (session[r] != session[r - 1] or rater[r] != rater[r - 1] or codes[r] in seen):
             bounds.append(r)
             seen = set()
-        seen.add(key)
-    if sc.n_ratings:
-        bounds.append(sc.n_ratings)
+        seen.add(codes[r])
+    bounds.append(n)
     return bounds
 
 

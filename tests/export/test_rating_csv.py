@@ -155,3 +155,36 @@ def test_time_texts_equal_the_datetimes_the_rows_hold():
                 -1e-7, 0.0, math.nan]
     expected = [converted_text(t) if t is not None else "" for t in _submitted(seconds)]
     assert rating_csv.time_texts(np.array(seconds)) == expected
+
+
+def _groups_one_by_one(session, rater, version, keys) -> list[int]:
+    """Wide rows as the definition says: a new row at a new session or rater, or a key already in the row."""
+    bounds, seen = [0], set()
+    for r in range(len(session)):
+        if r and (session[r] != session[r - 1] or rater[r] != rater[r - 1] or keys[version[r]] in seen):
+            bounds.append(r)
+            seen = set()
+        seen.add(keys[version[r]])
+    return [*bounds, len(session)] if session else []
+
+
+@pytest.mark.parametrize("in_version_order", [True, False])
+def test_wide_rows_are_grouped_as_one_by_one(in_version_order):
+    from types import SimpleNamespace
+
+    from rater.export.rating_rows import wide_groups
+
+    rng = random.Random(5)
+    keys = ["hstbs", "hstbs", "hes_general", "hes_ct", "hes_ct", "hes_ct"]  # versions of a key side by side
+    for _ in range(200):
+        ratings = []
+        for session in range(rng.randrange(1, 6)):
+            for rater in rng.sample(range(4), rng.randrange(1, 4)):
+                versions = rng.sample(range(len(keys)), rng.randrange(1, len(keys) + 1))
+                ratings += [(session, rater, v) for v in (sorted(versions) if in_version_order else versions)]
+        session, rater, version = (list(c) for c in zip(*ratings, strict=True))
+        sc = SimpleNamespace(session=np.array(session), rater=np.array(rater), version=np.array(version),
+                             n_ratings=len(session))
+        assert wide_groups(sc, keys) == _groups_one_by_one(session, rater, version, keys)
+    assert wide_groups(SimpleNamespace(session=np.zeros(0), rater=np.zeros(0), version=np.zeros(0, int),
+                                       n_ratings=0), keys) == []
