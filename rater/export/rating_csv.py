@@ -98,6 +98,7 @@ class LabelTexts:
         self.team_names = [names.get(tid, "") for tid in sc.team_ids] + [""]  # the last: no team
         self.team = [plain_text(name) for name in self.team_names]
         self.version = [f"{plain_text(v.key)},{plain_text(v.version)}" for v in data.catalog.versions]
+        self.session_comma = np.array([f"{text}," for text in self.session], dtype=object)
 
     def team_codes(self, lo: int, hi: int) -> list[int]:
         """Ratings' indices into the team texts (no team: the last)."""
@@ -105,12 +106,17 @@ class LabelTexts:
         return np.where(team < 0, len(self.team) - 1, team).tolist()
 
     def prefixes(self, lo: int, hi: int) -> np.ndarray:
-        """Each rating's long-line prefix: its eight labels, each followed by a comma."""
-        sc, session, team, rater, version = self.sc, self.session, self.team, self.rater, self.version
-        return np.array([f"{session[s]},{team[t]},{rater[r]},{version[v]},"
-                         for s, t, r, v in zip(sc.session[lo:hi].tolist(), self.team_codes(lo, hi),
-                                               sc.rater[lo:hi].tolist(), sc.version[lo:hi].tolist(), strict=True)],
-                        dtype=object)
+        """Each rating's long-line prefix: its eight labels, each followed by a comma.
+
+        The session's four and the (team, rater, version) three are made apart, the latter once
+        per distinct triple, and joined by numpy's element-wise ``+`` (half the time of a loop)."""
+        sc = self.sc
+        n_raters, n_versions = len(self.rater), len(self.version)
+        team = np.array(self.team_codes(lo, hi), dtype=np.int64)
+        triples, triple_of = coded((team * n_raters + sc.rater[lo:hi]) * n_versions + sc.version[lo:hi])
+        texts = [f"{self.team[t // n_raters]},{self.rater[t % n_raters]},{self.version[v]},"
+                 for t, v in (divmod(k, n_versions) for k in triples.tolist())]
+        return self.session_comma[sc.session[lo:hi]] + np.array(texts, dtype=object)[triple_of]
 
 
 def _value_codes(sc: StudyScores) -> tuple[np.ndarray, int]:
