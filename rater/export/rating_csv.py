@@ -201,17 +201,19 @@ class _AsciiCells:
         return flat[flat != 0].tobytes().decode("ascii").split("\n")[:-1]
 
 
-class _RowMiddles:
-    """The teams and instruments texts of wide rows ("Team 2", "hes_ct 1.0, hes_general 1.0"), made
-    once per distinct pattern of (team, version) over a row's ratings: a study has a handful."""
+class _RowHeads:
+    """The heads of wide rows: session labels, teams, rater, instruments, submission time.
+
+    The teams and instruments texts ("Team 2", "hes_ct 1.0, hes_general 1.0") are made once per
+    distinct pattern of (team, version) over a row's ratings (a study has a handful), joined
+    with the rater once per distinct (pattern, rater), and to the rest by numpy's ``+``."""
 
     def __init__(self, version_labels: list[str]):
         self.version_labels = version_labels
         self.made: dict[tuple, tuple[str, str]] = {}
 
-    def texts(self, labels: LabelTexts, sc: StudyScores, r0: int, r1: int,
-              starts: np.ndarray) -> tuple[list[str], list[str]]:
-        """Each row's teams and instruments texts; the rows of ratings ``r0:r1`` start at ``starts`` (relative to ``r0``)."""
+    def heads(self, labels: LabelTexts, sc: StudyScores, r0: int, r1: int, starts: np.ndarray) -> np.ndarray:
+        """Each row's head; the rows of ratings ``r0:r1`` start at ``starts`` (relative to ``r0``)."""
         n_versions = len(self.version_labels)
         codes = np.array(labels.team_codes(r0, r1), dtype=np.int64) * n_versions + sc.version[r0:r1]
         sizes = np.diff(np.append(starts, r1 - r0))
@@ -236,9 +238,15 @@ class _RowMiddles:
                 instruments = ", ".join(self.version_labels[v] for _t, v in key)
                 text = self.made[key] = (plain_text(names), plain_text(instruments))
             texts.append(text)
-        made = np.empty((len(texts), 2), dtype=object)
-        made[:] = texts
-        return made[pattern, 0].tolist(), made[pattern, 1].tolist()
+        firsts = starts + r0
+        n_raters = len(labels.rater)
+        pairs, pair_of = coded(pattern * n_raters + sc.rater[firsts])
+        middles = [f"{texts[p][0]},{labels.rater[r]},{texts[p][1]},"
+                   for p, r in (divmod(k, n_raters) for k in pairs.tolist())]
+        # fmax skips NaN (in progress) unless every rating of the row is in progress.
+        times = time_texts(np.fmax.reduceat(sc.submitted[r0:r1], starts))
+        return (labels.session_comma[sc.session[firsts]] + np.array(middles, dtype=object)[pair_of]
+                + np.array(times, dtype=object))
 
 
 def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[str, str, str]],
@@ -261,7 +269,7 @@ def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
     status_texts = np.array([plain_text(SCALE_STATUS.get(i)) for i in range(max(SCALE_STATUS) + 1)], dtype=object)
     bounds = wide_groups(sc, [v.key for v in versions])
     group_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
-    middles = _RowMiddles(version_labels)
+    heads = _RowHeads(version_labels)
     for g0, g1 in blocks(len(bounds) - 1, BLOCK_RATINGS // 2):
         r0, r1 = bounds[g0], bounds[g1]
         lo, hi = int(sc.starts[r0]), int(sc.starts[r1])
@@ -282,13 +290,7 @@ def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
                 cells[rows_of[rated], first + at - n_items] = _float_texts(column.scores[r0:r1][rated])
                 cells[rows_of[rated], first + at - n_items + n_scales] = status_texts[column.status[r0:r1][rated]]
         starts = np.array(bounds[g0:g1], dtype=np.int64) - r0
-        # fmax skips NaN (in progress) unless every rating of the row is in progress.
-        times = time_texts(np.fmax.reduceat(sc.submitted[r0:r1], starts))
-        firsts = starts + r0
-        teams, instruments = middles.texts(labels, sc, r0, r1, starts)
-        heads = [f"{labels.session[s]},{t},{labels.rater[r]},{i},{when}" for s, t, r, i, when in zip(
-            sc.session[firsts].tolist(), teams, sc.rater[firsts].tolist(), instruments, times, strict=True)]
-        cells[:, 0] = heads
+        cells[:, 0] = heads.heads(labels, sc, r0, r1, starts)
         yield "\r\n".join(map(",".join, cells.tolist())) + "\r\n", g1 - g0
 
 
