@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from rater.export.atomic import Staging, write_error
-from rater.export.csv_text import block_text, columns_text, converted_text, plain_text
+from rater.export.csv_text import block_text, converted_text, plain_text
 from rater.export.progress import Tracker
 from rater.export.table import Column, Sheet, Table
 
@@ -68,18 +68,16 @@ def write_table_csv(table: Table, path: Path, tracker: Tracker, bom: bool = Fals
     converted_at = [i for i, c in enumerate(converted) if c]
     width = len(table.columns)
     n = 0
-    # A table given by column blocks is written from them (width 1 would need the csv module's quoting).
-    rows = iter(() if table.column_blocks is not None and width > 1 else table.iter_rows())
+    # A table that gives its own CSV text is written from it, not from its rows.
+    rows = iter(() if table.csv_text is not None else table.iter_rows())
     try:
         with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(table.header)
-            if table.column_blocks is not None and width > 1:
-                for columns in table.column_blocks():
-                    text, rows_in_block = columns_text(columns, texts)
-                    handle.write(text)
-                    n += rows_in_block
-                    tracker.advance(rows_in_block * width, f"Writing {path.name}: {n:,} rows")
+            for text, rows_in_block in table.csv_text() if table.csv_text is not None else ():
+                handle.write(text)
+                n += rows_in_block
+                tracker.advance(rows_in_block * width, f"Writing {path.name}: {n:,} rows")
             while block := list(islice(rows, _BATCH)):
                 text = block_text(block, texts)
                 if text is None:

@@ -9,9 +9,10 @@ and submission times over and over. Mixed columns are formatted per cell.
 The text is byte for byte what ``csv.writer`` (default dialect: comma,
 double quotes, minimal quoting, CRLF) writes for the same rows after the
 export's cell conversions; a block it could not match (rows of unequal
-length, a single column) is left to the csv module by the caller. Tables
-that give their rows as column blocks (:attr:`Table.column_blocks`) skip
-the rows altogether, and a rating's labels are formatted once, not per item.
+length, a single column) is left to the csv module by the caller. The
+large rating tables skip the rows altogether and give their text
+(:attr:`Table.csv_text`, :mod:`rater.export.rating_csv`) made with these
+functions.
 """
 
 from __future__ import annotations
@@ -19,17 +20,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from itertools import chain, repeat
 from typing import Any
 
-from rater.export.table import ColumnBlock, Runs
-
-_SPECIAL = (",", '"', "\r", "\n")  # characters that make the csv module quote a field
 _NONE = type(None)
 
 
 def _quoted(text: str) -> str:
-    if any(c in text for c in _SPECIAL):
+    # The characters that make the csv module quote a field (four C-level scans beat one generator).
+    if "," in text or '"' in text or "\r" in text or "\n" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
 
@@ -67,19 +65,6 @@ def column_text(values: Sequence[Any], text: Callable[[Any], str]) -> list[str]:
         return list(map(text, values))
     distinct = {value: text(value) for value in dict.fromkeys(values)}
     return list(map(distinct.__getitem__, values))
-
-
-def columns_text(block: ColumnBlock, texts: Sequence[Callable[[Any], str]]) -> tuple[str, int]:
-    """The CSV lines of a block of columns and its number of rows; :class:`Runs` are formatted
-    once per run and repeated."""
-    columns = []
-    for column, text in zip(block, texts, strict=True):
-        if isinstance(column, Runs):
-            columns.append(list(chain.from_iterable(map(repeat, column_text(column.values, text), column.counts))))
-        else:
-            columns.append(column_text(column, text))
-    lines = list(map(",".join, zip(*columns, strict=True)))
-    return ("\r\n".join(lines) + "\r\n" if lines else ""), len(lines)
 
 
 def block_text(rows: Sequence[Sequence[Any]], texts: Sequence[Callable[[Any], str]]) -> str | None:

@@ -33,7 +33,8 @@ _OFFSET = 1 << 31  # item values are packed with their scale into one int64 key,
 SCALE_STATUS = {SCORED: "scored", MISSING_ITEMS: "missing items", ALL_NA: "all N/A", NOT_APPLICABLE: "not applicable"}
 
 
-def _blocks(n: int, size: int = BLOCK_RATINGS) -> Iterator[tuple[int, int]]:
+def blocks(n: int, size: int = BLOCK_RATINGS) -> Iterator[tuple[int, int]]:
+    """(start, end) of consecutive blocks of ``n`` ratings (or wide rows)."""
     for start in range(0, n, size):
         yield start, min(n, start + size)
 
@@ -84,7 +85,7 @@ class RatingColumns:
                                        sc.version[lo:hi].tolist(), strict=True)]
 
 
-def _recode_codes(data: Any, sc: StudyScores) -> tuple[np.ndarray, list]:
+def recode_codes(data: Any, sc: StudyScores) -> tuple[np.ndarray, list]:
     """(version × item) -> index of the first scale recoding the item (-1: none), and those scales."""
     scales: list = []
     index: dict[int, int] = {}
@@ -110,11 +111,11 @@ def long_blocks(data: Any) -> Iterator[ColumnBlock]:
     if sc is None or sc.n_ratings == 0:
         return
     cols = RatingColumns(data)
-    recode_of, recode_scales = _recode_codes(data, sc)
+    recode_of, recode_scales = recode_codes(data, sc)
     item_ids = np.array(sc.item_ids + [""], dtype=object)
     note_positions = np.array(sorted(sc.notes), dtype=np.int64)
     starts = sc.starts
-    for r0, r1 in _blocks(sc.n_ratings):
+    for r0, r1 in blocks(sc.n_ratings):
         lo, hi = int(starts[r0]), int(starts[r1])
         counts = np.diff(starts[r0:r1 + 1]).tolist()
         heads = [Runs(column, counts) for column in zip(*cols.heads(r0, r1), strict=True)]
@@ -142,18 +143,42 @@ def long_rows(data: Any) -> Iterator[tuple]:
 def wide_groups(sc: StudyScores, keys: list[str]) -> list[int]:
     """Start (rating number) of every wide row, plus the end: consecutive ratings of one session by
     one rater, a second version of an instrument in the same group starting a new row."""
-    bounds = [0] if sc.n_ratings else []
-    session, rater, version = sc.session.tolist(), sc.rater.tolist(), sc.version.tolist()
-    seen: set[str] = set()
-    for r in range(sc.n_ratings):
-        key = keys[version[r]]
-        if r and (session[r] != session[r - 1] or rater[r] != rater[r - 1] or key in seen):
+    n = sc.n_ratings
+    if not n:
+        return []
+    number = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+    key = np.array([number[k] for k in keys], dtype=np.int64)[sc.version]
+    new_run = (sc.session[1:] != sc.session[:-1]) | (sc.rater[1:] != sc.rater[:-1])
+    if (key[1:] >= key[:-1])[~new_run].all():
+        # Keys in order within each session x rater run (the catalog keeps an instrument's versions
+        # together and ratings come in version order): a key already in the row is the one before.
+        starts = np.flatnonzero(new_run | (key[1:] == key[:-1])) + 1
+        return [0, *starts.tolist(), n]
+    bounds = [0]
+    session, rater, codes = sc.session.tolist(), sc.rater.tolist(), key.tolist()
+    seen: set[int] = set()
+    for r in range(n):
+        if r and (session[r] != session[r - 1] or rater[r] != rater[r - 1] or codes[r] in seen):
             bounds.append(r)
             seen = set()
-        seen.add(key)
-    if sc.n_ratings:
-        bounds.append(sc.n_ratings)
+        seen.add(codes[r])
+    bounds.append(n)
     return bounds
+
+
+def wide_layout(data: Any, items: list[tuple[str, str, str]],
+                scales: list[tuple[str, str, str]]) -> tuple[np.ndarray, list[tuple[int, Any]]]:
+    """Where a wide row's cells go: (version, item) -> item column (-1: none), and each scale's
+    score column with its :class:`~rater.export.scale_columns.ScaleColumn` (its status
+    column is ``len(scales)`` further on)."""
+    sc: StudyScores = data.scores
+    item_pos = {(key, item): i for i, (key, item, _label) in enumerate(items)}
+    column_of = np.full((len(data.catalog.versions), len(sc.item_ids) + 1), -1, dtype=np.int64)
+    for v, version in enumerate(data.catalog.versions):
+        for i, item_id in enumerate(sc.item_ids):
+            column_of[v, i] = item_pos.get((version.key, item_id), -1)
+    scale_pos = {(key, sid): len(items) + i for i, (key, sid, _stem) in enumerate(scales)}
+    return column_of, [(scale_pos[pair], column) for pair, column in data.scale_scores.items()]
 
 
 def wide_rows(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[str, str, str]],
@@ -164,22 +189,15 @@ def wide_rows(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
         return
     cols = RatingColumns(data)
     versions = data.catalog.versions
-    item_pos = {(key, item): i for i, (key, item, _label) in enumerate(items)}
     n_items, n_scales = len(items), len(scales)
     width = n_items + 2 * n_scales
-    # (version, item) -> wide column, -1 when the item has none.
-    column_of = np.full((len(versions), len(sc.item_ids) + 1), -1, dtype=np.int64)
-    for v, version in enumerate(versions):
-        for i, item_id in enumerate(sc.item_ids):
-            column_of[v, i] = item_pos.get((version.key, item_id), -1)
-    scale_pos = {(key, sid): n_items + i for i, (key, sid, _stem) in enumerate(scales)}
-    scale_columns = [(scale_pos[pair], column) for pair, column in data.scale_scores.items()]
+    column_of, scale_columns = wide_layout(data, items, scales)
     labels = [f"{v.key} {v.version}" for v in versions]
     bounds = wide_groups(sc, [v.key for v in versions])
     group_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
     submitted = sc.submitted
     status_names = np.array([SCALE_STATUS.get(i) for i in range(max(SCALE_STATUS) + 1)], dtype=object)
-    for g0, g1 in _blocks(len(bounds) - 1, BLOCK_RATINGS // 2):
+    for g0, g1 in blocks(len(bounds) - 1, BLOCK_RATINGS // 2):
         r0, r1 = bounds[g0], bounds[g1]
         lo, hi = int(sc.starts[r0]), int(sc.starts[r1])
         cells = np.full((g1 - g0, width), None, dtype=object)
@@ -214,21 +232,32 @@ def wide_rows(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
                    _submitted([max(when)])[0] if when else None, *row)
 
 
-def session_mean_rows(data: Any, scales: list[tuple[str, str, str]]) -> Iterator[tuple]:
-    """Per rated session: (study, patient, number, date, then mean and n per scale)."""
-    sc: StudyScores | None = data.scores
-    if sc is None or sc.n_ratings == 0:
-        return
+def session_means(data: Any, scales: list[tuple[str, str, str]]) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """The rated sessions (indices into the session list, in order) and, per scale, each one's
+    sum of the raters' scores and how many raters scored it."""
+    sc: StudyScores = data.scores
     used, group = np.unique(sc.session, return_inverse=True)
-    columns: list[list] = []
+    sums_and_counts = []
     for key, sid, _stem in scales:
         column = data.scale_scores[(key, sid)]
         # Ratings of versions without the scale are not counted; bincount adds in rating order,
         # as a running sum from 0.0 would.
         valid = column.version_mask[sc.version] & ~np.isnan(column.scores)
-        sums = np.bincount(group, weights=np.where(valid, column.scores, 0.0), minlength=used.size).tolist()
-        n = np.bincount(group, weights=valid, minlength=used.size).astype(np.int64).tolist()
-        columns += [[s / k if k else None for s, k in zip(sums, n, strict=True)], n]
+        sums = np.bincount(group, weights=np.where(valid, column.scores, 0.0), minlength=used.size)
+        sums_and_counts.append((sums, np.bincount(group, weights=valid, minlength=used.size).astype(np.int64)))
+    return used, sums_and_counts
+
+
+def session_mean_rows(data: Any, scales: list[tuple[str, str, str]]) -> Iterator[tuple]:
+    """Per rated session: (study, patient, number, date, then mean and n per scale)."""
+    sc: StudyScores | None = data.scores
+    if sc is None or sc.n_ratings == 0:
+        return
+    used, sums_and_counts = session_means(data, scales)
+    columns: list[list] = []
+    for sums, counts in sums_and_counts:
+        n = counts.tolist()
+        columns += [[s / k if k else None for s, k in zip(sums.tolist(), n, strict=True)], n]
     code = data.study.code
     for g, s in enumerate(used.tolist()):
         x = data.sessions[s]

@@ -1,6 +1,7 @@
 """The ratings as tables: long (one row per item score), wide (one row per
 session x rater) and session means (one row per session, the file analyses use).
-Their rows come straight from the study's numpy columns (:mod:`rater.export.rating_rows`).
+Their rows come straight from the study's numpy columns (:mod:`rater.export.rating_rows`),
+and so does their CSV text (:mod:`rater.export.rating_csv`).
 
 Scale scores follow the instruments' scoring rules
 (:data:`rater.instruments.scoring.SCORING_RULES`), the same the rating form
@@ -13,7 +14,8 @@ import logging
 from collections.abc import Iterator
 
 from rater.export.dataset import StudyData
-from rater.export.rating_rows import long_blocks, long_rows, session_mean_rows, wide_rows
+from rater.export.rating_csv import long_text, session_means_text, wide_text
+from rater.export.rating_rows import long_rows, session_mean_rows, wide_rows
 from rater.export.table import Column, Table
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,7 @@ def long_table(data: StudyData, estimated_rows: int) -> Table:
         return long_rows(data)
 
     return Table("ratings_long", "Ratings long", LONG_COLUMNS, rows, estimated_rows,
-                 "One row per item score of every included rating.", column_blocks=lambda: long_blocks(data))
+                 "One row per item score of every included rating.", csv_text=lambda: long_text(data))
 
 
 def wide_table(data: StudyData, estimated_rows: int, na_code: int | None = None) -> Table:
@@ -89,7 +91,8 @@ def wide_table(data: StudyData, estimated_rows: int, na_code: int | None = None)
         return wide_rows(data, items, scales, na_code)
 
     return Table("ratings_wide", "Ratings wide", columns, rows, estimated_rows,
-                 "One row per session and rater: item scores, then scale scores.")
+                 "One row per session and rater: item scores, then scale scores.",
+                 csv_text=lambda: wide_text(data, items, scales, na_code))
 
 
 def session_means_table(data: StudyData, estimated_rows: int) -> Table:
@@ -104,4 +107,4 @@ def session_means_table(data: StudyData, estimated_rows: int) -> Table:
 
     return Table("session_means", "Session means", columns, rows, estimated_rows,
                  "One row per rated session: the mean of the raters' scale scores and how many raters "
-                 "contributed. Analyses use this table.")
+                 "contributed. Analyses use this table.", csv_text=lambda: session_means_text(data, scales))

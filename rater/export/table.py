@@ -59,9 +59,10 @@ class Table:
     rows: Callable[[], Iterable[Sequence[Any]]]
     estimated_rows: int = 0  # for progress; need not be exact
     description: str = ""
-    # The same rows as blocks of columns, for writers that work a column at a time (CSV);
-    # ``rows`` must then be these blocks read row by row (see :func:`rows_of_blocks`).
-    column_blocks: Callable[[], Iterable[ColumnBlock]] | None = None
+    # The same rows as CSV text, for tables too large for the CSV writer's cell-by-cell pace:
+    # blocks of CRLF-ended lines, each with its number of rows, byte for byte what the CSV
+    # writer makes of ``rows`` (see :mod:`rater.export.csv_tables`).
+    csv_text: Callable[[], Iterable[tuple[str, int]]] | None = None
 
     @property
     def header(self) -> list[str]:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from rater.export.csv_tables import _csv_rows, write_table_csv
-from rater.export.csv_text import block_text, columns_text, converted_text, plain_text
+from rater.export.csv_text import block_text, converted_text, plain_text
 from rater.export.progress import Tracker
-from rater.export.table import Column, Runs, Table, rows_of_blocks
+from rater.export.table import Column, Table
 
 AWKWARD = ["", "plain", "a,b", 'say "hi"', "line\nbreak", "cr\rhere", "crlf\r\n", "=1+2", "<&>", "émoji 🎉",
            " lead", "trail ", "\x00nul", "tab\there", "'", '""']
@@ -57,33 +57,9 @@ def test_blocks_the_csv_module_must_write_are_declined():
     assert block_text([(1, 2), (1,)], [plain_text, plain_text]) is None
 
 
-def test_column_blocks_give_the_same_text_as_their_rows():
-    rng = random.Random(7)
-    blocks = []
-    for _ in range(3):
-        counts = [rng.randrange(1, 6) for _ in range(20)]
-        n = sum(counts)
-        blocks.append([Runs([rng.choice(AWKWARD) for _ in counts], counts),
-                       [rng.choice([None, 1, 2]) for _ in range(n)],
-                       Runs([_cell(rng) for _ in counts], counts)])
-    texts = [plain_text, plain_text, converted_text]
-    written = "".join(columns_text(b, texts)[0] for b in blocks)
-    assert written == _csv_module(rows_of_blocks(blocks), [2])
-
-
-def test_table_file_is_the_same_from_rows_and_from_column_blocks(tmp_path: Path):
-    counts = [3, 1, 4, 1, 5]
-    block = [Runs(["P1", "P,2", 'P"3', "P4", "P5"], counts), list(range(sum(counts))),
-             Runs([datetime(2024, 5, d, 10, 0, 0, 250_000) for d in range(1, 6)], counts)]
-    columns = [Column("patient"), Column("value", "int"), Column("submitted_at", "datetime")]
-    by_rows = Table("t", "T", columns, lambda: rows_of_blocks([block]), 14)
-    by_columns = Table("t", "T", columns, lambda: rows_of_blocks([block]), 14, column_blocks=lambda: [block])
-    write_table_csv(by_rows, tmp_path / "rows.csv", Tracker(100))
-    write_table_csv(by_columns, tmp_path / "columns.csv", Tracker(100))
-    text = (tmp_path / "columns.csv").read_bytes()
-    assert text == (tmp_path / "rows.csv").read_bytes()
-    lines = text.decode().splitlines()
-    assert lines[0] == "patient,value,submitted_at"
-    assert lines[2] == "P1,1,2024-05-01 10:00:00" and lines[4] == '"P,2",3,2024-05-02 10:00:00'
-    assert lines[5] == '"P""3",4,2024-05-03 10:00:00'
-    assert len(lines) == 1 + sum(counts)
+def test_a_table_with_its_own_csv_text_is_written_from_it_after_the_header(tmp_path: Path):
+    columns = [Column("patient"), Column("value", "int")]
+    rows = [("P1", 1), ("P,2", 2)]
+    table = Table("t", "T", columns, lambda: rows, 2, csv_text=lambda: iter([("P1,1\r\n", 1), ('"P,2",2\r\n', 1)]))
+    assert write_table_csv(table, tmp_path / "t.csv", Tracker(100)) == 2
+    assert (tmp_path / "t.csv").read_bytes() == b'patient,value\r\nP1,1\r\n"P,2",2\r\n'
