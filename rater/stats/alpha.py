@@ -36,20 +36,31 @@ class SessionAlpha:
 
 
 def cronbach_alpha(matrix: np.ndarray) -> AlphaResult:
-    """Cronbach's alpha of a rows × items matrix after listwise deletion of NaN rows."""
-    x = np.asarray(matrix, dtype=np.float64)
+    """Cronbach's alpha of a rows × items matrix after listwise deletion of NaN rows.
+
+    The matrix may be float32 (a scale's item scores): the sums are taken in
+    float64 one column at a time, so no float64 copy of the whole matrix is made.
+    """
+    x = np.asarray(matrix)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
     n_items = x.shape[1]
     if n_items < 2:
         return AlphaResult(None, x.shape[0], n_items, "alpha needs at least 2 items")
-    x = x[~np.isnan(x).any(axis=1)]
-    n_rows = x.shape[0]
+    complete = ~np.isnan(x).any(axis=1)
+    n_rows = int(np.count_nonzero(complete))
     if n_rows < 2:
         return AlphaResult(None, n_rows, n_items,
                            f"alpha needs at least 2 complete rows (have {n_rows})")
-    total_var = np.var(x.sum(axis=1), ddof=1)
+    total = np.zeros(n_rows)
+    item_var = 0.0
+    for j in range(n_items):
+        column = x[complete, j].astype(np.float64)
+        total += column
+        item_var += float(np.var(column, ddof=1))
+    total_var = np.var(total, ddof=1)
     if not total_var > 0:
         return AlphaResult(None, n_rows, n_items, "the total score has zero variance")
-    item_var = np.var(x, axis=0, ddof=1).sum()
     value = n_items / (n_items - 1) * (1 - item_var / total_var)
     return AlphaResult(float(value), n_rows, n_items)
 
@@ -69,9 +80,14 @@ def cronbach_alpha_by_session_number(items: np.ndarray, rating_session: np.ndarr
     if rating_session.size == 0:
         return SessionAlpha(None, reason="there are no ratings")
     starts = np.flatnonzero(np.r_[True, np.diff(rating_session) != 0])
-    present = ~np.isnan(items)
-    sums = np.add.reduceat(np.where(present, items, 0.0), starts, axis=0)
-    counts = np.add.reduceat(present.astype(np.int64), starts, axis=0)
+    # Column by column in float64: the items may be a large float32 matrix.
+    sums = np.empty((starts.size, items.shape[1]))
+    counts = np.empty((starts.size, items.shape[1]), dtype=np.int64)
+    for j in range(items.shape[1]):
+        column = items[:, j].astype(np.float64)
+        present = ~np.isnan(column)
+        sums[:, j] = np.add.reduceat(np.where(present, column, 0.0), starts)
+        counts[:, j] = np.add.reduceat(present.astype(np.int64), starts)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = sums / counts
     numbers = session_number[rating_session[starts]]

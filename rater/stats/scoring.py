@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 import numpy as np
@@ -28,8 +28,10 @@ from rater.instruments.scoring import (
     MISSING_ITEMS,
     NOT_APPLICABLE,
     SCORED,
+    MatrixScores,
     score_matrix,
 )
+from rater.stats.cells import Cells
 from rater.stats.table import RatingTable
 
 logger = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ NOT_RATED = -1
 NOT_APPLICABLE_REASON = "not applicable"
 TOO_FEW_RATINGS = "too few ratings"
 MISSING_ITEMS_REASON = "missing items"
+_SCORE_BLOCK = 8192  # ratings scored at a time
 
 
 @dataclass(frozen=True)
@@ -195,29 +198,44 @@ def score_scale(matrix: np.ndarray, item_labels: Sequence[str], spec: ScaleSpec,
                 present: np.ndarray | None = None) -> ScaleScores:
     """Score ``spec`` for every rating of ``matrix`` with the scoring engine.
 
-    ``item_labels`` names the matrix's columns; a spec item that never occurs
-    in the data counts as missing and is mentioned in ``notes``. ``min_items``
-    (e.g. from the command line) overrides the spec's own rule. ``na`` is the
-    N/A matrix of :func:`na_matrix`; ``session_number`` (per rating, NaN if
-    unknown) decides where the spec's session range makes it not applicable;
-    ``present`` (:func:`present_matrix`) marks ratings that did not rate the
-    scale's instrument at all (status :data:`NOT_RATED`).
+    ``item_labels`` names the matrix's columns; ``na`` is the N/A matrix of
+    :func:`na_matrix` and ``present`` that of :func:`present_matrix`. See
+    :func:`scale_scores`, which this calls on the given matrices.
     """
-    column = {label: j for j, label in enumerate(item_labels)}
+    return scale_scores(Cells.from_matrices(item_labels, matrix, na, present), spec, min_items,
+                        session_number)
+
+
+def scale_scores(cells: Cells, spec: ScaleSpec, min_items: int | None = None,
+                 session_number: np.ndarray | None = None) -> ScaleScores:
+    """Score ``spec`` for every rating of ``cells`` with the scoring engine.
+
+    A spec item that never occurs in the data counts as missing and is
+    mentioned in ``notes``. ``min_items`` (e.g. from the command line)
+    overrides the spec's own rule. ``session_number`` (per rating, NaN if
+    unknown) decides where the spec's session range makes it not applicable;
+    ratings with no row for any item of the scale's instrument did not rate
+    it (status :data:`NOT_RATED`). Only the scale's own columns are taken
+    out of the cells, and the engine runs on blocks of ratings, so the
+    largest array here is the scale's item matrix (float32 when exact).
+    """
+    column = cells.column
     notes = [f"item {name!r} of scale {spec.name!r} has no scores in the data"
              for name in spec.items if name not in column]
-    items = np.full((matrix.shape[0], len(spec.items)), np.nan)
-    na_items = np.zeros(items.shape, dtype=bool) if na is not None else None
-    for j, name in enumerate(spec.items):
-        if name in column:
-            items[:, j] = matrix[:, column[name]]
-            if na_items is not None:
-                na_items[:, j] = na[:, column[name]]
+    found = [j for j, name in enumerate(spec.items) if name in column]
+    wanted = [column[spec.items[j]] for j in found]
+    items = cells.values(wanted)
+    na_items = cells.na(wanted)
+    if len(found) < len(spec.items):  # a missing item is a column of NaN
+        full = np.full((cells.n_ratings, len(spec.items)), np.nan, dtype=items.dtype)
+        full[:, found] = items
+        items = full
+        if na_items is not None:
+            marks = np.zeros(items.shape, dtype=bool)
+            marks[:, found] = na_items
+            na_items = marks
     if spec.recode:
-        raw = items
-        items = raw.copy()
-        for old, new in spec.recode.items():
-            items[raw == old] = new
+        items = _recoded(items, spec.recode)
 
     rule = ScoringRule(min_items, None) if min_items is not None else spec.rule
     applies = None
@@ -225,13 +243,35 @@ def score_scale(matrix: np.ndarray, item_labels: Sequence[str], spec: ScaleSpec,
         known = ~np.isnan(session_number)
         applies = ~known | (((spec.session_min is None) | (session_number >= (spec.session_min or 0)))
                             & ((spec.session_max is None) | (session_number <= (spec.session_max or 0))))
-    result = score_matrix(items, na_items, spec.method, rule, applies)
+    result = _score_blocks(items, na_items, spec.method, rule, applies)
     status = result.status.astype(np.int8)
-    if present is not None:
-        marker = [column[name] for name in (spec.rated_with or spec.items) if name in column]
-        status[~present[:, marker].any(axis=1)] = NOT_RATED
+    rated = cells.present_any([column[name] for name in (spec.rated_with or spec.items) if name in column])
+    if rated is not None:
+        status[~rated] = NOT_RATED
     return ScaleScores(result.scores, items, rule_text(spec, rule), notes, status, result.n_na,
                        result.n_missing)
+
+
+def _recoded(items: np.ndarray, recode: Mapping[int, float]) -> np.ndarray:
+    """Items after the recode; float32 stays float32 when it holds every new value exactly."""
+    exact = items.dtype == np.float32 and all(float(np.float32(new)) == float(new) for new in recode.values())
+    out = items.copy() if exact else items.astype(np.float64)
+    for old, new in recode.items():
+        out[items == old] = new
+    return out
+
+
+def _score_blocks(items: np.ndarray, na: np.ndarray | None, method: str, rule: ScoringRule,
+                  applies: np.ndarray | None) -> MatrixScores:
+    """:func:`score_matrix` a block of ratings at a time: each rating is scored on its own, so
+    the result is the same, without float64 temporaries the size of the whole item matrix."""
+    n = items.shape[0]
+    if n <= _SCORE_BLOCK:
+        return score_matrix(items, na, method, rule, applies)
+    parts = [score_matrix(items[a:a + _SCORE_BLOCK], None if na is None else na[a:a + _SCORE_BLOCK], method,
+                          rule, None if applies is None else applies[a:a + _SCORE_BLOCK])
+             for a in range(0, n, _SCORE_BLOCK)]
+    return MatrixScores(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(MatrixScores)))
 
 
 def rule_text(spec: ScaleSpec, rule: ScoringRule | None = None) -> str:

@@ -31,16 +31,18 @@ def test_direct_table_equals_from_columns(study_db):
     db, study_id, _ = study_db
     table = reliability_rows(db, study_id, include_in_progress=True).rows
     other = _from_columns(table)
-    for field in dataclasses.fields(table):
-        mine, theirs = getattr(table, field.name), getattr(other, field.name)
-        if field.name == "scale_labels":  # from_columns keeps only the scales that occur
+    # The row codes are compared as whole arrays, however each table holds them.
+    names = [f.name for f in dataclasses.fields(table) if f.name != "codes"] + ["item", "rating"]
+    for name in names:
+        mine, theirs = getattr(table, name), getattr(other, name)
+        if name == "scale_labels":  # from_columns keeps only the scales that occur
             assert list(mine[:theirs.size]) == list(theirs)
             continue
-        assert mine is not None and theirs is not None, field.name
+        assert mine is not None and theirs is not None, name
         if mine.dtype.kind == "f":
-            np.testing.assert_array_equal(mine, theirs, err_msg=field.name)
+            np.testing.assert_array_equal(mine, theirs, err_msg=name)
         else:
-            assert mine.tolist() == theirs.tolist(), field.name
+            assert mine.tolist() == theirs.tolist(), name
 
 
 def test_two_versions_rated_by_one_rater_are_reported(study_db):
