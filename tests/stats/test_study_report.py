@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from make_study_report_fixture import FIXTURE, build, report
 
+
 @pytest.fixture(scope="module")
 def study(tmp_path_factory) -> tuple[Path, str]:
     path = tmp_path_factory.mktemp("study_report") / "study.sqlite"
