@@ -80,3 +80,21 @@ def test_scan_and_join_read_the_same_scores(study_db, monkeypatch):
     scan, join = read[0.0], read[2.0]
     for name in ("score", "item", "rating", "na", "rating_days"):
         np.testing.assert_array_equal(getattr(scan, name), getattr(join, name), err_msg=name)
+
+
+def test_table_uses_the_readers_arrays_without_copies(study_db):
+    from rater.export.dataset import load_study
+
+    db, study_id, _ = study_db
+    data = load_study(db, study_id)
+    table = data.reliability_data().rows
+    scores = data.scores
+    for mine, theirs in ((table.score, scores.value), (table.na, scores.na),
+                         (table.codes.group, scores.rating_of), (table.codes.raw_item, scores.item)):
+        assert np.shares_memory(mine, theirs) and mine.dtype == theirs.dtype
+        with pytest.raises(ValueError, match="read-only"):
+            mine[0] = 0  # the statistics cannot change what the export writes
+    # Nothing else the table holds is per item score.
+    per_score = [name for name, value in vars(table).items()
+                 if isinstance(value, np.ndarray) and value.size == scores.n_scores]
+    assert sorted(per_score) == ["na", "score"]
