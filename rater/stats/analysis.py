@@ -140,13 +140,14 @@ def _analyse(rows: RatingTable | Mapping[str, Any] | Iterable[Any],
     # and its scores are dropped before the next is scored.
     cells = Cells.from_table(table)
     numbers = table.session_number[table.rating_session] if table.session_number is not None else None
+    shared: dict[tuple, Exclusion] = {}  # equal exclusions of different figures: one object
 
     scale_results: dict[str, ScaleReliability] = {}
     raters: list[RaterBias] = []
     halo: list[RaterHalo] = []
     for spec in specs:
         scored = scale_scores(cells, spec, min_items, numbers)
-        scale_results[spec.name] = _reliability(spec, "scale", scored, table)
+        scale_results[spec.name] = _reliability(spec, "scale", scored, table, shared)
         raters.extend(rater_bias(spec.name, scored.scores, table.rating_session,
                                  table.rating_rater, table.rater_labels, table.rating_days,
                                  scale_bias_threshold(spec, bias_threshold), drift_alpha))
@@ -160,7 +161,8 @@ def _analyse(rows: RatingTable | Mapping[str, Any] | Iterable[Any],
         instrument_of = {item: spec.rated_with for spec in reversed(specs) for item in spec.items}
         for name in cells.labels:
             spec = ScaleSpec(name, [name], rated_with=instrument_of.get(name))
-            item_results[name] = _reliability(spec, "item", scale_scores(cells, spec, None, numbers), table)
+            item_results[name] = _reliability(spec, "item", scale_scores(cells, spec, None, numbers), table,
+                                              shared)
     logger.info("reliability of %d scales and %d items from %d ratings in %.3f s",
                 len(scale_results), len(item_results), table.n_ratings,
                 time.perf_counter() - started)
@@ -168,7 +170,7 @@ def _analyse(rows: RatingTable | Mapping[str, Any] | Iterable[Any],
 
 
 def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleScores,
-                 table: RatingTable) -> ScaleReliability:
+                 table: RatingTable, shared: dict[tuple, Exclusion]) -> ScaleReliability:
     balanced = balance(scored.scores, table.rating_session, table.rating_rater,
                        table.rater_labels, table.session_labels.size)
     forms = icc(balanced.matrix)
@@ -217,9 +219,9 @@ def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleS
         krippendorff_ordinal=ordinal, random_effects=re, headline=headline, krippendorff=kalpha,
         counts=scored.counts(),
         exclusions=tuple(exclusions(scored, table.rating_session, table.session_labels,
-                                    balanced.kept)),
+                                    balanced.kept, shared)),
         exclusions_random_effects=tuple(exclusions(scored, table.rating_session,
-                                                   table.session_labels, has_score)),
+                                                   table.session_labels, has_score, shared)),
         caveats=caveats, warnings=tuple(warnings), notes=tuple(notes),
     )
 

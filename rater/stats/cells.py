@@ -97,9 +97,13 @@ class Cells:
 
     def present_any(self, columns: Sequence[int]) -> np.ndarray | None:
         """Per rating, whether the data hold a row for any of ``columns`` (None: unknown)."""
-        if self._small is None:
-            return None if self._present is None else self._present[:, list(columns)].any(axis=1)
-        return (self._small[:, list(columns)] != ABSENT).any(axis=1)
+        if self._small is None and self._present is None:
+            return None
+        # Column by column: the instrument's items can be most of the matrix.
+        out = np.zeros(self.n_ratings, dtype=bool)
+        for j in columns:
+            out |= self._present[:, j] if self._small is None else self._small[:, j] != ABSENT
+        return out
 
 
 def _small_integers(score: np.ndarray, size: int = 1 << 16) -> bool:

@@ -268,10 +268,20 @@ def _score_blocks(items: np.ndarray, na: np.ndarray | None, method: str, rule: S
     n = items.shape[0]
     if n <= _SCORE_BLOCK:
         return score_matrix(items, na, method, rule, applies)
-    parts = [score_matrix(items[a:a + _SCORE_BLOCK], None if na is None else na[a:a + _SCORE_BLOCK], method,
-                          rule, None if applies is None else applies[a:a + _SCORE_BLOCK])
-             for a in range(0, n, _SCORE_BLOCK)]
-    return MatrixScores(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(MatrixScores)))
+    out = None
+    for a in range(0, n, _SCORE_BLOCK):
+        part = score_matrix(items[a:a + _SCORE_BLOCK], None if na is None else na[a:a + _SCORE_BLOCK], method,
+                            rule, None if applies is None else applies[a:a + _SCORE_BLOCK])
+        if out is None:  # filled block by block; item counts fit in int16 (a quarter of the engine's int64)
+            out = MatrixScores(*(np.empty(n, dtype=_narrow(getattr(part, f.name).dtype)) for f in fields(MatrixScores)))
+        for f in fields(MatrixScores):
+            getattr(out, f.name)[a:a + _SCORE_BLOCK] = getattr(part, f.name)
+    return out
+
+
+def _narrow(dtype: np.dtype) -> np.dtype:
+    """int16 for the engine's per-rating item counts (a scale has far fewer than 32,768 items)."""
+    return np.dtype(np.int16) if dtype.kind == "i" and dtype.itemsize > 2 else dtype
 
 
 def rule_text(spec: ScaleSpec, rule: ScoringRule | None = None) -> str:
@@ -291,13 +301,16 @@ def rule_text(spec: ScaleSpec, rule: ScoringRule | None = None) -> str:
 
 
 def exclusions(scored: ScaleScores, rating_session: np.ndarray, session_labels: np.ndarray,
-               used: np.ndarray) -> list[Exclusion]:
+               used: np.ndarray, shared: dict[tuple, Exclusion] | None = None) -> list[Exclusion]:
     """The sessions with ratings that a figure did not use (``used``: bool per session), with why.
 
     "not applicable" when the scale is not rated in any of the session's
     ratings' session number; "missing items" when some of its ratings could
     not be scored for missing or N/A items; otherwise "too few ratings" (the
-    figure needs more scored ratings than the session has).
+    figure needs more scored ratings than the session has). Exclusions are
+    frozen, so one equal exclusion is shared through ``shared`` (a dict kept
+    by the caller) by every figure that lists it: the Review scale and its
+    items all leave out the same thousands of first sessions.
     """
     n_sessions = session_labels.size
     status = _status(scored)
@@ -307,10 +320,18 @@ def exclusions(scored: ScaleScores, rating_session: np.ndarray, session_labels: 
     unscoreable = np.bincount(rating_session, weights=(status == MISSING_ITEMS) | (status == ALL_NA),
                               minlength=n_sessions)
     left_out = np.flatnonzero((ratings > 0) & ~np.asarray(used, dtype=bool))
-    # Reasons are chosen for all sessions at once: a study can leave out thousands.
-    reason = np.where(not_applicable[left_out] == ratings[left_out], NOT_APPLICABLE_REASON,
-                      np.where(unscoreable[left_out] > 0, MISSING_ITEMS_REASON, TOO_FEW_RATINGS))
-    return [Exclusion(str(label), why, count, n)
-            for label, why, count, n in zip(session_labels[left_out].tolist(), reason.tolist(),
-                                            ratings[left_out].tolist(), n_scored[left_out].tolist(),
-                                            strict=True)]
+    # Reasons are chosen for all sessions at once (a study can leave out thousands), as
+    # codes into the three texts, so every exclusion shares one string object.
+    reason = np.where(not_applicable[left_out] == ratings[left_out], 0,
+                      np.where(unscoreable[left_out] > 0, 1, 2))
+    texts = (NOT_APPLICABLE_REASON, MISSING_ITEMS_REASON, TOO_FEW_RATINGS)
+    if shared is None:
+        shared = {}
+    out = []
+    for key in zip(session_labels[left_out].tolist(), reason.tolist(), ratings[left_out].tolist(),
+                   n_scored[left_out].tolist(), strict=True):
+        found = shared.get(key)
+        if found is None:
+            found = shared[key] = Exclusion(str(key[0]), texts[key[1]], key[2], key[3])
+        out.append(found)
+    return out

@@ -216,7 +216,7 @@ def reliability_from_scores(study_id: str, study_code: str, catalog: InstrumentC
         raise StatsInputError([f"study {study_code} has no ratings to analyse yet"])
     keys = catalog.keys
     n_ids = len(scores.item_ids)
-    key_of_version = np.array([keys.index(v.key) for v in catalog.versions], dtype=np.int64)
+    key_of_version = np.array([keys.index(v.key) for v in catalog.versions], dtype=np.int32)
     rating_key = key_of_version[scores.version]
     # A score's (instrument key, item id) pair is offset[its rating] + its item: a lookup
     # over the few possible pairs, never a per-score code array.
@@ -277,47 +277,120 @@ def _encode(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: l
     one rating (two versions of an instrument rated by the same rater in one
     session) go through ``from_columns`` for its message listing them.
     """
-    # Sessions and raters with ratings, renumbered in the natural order of their labels.
-    used_sessions, session_of_rating = np.unique(scores.session, return_inverse=True)
-    session_labels = [f"{p}#{n}" for p, n in (sessions[i] for i in used_sessions.tolist())]
-    session_rank, session_labels_sorted, _ = encode_coded(np.arange(len(session_labels)), session_labels)
-    used_raters, rater_of_rating = np.unique(scores.rater, return_inverse=True)
-    rater_labels = [rater_codes[i] for i in used_raters.tolist()]
-    rater_rank, rater_labels_sorted, _ = encode_coded(np.arange(len(rater_labels)), rater_labels)
-    n_raters = len(rater_labels)
-    # A stats rating is one rater's rating of one session (all instruments), in (session, rater) order.
-    pair_of_rating = session_rank[session_of_rating] * n_raters + rater_rank[rater_of_rating]
-    pairs, stats_rating_of_rating = np.unique(pair_of_rating, return_inverse=True)
+    ratings = _stats_ratings(scores, sessions, rater_codes)
     # Item ids are unique within a reader's rating, so a score can only repeat where one
     # stats rating holds two ratings of the same instrument key.
     n_keys = int(rating_key.max()) + 1
-    if np.unique(stats_rating_of_rating * n_keys + rating_key).size < rating_key.size:
+    if _has_repeats(ratings.of_rating.astype(np.int64) * n_keys + rating_key):
         return _via_from_columns(scores, sessions, rater_codes, item_code[offset[scores.rating_of] + scores.item],
                                  item_label, scale_of_item, scale_names)
-    n_sessions = len(session_labels)
-    session_number = np.full(n_sessions, np.nan)
-    session_number[session_rank] = [float(sessions[i][1]) for i in used_sessions.tolist()]
     # Scale codes follow first appearance in the rows, i.e. in the item order; unused ones last.
     seen_scales = list(dict.fromkeys(int(c) for c in scale_of_item if c >= 0))
     rest = sorted((i for i in range(len(scale_names)) if i not in seen_scales), key=lambda i: scale_names[i])
     scale_order = seen_scales + rest
     scale_code = np.full(len(scale_names) + 1, -1, dtype=np.int64)
     scale_code[scale_order] = np.arange(len(scale_order))
-    days = np.full(pairs.size, -np.inf)
-    np.maximum.at(days, stats_rating_of_rating,
-                  np.where(np.isnan(scores.submitted), -np.inf, scores.submitted / 86_400.0))
-    codes = GroupedCodes(_read_only(scores.rating_of), _read_only(scores.item), stats_rating_of_rating,
-                         offset, item_code)
+    days = np.full(ratings.session.size, np.nan)  # the latest submission of each; NaN if none
+    np.fmax.at(days, ratings.of_rating, scores.submitted / 86_400.0)
+    codes = GroupedCodes(_read_only(scores.rating_of), _read_only(scores.item), ratings.of_rating, offset, item_code)
     return RatingTable(
         score=_read_only(scores.value), codes=codes,
-        rating_session=pairs // n_raters, rating_rater=pairs % n_raters,
-        session_labels=session_labels_sorted, rater_labels=rater_labels_sorted,
+        rating_session=ratings.session, rating_rater=ratings.rater,
+        session_labels=ratings.session_labels, rater_labels=ratings.rater_labels,
         item_labels=np.array(item_label, dtype=object),
-        rating_days=np.where(np.isneginf(days), np.nan, days), session_number=session_number,
+        rating_days=days, session_number=ratings.session_number,
         item_scale=scale_code[scale_of_item] if scale_names else None,
         scale_labels=np.array([scale_names[i] for i in scale_order], dtype=object) if scale_names else None,
         na=_read_only(scores.na),
     )
+
+
+@dataclass(frozen=True)
+class _StatsRatings:
+    """The statistics' ratings (one rater's rating of one session, all instruments), in
+    (session, rater) order: ``of_rating`` numbers each reader's rating, and per stats
+    rating ``session`` and ``rater`` are codes into the naturally sorted labels."""
+
+    of_rating: np.ndarray
+    session: np.ndarray
+    rater: np.ndarray
+    session_labels: np.ndarray
+    rater_labels: np.ndarray
+    session_number: np.ndarray
+
+
+def _stats_ratings(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: list[str]) -> _StatsRatings:
+    """Group the reader's ratings into the statistics' ratings, per rating only (int32 codes)."""
+    used_sessions, session_of_rating = _dense(scores.session, len(sessions))
+    used = [sessions[i] for i in used_sessions.tolist()]
+    session_labels = [f"{p}#{n}" for p, n in used]
+    session_rank = _natural_order(used, session_labels)
+    used_raters, rater_of_rating = _dense(scores.rater, len(rater_codes))
+    rater_labels = [rater_codes[i] for i in used_raters.tolist()]
+    rater_rank, rater_labels_sorted, _ = encode_coded(np.arange(len(rater_labels)), rater_labels)
+    n_raters = len(rater_labels)
+    pair_of_rating = session_rank[session_of_rating] * n_raters + rater_rank[rater_of_rating]
+    del session_of_rating, rater_of_rating
+    pairs, of_rating = _runs(pair_of_rating)
+    del pair_of_rating
+    session_number = np.full(len(used), np.nan)
+    session_number[session_rank] = [float(n) for _p, n in used]
+    labels = np.empty(len(used), dtype=object)
+    labels[session_rank] = session_labels
+    return _StatsRatings(of_rating, pairs // n_raters, pairs % n_raters, labels,
+                         rater_labels_sorted, session_number)
+
+
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys in ascending order and each entry's number among them (int32).
+
+    The reader's ratings come in export order (session, rater), which is
+    usually the keys' own order: then the runs are numbered without a sort.
+    """
+    if keys.size and bool(np.all(keys[1:] >= keys[:-1])):
+        new = np.empty(keys.size, dtype=bool)
+        new[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=new[1:])
+        number = np.cumsum(new, dtype=np.int32)
+        number -= 1
+        return keys[new], number
+    distinct, number = np.unique(keys, return_inverse=True)
+    return distinct, number.astype(np.int32)
+
+
+def _has_repeats(keys: np.ndarray) -> bool:
+    """Whether a key occurs twice; without a sort when the keys come in order, as they usually do."""
+    if bool(np.all(keys[1:] >= keys[:-1])):
+        return bool(np.any(keys[1:] == keys[:-1]))
+    return np.unique(keys).size < keys.size
+
+
+def _dense(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The codes (0..n-1) that occur, and each entry's rank among them (int32), without a sort."""
+    present = np.zeros(n, dtype=bool)
+    present[codes] = True
+    rank = (np.cumsum(present) - 1).astype(np.int32)
+    return np.flatnonzero(present), rank[codes]
+
+
+def _natural_order(sessions: list[tuple[str, int]], labels: list[str]) -> np.ndarray:
+    """Each "patient#number" label's rank in natural order.
+
+    The order ``encode_coded`` gives these labels, without splitting each of
+    tens of thousands of labels: the number after "#" is a whole run of digits,
+    so a label's natural key is that of "patient#" (one per patient) followed by
+    the number's. Equal keys ("P01#1", "P1#1") are ordered by their text.
+    """
+    patients = list(dict.fromkeys(p for p, _n in sessions))
+    keys = {p: natural_key(f"{p}#") for p in patients}
+    distinct = sorted(set(keys.values()))
+    key_rank = {key: i for i, key in enumerate(distinct)}
+    patient_rank = {p: key_rank[keys[p]] for p in patients}
+    order = np.lexsort((np.array(labels, dtype=str), np.array([n for _p, n in sessions], dtype=np.int64),
+                        np.array([patient_rank[p] for p, _n in sessions], dtype=np.int64)))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
 
 
 def _via_from_columns(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: list[str],
