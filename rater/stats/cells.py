@@ -44,6 +44,7 @@ class Cells:
         self._small, self._value, self._na, self._present = small, value, na, present
         self._has_na = has_na if small is not None else na is not None
         self.n_ratings = int((small if small is not None else value).shape[0])
+        self._rated: dict[tuple[int, ...], np.ndarray] = {}  # present_any per set of columns
 
     @classmethod
     def from_matrices(cls, labels: Sequence[str], value: np.ndarray, na: np.ndarray | None = None,
@@ -99,11 +100,15 @@ class Cells:
         """Per rating, whether the data hold a row for any of ``columns`` (None: unknown)."""
         if self._small is None and self._present is None:
             return None
-        # Column by column: the instrument's items can be most of the matrix.
-        out = np.zeros(self.n_ratings, dtype=bool)
-        for j in columns:
-            out |= self._present[:, j] if self._small is None else self._small[:, j] != ABSENT
-        return out
+        key = tuple(columns)
+        if key not in self._rated:  # every item of an instrument asks for the instrument's columns
+            # Column by column: the instrument's items can be most of the matrix.
+            out = np.zeros(self.n_ratings, dtype=bool)
+            for j in columns:
+                out |= self._present[:, j] if self._small is None else self._small[:, j] != ABSENT
+            out.flags.writeable = False  # shared by every caller
+            self._rated[key] = out
+        return self._rated[key]
 
 
 def _small_integers(score: np.ndarray, size: int = 1 << 16) -> bool:
