@@ -125,11 +125,11 @@ class Exclusion:
 def item_matrix(table: RatingTable) -> np.ndarray:
     """Ratings × items matrix of raw item scores, NaN where not scored.
 
-    It is the analysis's largest array (8 bytes a cell over every rating and
-    item of the study), so it is float32 when every score is exact in float32
-    (item scores are small integers): half the memory, the same values, since
-    :func:`score_scale` copies each scale's columns into float64 before any
-    arithmetic. Scores that float32 would round keep the matrix float64.
+    For callers that want the whole matrix (the reliability figures); the
+    analysis itself scores from :class:`~rater.stats.cells.Cells`. It is
+    float32 when every score is exact in float32 (item scores are small
+    integers): half the memory, the same values, since the scoring engine
+    works in float64. Scores that float32 would round keep it float64.
     """
     score = table.score
     narrow = score.astype(np.float32)
