@@ -140,7 +140,7 @@ def _analyse(rows: RatingTable | Mapping[str, Any] | Iterable[Any],
     # and its scores are dropped before the next is scored.
     cells = Cells.from_table(table)
     numbers = table.session_number[table.rating_session] if table.session_number is not None else None
-    shared: dict[tuple, Exclusion] = {}  # equal exclusions of different figures: one object
+    shared: dict[tuple, Any] = {}  # equal exclusions (and lists of them) of different figures: one object
 
     scale_results: dict[str, ScaleReliability] = {}
     raters: list[RaterBias] = []
@@ -170,7 +170,7 @@ def _analyse(rows: RatingTable | Mapping[str, Any] | Iterable[Any],
 
 
 def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleScores,
-                 table: RatingTable, shared: dict[tuple, Exclusion]) -> ScaleReliability:
+                 table: RatingTable, shared: dict[tuple, Any]) -> ScaleReliability:
     balanced = balance(scored.scores, table.rating_session, table.rating_rater,
                        table.rater_labels, table.session_labels.size)
     forms = icc(balanced.matrix)

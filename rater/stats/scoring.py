@@ -15,10 +15,11 @@ is not applicable, and anything else without a value is missing.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -301,16 +302,17 @@ def rule_text(spec: ScaleSpec, rule: ScoringRule | None = None) -> str:
 
 
 def exclusions(scored: ScaleScores, rating_session: np.ndarray, session_labels: np.ndarray,
-               used: np.ndarray, shared: dict[tuple, Exclusion] | None = None) -> list[Exclusion]:
+               used: np.ndarray, shared: dict[tuple, Any] | None = None) -> list[Exclusion]:
     """The sessions with ratings that a figure did not use (``used``: bool per session), with why.
 
     "not applicable" when the scale is not rated in any of the session's
     ratings' session number; "missing items" when some of its ratings could
     not be scored for missing or N/A items; otherwise "too few ratings" (the
     figure needs more scored ratings than the session has). Exclusions are
-    frozen, so one equal exclusion is shared through ``shared`` (a dict kept
-    by the caller) by every figure that lists it: the Review scale and its
-    items all leave out the same thousands of first sessions.
+    frozen, so equal exclusions, and equal lists of them, are made once and
+    shared through ``shared`` (a dict the caller keeps for one analysis) by
+    every figure that lists them: the Review scale and its items all leave
+    out the same thousands of first sessions.
     """
     n_sessions = session_labels.size
     status = _status(scored)
@@ -327,6 +329,14 @@ def exclusions(scored: ScaleScores, rating_session: np.ndarray, session_labels: 
     texts = (NOT_APPLICABLE_REASON, MISSING_ITEMS_REASON, TOO_FEW_RATINGS)
     if shared is None:
         shared = {}
+    # A figure that leaves out exactly what an earlier one did (the items of a scale often
+    # do) gets that list again, found by a digest of the four columns.
+    digest = hashlib.blake2b(digest_size=16)
+    for column in (left_out, reason, ratings[left_out], n_scored[left_out]):
+        digest.update(np.ascontiguousarray(column, dtype=np.int64).tobytes())
+    whole = ("list", digest.digest())
+    if whole in shared:
+        return list(shared[whole])
     out = []
     for key in zip(session_labels[left_out].tolist(), reason.tolist(), ratings[left_out].tolist(),
                    n_scored[left_out].tolist(), strict=True):
@@ -334,4 +344,5 @@ def exclusions(scored: ScaleScores, rating_session: np.ndarray, session_labels: 
         if found is None:
             found = shared[key] = Exclusion(str(key[0]), texts[key[1]], key[2], key[3])
         out.append(found)
+    shared[whole] = tuple(out)
     return out
