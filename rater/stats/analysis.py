@@ -18,6 +18,7 @@ from rater.stats.alpha import (
     cronbach_alpha_by_session_number,
 )
 from rater.stats.bias import DEFAULT_BIAS_THRESHOLD, DEFAULT_DRIFT_ALPHA, RaterBias, rater_bias
+from rater.stats.cells import Cells
 from rater.stats.design import Design, balance
 from rater.stats.halo import RaterHalo, rater_halo
 from rater.stats.headline import ROTATION_CAVEAT, Headline, choose_headline, small_data_warnings
@@ -33,10 +34,7 @@ from rater.stats.scoring import (
     ScaleSpec,
     default_scales,
     exclusions,
-    item_matrix,
-    na_matrix,
-    present_matrix,
-    score_scale,
+    scale_scores,
 )
 from rater.stats.table import RatingTable, StatsInputError, as_table
 
@@ -138,33 +136,33 @@ def _analyse(rows: RatingTable | Mapping[str, Any] | Iterable[Any],
         raise StatsInputError([f"scale names must be unique: {names}"])
     if min_items is not None and min_items < 1:
         raise StatsInputError([f"min_items must be at least 1 (got {min_items})"])
-    matrix = item_matrix(table)
-    item_names = [str(label) for label in table.item_labels]
-    # The three matrices are shared by every scale and item: build them once.
-    context = {"na": na_matrix(table), "present": present_matrix(table),
-               "session_number": (table.session_number[table.rating_session]
-                                  if table.session_number is not None else None)}
+    # Built once and shared by every scale and item; each takes out only its own columns,
+    # and its scores are dropped before the next is scored.
+    cells = Cells.from_table(table)
+    numbers = table.session_number[table.rating_session] if table.session_number is not None else None
+    shared: dict[tuple, Any] = {}  # equal exclusions (and lists of them) of different figures: one object
 
     scale_results: dict[str, ScaleReliability] = {}
     raters: list[RaterBias] = []
     halo: list[RaterHalo] = []
     for spec in specs:
-        scored = score_scale(matrix, item_names, spec, min_items, **context)
-        scale_results[spec.name] = _reliability(spec, "scale", scored, table)
+        scored = scale_scores(cells, spec, min_items, numbers)
+        scale_results[spec.name] = _reliability(spec, "scale", scored, table, shared)
         raters.extend(rater_bias(spec.name, scored.scores, table.rating_session,
                                  table.rating_rater, table.rater_labels, table.rating_days,
                                  scale_bias_threshold(spec, bias_threshold), drift_alpha))
         halo.extend(rater_halo(spec.name, scored.items, table.rating_session, table.rating_rater,
                                table.rater_labels))
+        del scored
     item_results: dict[str, ScaleReliability] = {}
     if include_items:
         # An item is "rated" by every rating of its scale's instrument, so an unanswered item
         # of such a rating counts as missing, not as never rated.
         instrument_of = {item: spec.rated_with for spec in reversed(specs) for item in spec.items}
-        for name in item_names:
+        for name in cells.labels:
             spec = ScaleSpec(name, [name], rated_with=instrument_of.get(name))
-            item_results[name] = _reliability(spec, "item",
-                                              score_scale(matrix, item_names, spec, **context), table)
+            item_results[name] = _reliability(spec, "item", scale_scores(cells, spec, None, numbers), table,
+                                              shared)
     logger.info("reliability of %d scales and %d items from %d ratings in %.3f s",
                 len(scale_results), len(item_results), table.n_ratings,
                 time.perf_counter() - started)
@@ -172,7 +170,7 @@ def _analyse(rows: RatingTable | Mapping[str, Any] | Iterable[Any],
 
 
 def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleScores,
-                 table: RatingTable) -> ScaleReliability:
+                 table: RatingTable, shared: dict[tuple, Any]) -> ScaleReliability:
     balanced = balance(scored.scores, table.rating_session, table.rating_rater,
                        table.rater_labels, table.session_labels.size)
     forms = icc(balanced.matrix)
@@ -221,9 +219,9 @@ def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleS
         krippendorff_ordinal=ordinal, random_effects=re, headline=headline, krippendorff=kalpha,
         counts=scored.counts(),
         exclusions=tuple(exclusions(scored, table.rating_session, table.session_labels,
-                                    balanced.kept)),
+                                    balanced.kept, shared)),
         exclusions_random_effects=tuple(exclusions(scored, table.rating_session,
-                                                   table.session_labels, has_score)),
+                                                   table.session_labels, has_score, shared)),
         caveats=caveats, warnings=tuple(warnings), notes=tuple(notes),
     )
 

@@ -48,12 +48,8 @@ def rater_halo(scale: str, items: np.ndarray, rating_session: np.ndarray,
     """
     if items.shape[1] < 2:
         return []
-    present = ~np.isnan(items)
-    counted = present.sum(axis=1)
+    spread, counted = _spreads(items)
     usable = counted >= 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(present, items, 0.0).sum(axis=1) / counted
-        spread = np.sqrt(np.where(present, (items - mean[:, None]) ** 2, 0.0).sum(axis=1) / counted)
     spread = np.where(usable, spread, np.nan)
     n_sessions = int(rating_session.max()) + 1 if rating_session.size else 0
     total = np.bincount(rating_session[usable], weights=spread[usable], minlength=n_sessions)
@@ -77,3 +73,22 @@ def rater_halo(scale: str, items: np.ndarray, rating_session: np.ndarray,
         flagged = ratio is not None and n >= MIN_SHARED_SESSIONS and ratio < threshold
         results.append(RaterHalo(label, scale, n, own, theirs, ratio, flagged, reason))
     return results
+
+
+def _spreads(items: np.ndarray, block: int = 8192) -> tuple[np.ndarray, np.ndarray]:
+    """Per rating: the population SD of its scored items and their number.
+
+    A block of ratings at a time in float64, so a large (float32) item matrix
+    needs no float64 temporaries of its own size; each rating's figure is the same.
+    """
+    spread = np.empty(items.shape[0])
+    counted = np.empty(items.shape[0], dtype=np.int64)
+    for start in range(0, items.shape[0], block):
+        x = items[start:start + block].astype(np.float64)
+        present = ~np.isnan(x)
+        n = present.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(present, x, 0.0).sum(axis=1) / n
+            spread[start:start + block] = np.sqrt(np.where(present, (x - mean[:, None]) ** 2, 0.0).sum(axis=1) / n)
+        counted[start:start + block] = n
+    return spread, counted

@@ -15,10 +15,11 @@ is not applicable, and anything else without a value is missing.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
 
 import numpy as np
 
@@ -28,8 +29,10 @@ from rater.instruments.scoring import (
     MISSING_ITEMS,
     NOT_APPLICABLE,
     SCORED,
+    MatrixScores,
     score_matrix,
 )
+from rater.stats.cells import Cells
 from rater.stats.table import RatingTable
 
 logger = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ NOT_RATED = -1
 NOT_APPLICABLE_REASON = "not applicable"
 TOO_FEW_RATINGS = "too few ratings"
 MISSING_ITEMS_REASON = "missing items"
+_SCORE_BLOCK = 8192  # ratings scored at a time
 
 
 @dataclass(frozen=True)
@@ -122,11 +126,11 @@ class Exclusion:
 def item_matrix(table: RatingTable) -> np.ndarray:
     """Ratings × items matrix of raw item scores, NaN where not scored.
 
-    It is the analysis's largest array (8 bytes a cell over every rating and
-    item of the study), so it is float32 when every score is exact in float32
-    (item scores are small integers): half the memory, the same values, since
-    :func:`score_scale` copies each scale's columns into float64 before any
-    arithmetic. Scores that float32 would round keep the matrix float64.
+    For callers that want the whole matrix (the reliability figures); the
+    analysis itself scores from :class:`~rater.stats.cells.Cells`. It is
+    float32 when every score is exact in float32 (item scores are small
+    integers): half the memory, the same values, since the scoring engine
+    works in float64. Scores that float32 would round keep it float64.
     """
     score = table.score
     narrow = score.astype(np.float32)
@@ -195,29 +199,44 @@ def score_scale(matrix: np.ndarray, item_labels: Sequence[str], spec: ScaleSpec,
                 present: np.ndarray | None = None) -> ScaleScores:
     """Score ``spec`` for every rating of ``matrix`` with the scoring engine.
 
-    ``item_labels`` names the matrix's columns; a spec item that never occurs
-    in the data counts as missing and is mentioned in ``notes``. ``min_items``
-    (e.g. from the command line) overrides the spec's own rule. ``na`` is the
-    N/A matrix of :func:`na_matrix`; ``session_number`` (per rating, NaN if
-    unknown) decides where the spec's session range makes it not applicable;
-    ``present`` (:func:`present_matrix`) marks ratings that did not rate the
-    scale's instrument at all (status :data:`NOT_RATED`).
+    ``item_labels`` names the matrix's columns; ``na`` is the N/A matrix of
+    :func:`na_matrix` and ``present`` that of :func:`present_matrix`. See
+    :func:`scale_scores`, which this calls on the given matrices.
     """
-    column = {label: j for j, label in enumerate(item_labels)}
+    return scale_scores(Cells.from_matrices(item_labels, matrix, na, present), spec, min_items,
+                        session_number)
+
+
+def scale_scores(cells: Cells, spec: ScaleSpec, min_items: int | None = None,
+                 session_number: np.ndarray | None = None) -> ScaleScores:
+    """Score ``spec`` for every rating of ``cells`` with the scoring engine.
+
+    A spec item that never occurs in the data counts as missing and is
+    mentioned in ``notes``. ``min_items`` (e.g. from the command line)
+    overrides the spec's own rule. ``session_number`` (per rating, NaN if
+    unknown) decides where the spec's session range makes it not applicable;
+    ratings with no row for any item of the scale's instrument did not rate
+    it (status :data:`NOT_RATED`). Only the scale's own columns are taken
+    out of the cells, and the engine runs on blocks of ratings, so the
+    largest array here is the scale's item matrix (float32 when exact).
+    """
+    column = cells.column
     notes = [f"item {name!r} of scale {spec.name!r} has no scores in the data"
              for name in spec.items if name not in column]
-    items = np.full((matrix.shape[0], len(spec.items)), np.nan)
-    na_items = np.zeros(items.shape, dtype=bool) if na is not None else None
-    for j, name in enumerate(spec.items):
-        if name in column:
-            items[:, j] = matrix[:, column[name]]
-            if na_items is not None:
-                na_items[:, j] = na[:, column[name]]
+    found = [j for j, name in enumerate(spec.items) if name in column]
+    wanted = [column[spec.items[j]] for j in found]
+    items = cells.values(wanted)
+    na_items = cells.na(wanted)
+    if len(found) < len(spec.items):  # a missing item is a column of NaN
+        full = np.full((cells.n_ratings, len(spec.items)), np.nan, dtype=items.dtype)
+        full[:, found] = items
+        items = full
+        if na_items is not None:
+            marks = np.zeros(items.shape, dtype=bool)
+            marks[:, found] = na_items
+            na_items = marks
     if spec.recode:
-        raw = items
-        items = raw.copy()
-        for old, new in spec.recode.items():
-            items[raw == old] = new
+        items = _recoded(items, spec.recode)
 
     rule = ScoringRule(min_items, None) if min_items is not None else spec.rule
     applies = None
@@ -225,13 +244,45 @@ def score_scale(matrix: np.ndarray, item_labels: Sequence[str], spec: ScaleSpec,
         known = ~np.isnan(session_number)
         applies = ~known | (((spec.session_min is None) | (session_number >= (spec.session_min or 0)))
                             & ((spec.session_max is None) | (session_number <= (spec.session_max or 0))))
-    result = score_matrix(items, na_items, spec.method, rule, applies)
+    result = _score_blocks(items, na_items, spec.method, rule, applies)
     status = result.status.astype(np.int8)
-    if present is not None:
-        marker = [column[name] for name in (spec.rated_with or spec.items) if name in column]
-        status[~present[:, marker].any(axis=1)] = NOT_RATED
+    rated = cells.present_any([column[name] for name in (spec.rated_with or spec.items) if name in column])
+    if rated is not None:
+        status[~rated] = NOT_RATED
     return ScaleScores(result.scores, items, rule_text(spec, rule), notes, status, result.n_na,
                        result.n_missing)
+
+
+def _recoded(items: np.ndarray, recode: Mapping[int, float]) -> np.ndarray:
+    """Items after the recode; float32 stays float32 when it holds every new value exactly."""
+    exact = items.dtype == np.float32 and all(float(np.float32(new)) == float(new) for new in recode.values())
+    out = items.copy() if exact else items.astype(np.float64)
+    for old, new in recode.items():
+        out[items == old] = new
+    return out
+
+
+def _score_blocks(items: np.ndarray, na: np.ndarray | None, method: str, rule: ScoringRule,
+                  applies: np.ndarray | None) -> MatrixScores:
+    """:func:`score_matrix` a block of ratings at a time: each rating is scored on its own, so
+    the result is the same, without float64 temporaries the size of the whole item matrix."""
+    n = items.shape[0]
+    if n <= _SCORE_BLOCK:
+        return score_matrix(items, na, method, rule, applies)
+    out = None
+    for a in range(0, n, _SCORE_BLOCK):
+        part = score_matrix(items[a:a + _SCORE_BLOCK], None if na is None else na[a:a + _SCORE_BLOCK], method,
+                            rule, None if applies is None else applies[a:a + _SCORE_BLOCK])
+        if out is None:  # filled block by block; item counts fit in int16 (a quarter of the engine's int64)
+            out = MatrixScores(*(np.empty(n, dtype=_narrow(getattr(part, f.name).dtype)) for f in fields(MatrixScores)))
+        for f in fields(MatrixScores):
+            getattr(out, f.name)[a:a + _SCORE_BLOCK] = getattr(part, f.name)
+    return out
+
+
+def _narrow(dtype: np.dtype) -> np.dtype:
+    """int16 for the engine's per-rating item counts (a scale has far fewer than 32,768 items)."""
+    return np.dtype(np.int16) if dtype.kind == "i" and dtype.itemsize > 2 else dtype
 
 
 def rule_text(spec: ScaleSpec, rule: ScoringRule | None = None) -> str:
@@ -251,13 +302,17 @@ def rule_text(spec: ScaleSpec, rule: ScoringRule | None = None) -> str:
 
 
 def exclusions(scored: ScaleScores, rating_session: np.ndarray, session_labels: np.ndarray,
-               used: np.ndarray) -> list[Exclusion]:
+               used: np.ndarray, shared: dict[tuple, Any] | None = None) -> list[Exclusion]:
     """The sessions with ratings that a figure did not use (``used``: bool per session), with why.
 
     "not applicable" when the scale is not rated in any of the session's
     ratings' session number; "missing items" when some of its ratings could
     not be scored for missing or N/A items; otherwise "too few ratings" (the
-    figure needs more scored ratings than the session has).
+    figure needs more scored ratings than the session has). Exclusions are
+    frozen, so equal exclusions, and equal lists of them, are made once and
+    shared through ``shared`` (a dict the caller keeps for one analysis) by
+    every figure that lists them: the Review scale and its items all leave
+    out the same thousands of first sessions.
     """
     n_sessions = session_labels.size
     status = _status(scored)
@@ -267,10 +322,27 @@ def exclusions(scored: ScaleScores, rating_session: np.ndarray, session_labels: 
     unscoreable = np.bincount(rating_session, weights=(status == MISSING_ITEMS) | (status == ALL_NA),
                               minlength=n_sessions)
     left_out = np.flatnonzero((ratings > 0) & ~np.asarray(used, dtype=bool))
-    # Reasons are chosen for all sessions at once: a study can leave out thousands.
-    reason = np.where(not_applicable[left_out] == ratings[left_out], NOT_APPLICABLE_REASON,
-                      np.where(unscoreable[left_out] > 0, MISSING_ITEMS_REASON, TOO_FEW_RATINGS))
-    return [Exclusion(str(label), why, count, n)
-            for label, why, count, n in zip(session_labels[left_out].tolist(), reason.tolist(),
-                                            ratings[left_out].tolist(), n_scored[left_out].tolist(),
-                                            strict=True)]
+    # Reasons are chosen for all sessions at once (a study can leave out thousands), as
+    # codes into the three texts, so every exclusion shares one string object.
+    reason = np.where(not_applicable[left_out] == ratings[left_out], 0,
+                      np.where(unscoreable[left_out] > 0, 1, 2))
+    texts = (NOT_APPLICABLE_REASON, MISSING_ITEMS_REASON, TOO_FEW_RATINGS)
+    if shared is None:
+        shared = {}
+    # A figure that leaves out exactly what an earlier one did (the items of a scale often
+    # do) gets that list again, found by a digest of the four columns.
+    digest = hashlib.blake2b(digest_size=16)
+    for column in (left_out, reason, ratings[left_out], n_scored[left_out]):
+        digest.update(np.ascontiguousarray(column, dtype=np.int64).tobytes())
+    whole = ("list", digest.digest())
+    if whole in shared:
+        return list(shared[whole])
+    out = []
+    for key in zip(session_labels[left_out].tolist(), reason.tolist(), ratings[left_out].tolist(),
+                   n_scored[left_out].tolist(), strict=True):
+        found = shared.get(key)
+        if found is None:
+            found = shared[key] = Exclusion(str(key[0]), texts[key[1]], key[2], key[3])
+        out.append(found)
+    shared[whole] = tuple(out)
+    return out

@@ -27,6 +27,7 @@ from rater.stats.encoding import (
     locator,
     to_days,
 )
+from rater.stats.rows import DirectCodes, RowCodes
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +62,12 @@ _OPTIONAL = ("patient_id", "session_number", "scale", "submitted_at")
 class RatingTable:
     """Encoded ratings. Build it with :meth:`from_columns` or :meth:`from_rows`.
 
-    Per row: ``score`` (NaN = missing), ``item`` and ``rating`` codes, where a
-    rating is one rater's rating of one session. Ratings are numbered in
-    (session, rater) order, which the design code relies on. Per rating:
+    Per row: ``score`` (NaN = missing; float64, or float32 as the study
+    reader holds it), and in ``codes`` its ``item`` and ``rating`` codes,
+    where a rating is one rater's rating of one session (read them in blocks
+    with ``codes.blocks()``; the ``item`` and ``rating`` properties give whole
+    arrays). Ratings are numbered in (session, rater) order, which the design
+    code relies on. Per rating:
     ``rating_session``, ``rating_rater`` and ``rating_days`` (submission time
     in days, NaN if unknown). Per session: ``session_number`` (NaN if unknown).
     Per item: ``item_scale`` (code, -1 if none). ``patient_id`` is only checked
@@ -71,8 +75,7 @@ class RatingTable:
     """
 
     score: np.ndarray
-    item: np.ndarray
-    rating: np.ndarray
+    codes: RowCodes
     rating_session: np.ndarray
     rating_rater: np.ndarray
     session_labels: np.ndarray
@@ -88,6 +91,16 @@ class RatingTable:
     def n_ratings(self) -> int:
         """Number of (session, rater) ratings."""
         return int(self.rating_session.size)
+
+    @property
+    def item(self) -> np.ndarray:
+        """Every row's item code."""
+        return self.codes.item()
+
+    @property
+    def rating(self) -> np.ndarray:
+        """Every row's rating code."""
+        return self.codes.rating()
 
     @classmethod
     def from_columns(
@@ -178,7 +191,7 @@ class RatingTable:
         logger.debug("encoded %d rows: %d sessions, %d raters, %d items, %d ratings",
                      values.size, n_sessions, n_raters, item_labels.size, pairs.size)
         return cls(
-            score=values, item=item_codes, rating=rating, rating_session=rating_session,
+            score=values, codes=DirectCodes(rating, item_codes), rating_session=rating_session,
             rating_rater=rating_rater, session_labels=labels["session_id"],
             rater_labels=labels["rater_id"], item_labels=item_labels, rating_days=rating_days,
             session_number=numbers, item_scale=item_scale, scale_labels=scale_labels, na=na_flags,

@@ -31,16 +31,18 @@ def test_direct_table_equals_from_columns(study_db):
     db, study_id, _ = study_db
     table = reliability_rows(db, study_id, include_in_progress=True).rows
     other = _from_columns(table)
-    for field in dataclasses.fields(table):
-        mine, theirs = getattr(table, field.name), getattr(other, field.name)
-        if field.name == "scale_labels":  # from_columns keeps only the scales that occur
+    # The row codes are compared as whole arrays, however each table holds them.
+    names = [f.name for f in dataclasses.fields(table) if f.name != "codes"] + ["item", "rating"]
+    for name in names:
+        mine, theirs = getattr(table, name), getattr(other, name)
+        if name == "scale_labels":  # from_columns keeps only the scales that occur
             assert list(mine[:theirs.size]) == list(theirs)
             continue
-        assert mine is not None and theirs is not None, field.name
+        assert mine is not None and theirs is not None, name
         if mine.dtype.kind == "f":
-            np.testing.assert_array_equal(mine, theirs, err_msg=field.name)
+            np.testing.assert_array_equal(mine, theirs, err_msg=name)
         else:
-            assert mine.tolist() == theirs.tolist(), field.name
+            assert mine.tolist() == theirs.tolist(), name
 
 
 def test_two_versions_rated_by_one_rater_are_reported(study_db):
@@ -78,3 +80,21 @@ def test_scan_and_join_read_the_same_scores(study_db, monkeypatch):
     scan, join = read[0.0], read[2.0]
     for name in ("score", "item", "rating", "na", "rating_days"):
         np.testing.assert_array_equal(getattr(scan, name), getattr(join, name), err_msg=name)
+
+
+def test_table_uses_the_readers_arrays_without_copies(study_db):
+    from rater.export.dataset import load_study
+
+    db, study_id, _ = study_db
+    data = load_study(db, study_id)
+    table = data.reliability_data().rows
+    scores = data.scores
+    for mine, theirs in ((table.score, scores.value), (table.na, scores.na),
+                         (table.codes.group, scores.rating_of), (table.codes.raw_item, scores.item)):
+        assert np.shares_memory(mine, theirs) and mine.dtype == theirs.dtype
+        with pytest.raises(ValueError, match="read-only"):
+            mine[0] = 0  # the statistics cannot change what the export writes
+    # Nothing else the table holds is per item score.
+    per_score = [name for name, value in vars(table).items()
+                 if isinstance(value, np.ndarray) and value.size == scores.n_scores]
+    assert sorted(per_score) == ["na", "score"]

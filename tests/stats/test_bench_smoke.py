@@ -42,3 +42,16 @@ def test_csv_benchmark_runs_on_a_small_file():
     )
     assert result.returncode == 0, result.stderr
     assert "pandas + pingouin / ours" in result.stdout and "B/row" in result.stdout
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux's /proc/self/clear_refs")
+def test_statistics_memory_benchmark_runs_on_a_small_study(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_stats_memory.py"), "--sizes", "30", "--dbdir",
+         str(tmp_path), "--repeat", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for label in ("memory", "strict", "time", "raters"):
+        assert any(line.strip().startswith(label) and "floor" in line and "ratio" in line for line in lines), label

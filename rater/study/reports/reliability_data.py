@@ -28,12 +28,13 @@ from sqlalchemy.orm import Session as DbSession
 from rater.instruments.model import Instrument
 from rater.sort_keys import natural_key
 from rater.stats import Coded, RatingTable, ScaleSpec, StatsInputError
-from rater.stats.encoding import encode_coded, first_appearance
+from rater.stats.rows import BLOCK_ROWS, GroupedCodes
 from rater.stats.scoring import specs_from_instrument
 from rater.storage import models as m
 from rater.storage.database import Database, open_database, sqlite_path, to_url
 from rater.study.instruments import instrument_of
 from rater.study.reports.scores_read import StudyScores, read_scores
+from rater.study.reports.stats_ratings import has_repeats, stats_ratings
 
 log = logging.getLogger(__name__)
 
@@ -207,101 +208,105 @@ def reliability_from_scores(study_id: str, study_code: str, catalog: InstrumentC
     """Encode the study's item scores (read once by :func:`read_scores`) for the statistics.
 
     ``sessions`` holds (patient code, number) and ``rater_codes`` the codes, in
-    the order the scores index them. Ids go in as integer codes, which the
-    stats module takes without hashing.
+    the order the scores index them. The table uses the reader's per-score
+    arrays as they are (read-only views) and adds only per-rating and
+    per-item lookups: no per-score array is copied or made here.
     """
     if scores.n_scores == 0:
         raise StatsInputError([f"study {study_code} has no ratings to analyse yet"])
-    score_rating = scores.rating_of
-    # Each (instrument key, item id) pair gets the label of the catalog.
     keys = catalog.keys
-    key_of_version = np.array([keys.index(v.key) for v in catalog.versions], dtype=np.int64)
-    pair_code = key_of_version[scores.version][score_rating] * len(scores.item_ids) + scores.item
-    # A lookup over the few possible pairs, not a sort of a million codes.
-    seen = np.zeros(len(keys) * len(scores.item_ids), dtype=bool)
-    seen[pair_code] = True
-    pairs = np.flatnonzero(seen)
-    code_of = np.full(seen.size, -1, dtype=np.int64)
-    code_of[pairs] = np.arange(pairs.size)
-    item_codes = code_of[pair_code]
-    del pair_code
+    n_ids = len(scores.item_ids)
+    key_of_version = np.array([keys.index(v.key) for v in catalog.versions], dtype=np.int32)
+    rating_key = key_of_version[scores.version]
+    # A score's (instrument key, item id) pair is offset[its rating] + its item: a lookup
+    # over the few possible pairs, never a per-score code array.
+    offset = rating_key * n_ids
+    first = _first_rows(scores, offset, len(keys) * n_ids)
+    order = np.argsort(first, kind="stable")[:np.count_nonzero(first < scores.n_scores)]
     labels = catalog.item_labels
     item_label = []
-    for code in pairs.tolist():
-        pair = (keys[code // len(scores.item_ids)], scores.item_ids[code % len(scores.item_ids)])
+    for code in order.tolist():
+        pair = (keys[code // n_ids], scores.item_ids[code % n_ids])
         item_label.append(labels.get(pair, f"{pair[0]}.{pair[1]}"))
+    item_code = np.full(first.size, -1, dtype=np.int64)
+    item_code[order] = np.arange(order.size)  # codes in first appearance, as from_columns numbers them
     specs, scale_sources = scale_specs(catalog)
     scale_of = {}
     for spec in reversed(specs):  # an item in two scales is tagged with the first
         scale_of.update(dict.fromkeys(spec.items, spec.name))
     scale_names = list(dict.fromkeys(spec.name for spec in specs))
     scale_index = {name: i for i, name in enumerate(scale_names)}
-    per_item_scale = np.array([scale_index.get(scale_of.get(label), -1) for label in item_label], dtype=np.int64)
+    scale_of_item = np.array([scale_index.get(scale_of.get(label), -1) for label in item_label], dtype=np.int64)
 
-    table = _encode(scores, sessions, rater_codes, item_codes, item_label, per_item_scale, scale_names)
+    table = _encode(scores, sessions, rater_codes, offset, rating_key, item_code, item_label, scale_of_item,
+                    scale_names)
     item_sources = {label: pair for pair, label in labels.items()}
     log.info("reliability data for %s: %d item scores", study_code, scores.n_scores)
     return ReliabilityData(table, specs, study_id, study_code, scale_sources, item_sources)
 
 
-def _encode(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: list[str], item_codes: np.ndarray,
-            item_label: list[str], per_item_scale: np.ndarray, scale_names: list[str]) -> RatingTable:
+def _first_rows(scores: StudyScores, offset: np.ndarray, n_pairs: int) -> np.ndarray:
+    """The first row of each (key, item) pair (``scores.n_scores`` for pairs that never occur).
+
+    A block of scores at a time; only a block where a new pair shows up is searched.
+    """
+    first = np.full(n_pairs, scores.n_scores, dtype=np.int64)
+    for start in range(0, scores.n_scores, BLOCK_ROWS):
+        pair = offset[scores.rating_of[start:start + BLOCK_ROWS]] + scores.item[start:start + BLOCK_ROWS]
+        seen = np.zeros(n_pairs, dtype=bool)
+        seen[pair] = True
+        for code in np.flatnonzero(seen & (first == scores.n_scores)).tolist():
+            first[code] = start + int(np.argmax(pair == code))
+    return first
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A view of one of the reader's arrays that the statistics cannot write into."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _encode(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: list[str], offset: np.ndarray,
+            rating_key: np.ndarray, item_code: np.ndarray, item_label: list[str], scale_of_item: np.ndarray,
+            scale_names: list[str]) -> RatingTable:
     """The :class:`RatingTable` that ``RatingTable.from_columns`` would build, made directly.
 
     The database already guarantees one patient and one number per session,
-    so only the codes are arranged here; ``from_columns`` would first widen
-    eight columns to 64-bit rows (over 100 bytes per item score at its peak).
-    Two scores of one item in one rating (two versions of an instrument rated
-    by the same rater in one session) go through ``from_columns`` for its
-    message listing them.
+    so only the codes are arranged here, per rating. Two scores of one item in
+    one rating (two versions of an instrument rated by the same rater in one
+    session) go through ``from_columns`` for its message listing them.
     """
-    per_rating = scores.rating_of
-    # Sessions and raters with ratings, renumbered in the natural order of their labels.
-    used_sessions, session_of_rating = np.unique(scores.session, return_inverse=True)
-    session_labels = [f"{p}#{n}" for p, n in (sessions[i] for i in used_sessions.tolist())]
-    session_rank, session_labels_sorted, _ = encode_coded(np.arange(len(session_labels)), session_labels)
-    used_raters, rater_of_rating = np.unique(scores.rater, return_inverse=True)
-    rater_labels = [rater_codes[i] for i in used_raters.tolist()]
-    rater_rank, rater_labels_sorted, _ = encode_coded(np.arange(len(rater_labels)), rater_labels)
-    n_raters = len(rater_labels)
-    # A stats rating is one rater's rating of one session (all instruments), in (session, rater) order.
-    pair_of_rating = session_rank[session_of_rating] * n_raters + rater_rank[rater_of_rating]
-    pairs, stats_rating_of_rating = np.unique(pair_of_rating, return_inverse=True)
-    rating = stats_rating_of_rating[per_rating]
-    items, item_labels = first_appearance(item_codes, np.array(item_label, dtype=object))
-    duplicated = np.bincount(rating * item_labels.size + items).max(initial=0) > 1
-    if duplicated:
-        return _via_from_columns(scores, sessions, rater_codes, item_codes, item_label, per_item_scale,
-                                 scale_names)
-    n_sessions = len(session_labels)
-    session_number = np.full(n_sessions, np.nan)
-    session_number[session_rank] = [float(sessions[i][1]) for i in used_sessions.tolist()]
-    # Scale codes follow first appearance in the rows, i.e. in the new item order; unused ones last.
-    first_rows = np.full(len(item_label), item_codes.size, dtype=np.int64)
-    np.minimum.at(first_rows, item_codes, np.arange(item_codes.size))
-    order_of_item = np.argsort(first_rows, kind="stable")  # old item code of each new one
-    scale_of_item = per_item_scale[order_of_item]
+    ratings = stats_ratings(scores, sessions, rater_codes)
+    # Item ids are unique within a reader's rating, so a score can only repeat where one
+    # stats rating holds two ratings of the same instrument key.
+    n_keys = int(rating_key.max()) + 1
+    if has_repeats(ratings.of_rating.astype(np.int64) * n_keys + rating_key):
+        return _via_from_columns(scores, sessions, rater_codes, item_code[offset[scores.rating_of] + scores.item],
+                                 item_label, scale_of_item, scale_names)
+    # Scale codes follow first appearance in the rows, i.e. in the item order; unused ones last.
     seen_scales = list(dict.fromkeys(int(c) for c in scale_of_item if c >= 0))
     rest = sorted((i for i in range(len(scale_names)) if i not in seen_scales), key=lambda i: scale_names[i])
     scale_order = seen_scales + rest
     scale_code = np.full(len(scale_names) + 1, -1, dtype=np.int64)
     scale_code[scale_order] = np.arange(len(scale_order))
-    days = np.full(pairs.size, -np.inf)
-    np.maximum.at(days, stats_rating_of_rating,
-                  np.where(np.isnan(scores.submitted), -np.inf, scores.submitted / 86_400.0))
+    days = np.full(ratings.session.size, np.nan)  # the latest submission of each; NaN if none
+    np.fmax.at(days, ratings.of_rating, scores.submitted / 86_400.0)
+    codes = GroupedCodes(_read_only(scores.rating_of), _read_only(scores.item), ratings.of_rating, offset, item_code)
     return RatingTable(
-        score=scores.value.astype(np.float64), item=items, rating=rating.astype(np.int64),
-        rating_session=pairs // n_raters, rating_rater=pairs % n_raters,
-        session_labels=session_labels_sorted, rater_labels=rater_labels_sorted, item_labels=item_labels,
-        rating_days=np.where(np.isneginf(days), np.nan, days), session_number=session_number,
+        score=_read_only(scores.value), codes=codes,
+        rating_session=ratings.session, rating_rater=ratings.rater,
+        session_labels=ratings.session_labels, rater_labels=ratings.rater_labels,
+        item_labels=np.array(item_label, dtype=object),
+        rating_days=days, session_number=ratings.session_number,
         item_scale=scale_code[scale_of_item] if scale_names else None,
         scale_labels=np.array([scale_names[i] for i in scale_order], dtype=object) if scale_names else None,
-        na=scores.na.copy(),
+        na=_read_only(scores.na),
     )
 
 
 def _via_from_columns(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: list[str],
-                      item_codes: np.ndarray, item_label: list[str], per_item_scale: np.ndarray,
+                      item_codes: np.ndarray, item_label: list[str], scale_of_item: np.ndarray,
                       scale_names: list[str]) -> RatingTable:
     """``RatingTable.from_columns`` on the same columns (it checks and reports every problem)."""
     per_rating = scores.rating_of
@@ -316,7 +321,7 @@ def _via_from_columns(scores: StudyScores, sessions: list[tuple[str, int]], rate
         score=scores.value.astype(np.float64),
         patient_id=Coded(session_patient[session_code], patients),
         session_number=np.array([n for _p, n in sessions], dtype=np.float64)[session_code],
-        scale=Coded(per_item_scale[item_codes], scale_names) if scale_names else None,
+        scale=Coded(scale_of_item[item_codes], scale_names) if scale_names else None,
         submitted_at=scores.submitted[per_rating] / 86_400.0,
         na=scores.na,
     )

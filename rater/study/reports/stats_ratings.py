@@ -1,0 +1,109 @@
+"""The statistics' ratings made from the study reader's: :func:`stats_ratings`.
+
+The reader numbers one rating per rater, session and instrument, in export
+order; the statistics rate a session once per rater, all instruments
+together, with sessions and raters in the natural order of their labels
+("P2#1" before "P10#1"). Everything here is per rating, with int32 codes
+and without sorting where the export order already is the order wanted.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from rater.sort_keys import natural_key
+from rater.stats.encoding import encode_coded
+from rater.study.reports.scores_read import StudyScores
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StatsRatings:
+    """The statistics' ratings (one rater's rating of one session, all instruments), in
+    (session, rater) order: ``of_rating`` numbers each reader's rating, and per stats
+    rating ``session`` and ``rater`` are codes into the naturally sorted labels."""
+
+    of_rating: np.ndarray
+    session: np.ndarray
+    rater: np.ndarray
+    session_labels: np.ndarray
+    rater_labels: np.ndarray
+    session_number: np.ndarray
+
+
+def stats_ratings(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: list[str]) -> StatsRatings:
+    """Group the reader's ratings into the statistics' ratings, per rating only (int32 codes)."""
+    used_sessions, session_of_rating = _dense(scores.session, len(sessions))
+    used = [sessions[i] for i in used_sessions.tolist()]
+    session_labels = [f"{p}#{n}" for p, n in used]
+    session_rank = _natural_order(used, session_labels)
+    used_raters, rater_of_rating = _dense(scores.rater, len(rater_codes))
+    rater_labels = [rater_codes[i] for i in used_raters.tolist()]
+    rater_rank, rater_labels_sorted, _ = encode_coded(np.arange(len(rater_labels)), rater_labels)
+    n_raters = len(rater_labels)
+    pair_of_rating = session_rank[session_of_rating] * n_raters + rater_rank[rater_of_rating]
+    del session_of_rating, rater_of_rating
+    pairs, of_rating = _runs(pair_of_rating)
+    del pair_of_rating
+    session_number = np.full(len(used), np.nan)
+    session_number[session_rank] = [float(n) for _p, n in used]
+    labels = np.empty(len(used), dtype=object)
+    labels[session_rank] = session_labels
+    return StatsRatings(of_rating, pairs // n_raters, pairs % n_raters, labels,
+                         rater_labels_sorted, session_number)
+
+
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys in ascending order and each entry's number among them (int32).
+
+    The reader's ratings come in export order (session, rater), which is
+    usually the keys' own order: then the runs are numbered without a sort.
+    """
+    if keys.size and bool(np.all(keys[1:] >= keys[:-1])):
+        new = np.empty(keys.size, dtype=bool)
+        new[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=new[1:])
+        number = np.cumsum(new, dtype=np.int32)
+        number -= 1
+        return keys[new], number
+    distinct, number = np.unique(keys, return_inverse=True)
+    return distinct, number.astype(np.int32)
+
+
+def has_repeats(keys: np.ndarray) -> bool:
+    """Whether a key occurs twice; without a sort when the keys come in order, as they usually do."""
+    if bool(np.all(keys[1:] >= keys[:-1])):
+        return bool(np.any(keys[1:] == keys[:-1]))
+    return np.unique(keys).size < keys.size
+
+
+def _dense(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The codes (0..n-1) that occur, and each entry's rank among them (int32), without a sort."""
+    present = np.zeros(n, dtype=bool)
+    present[codes] = True
+    rank = (np.cumsum(present) - 1).astype(np.int32)
+    return np.flatnonzero(present), rank[codes]
+
+
+def _natural_order(sessions: list[tuple[str, int]], labels: list[str]) -> np.ndarray:
+    """Each "patient#number" label's rank in natural order.
+
+    The order ``encode_coded`` gives these labels, without splitting each of
+    tens of thousands of labels: the number after "#" is a whole run of digits,
+    so a label's natural key is that of "patient#" (one per patient) followed by
+    the number's. Equal keys ("P01#1", "P1#1") are ordered by their text.
+    """
+    patients = list(dict.fromkeys(p for p, _n in sessions))
+    keys = {p: natural_key(f"{p}#") for p in patients}
+    distinct = sorted(set(keys.values()))
+    key_rank = {key: i for i, key in enumerate(distinct)}
+    patient_rank = {p: key_rank[keys[p]] for p in patients}
+    order = np.lexsort((np.array(labels, dtype=str), np.array([n for _p, n in sessions], dtype=np.int64),
+                        np.array([patient_rank[p] for p, _n in sessions], dtype=np.int64)))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
