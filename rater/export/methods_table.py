@@ -36,8 +36,11 @@ def methods_context(data: StudyData) -> MethodsContext:
     rated_patient = patient_code[scores.session]
     n_patients = int(np.unique(rated_patient).size)
     # A rater with two different sessions of one patient breaks the usual independence rule.
-    pairs = np.unique(np.stack([scores.rater, rated_patient, scores.session]), axis=1)
-    per_patient = np.unique(pairs[:2], axis=1, return_counts=True)[1]
+    # (rater, patient, session) as one integer: a 1-D unique is far faster than one along an axis.
+    n_sessions = len(data.sessions)
+    rater_patient = scores.rater.astype(np.int64) * len(index) + rated_patient
+    triples = np.unique(rater_patient * n_sessions + scores.session)
+    per_patient = np.unique(triples // n_sessions, return_counts=True)[1]
     teams = "; ".join(f"{t.name}: {t.raters_per_session} raters per session "
                       f"({', '.join(r.instrument_key for r in t.rates) or 'no instrument'})"
                       for t in data.teams if t.members)

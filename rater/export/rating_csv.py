@@ -119,36 +119,62 @@ class LabelTexts:
         return self.session_comma[sc.session[lo:hi]] + np.array(texts, dtype=object)[triple_of]
 
 
-def _value_codes(sc: StudyScores) -> tuple[np.ndarray, int]:
-    """Per item score: 0 when it has no value (unanswered or N/A), else 1 + (value - lowest value);
-    and the lowest value."""
-    missing = np.isnan(sc.value)
-    values = np.where(missing, 0, sc.value).astype(np.int64)
-    low = int(values[~missing].min()) if (~missing).any() else 0
-    return np.where(missing, 0, values - low + 1), low
+_SLICE = 1 << 16
 
 
-def _item_parts(data: Any, sc: StudyScores) -> tuple[np.ndarray, np.ndarray]:
-    """The texts of the distinct item parts ("item,value,na,recoded,") and each item score's index."""
-    codes, low = _value_codes(sc)
-    n_codes = int(codes.max()) + 1
-    n_items = len(sc.item_ids)
-    version = sc.version[sc.rating_of].astype(np.int64)
-    keys = ((version * n_items + sc.item) * n_codes + codes) * 2 + sc.na
-    distinct, index = coded(keys)
-    recode_of, recode_scales = recode_codes(data, sc)
-    item_texts = [plain_text(i) for i in sc.item_ids]
-    texts = []
-    for key in distinct.tolist():
-        na, key = key & 1, key >> 1
-        key, code = divmod(key, n_codes)
-        v, item = divmod(key, n_items)
-        value = code - 1 + low if code else None
+class ValueCodes:
+    """Item values as small codes: 0 when a score has no value (unanswered or N/A), else
+    1 + (value - the study's lowest value); made a block at a time, never for the whole study."""
+
+    def __init__(self, sc: StudyScores):
+        self.sc = sc
+        low, high = np.inf, -np.inf
+        for start in range(0, sc.n_scores, _SLICE):  # nanmin would copy the whole column
+            part = sc.value[start:start + _SLICE]
+            part = part[~np.isnan(part)]
+            if part.size:
+                low, high = min(low, float(part.min())), max(high, float(part.max()))
+        self.low = int(low) if np.isfinite(low) else 0
+        self.n_codes = (int(high) - self.low + 2) if np.isfinite(high) else 1
+
+    def codes(self, lo: int, hi: int) -> np.ndarray:
+        values = self.sc.value[lo:hi]
+        missing = np.isnan(values)
+        return np.where(missing, 0, np.where(missing, 0, values).astype(np.int64) - self.low + 1)
+
+
+class ItemParts:
+    """The texts of the item parts ("item,value,na,recoded,") of the long lines, each distinct
+    (version, item, value, N/A) formatted once, when a block first needs it."""
+
+    def __init__(self, data: Any, sc: StudyScores):
+        self.sc = sc
+        self.values = ValueCodes(sc)
+        self.recode_of, self.recode_scales = recode_codes(data, sc)
+        self.item_texts = [plain_text(i) for i in sc.item_ids]
+        self.made: dict[int, str] = {}
+
+    def texts(self, lo: int, hi: int) -> list[str]:
+        """The item part of each score ``lo:hi``."""
+        sc, n_items, n_codes = self.sc, len(self.sc.item_ids), self.values.n_codes
+        version = sc.version[sc.rating_of[lo:hi]].astype(np.int64)
+        keys = ((version * n_items + sc.item[lo:hi]) * n_codes + self.values.codes(lo, hi)) * 2 + sc.na[lo:hi]
+        distinct, index = coded(keys)
+        texts = [self.made.get(key) or self._made(key) for key in distinct.tolist()]
+        return np.array(texts, dtype=object)[index].tolist()
+
+    def _made(self, key: int) -> str:
+        n_items, n_codes = len(self.sc.item_ids), self.values.n_codes
+        na, rest = key & 1, key >> 1
+        rest, code = divmod(rest, n_codes)
+        v, item = divmod(rest, n_items)
+        value = code - 1 + self.values.low if code else None
         recoded = value
-        if value is not None and recode_of[v, item] >= 0:
-            recoded = recode_scales[recode_of[v, item]].recoded(value)
-        texts.append(f"{item_texts[item]},{plain_text(value)},{'1' if na else '0'},{converted_text(recoded)},")
-    return np.array(texts, dtype=object), index
+        if value is not None and self.recode_of[v, item] >= 0:
+            recoded = self.recode_scales[self.recode_of[v, item]].recoded(value)
+        text = self.made[key] = (f"{self.item_texts[item]},{plain_text(value)},{'1' if na else '0'},"
+                                 f"{converted_text(recoded)},")
+        return text
 
 
 def long_text(data: Any) -> Iterator[tuple[str, int]]:
@@ -157,14 +183,14 @@ def long_text(data: Any) -> Iterator[tuple[str, int]]:
     if sc is None or sc.n_ratings == 0:
         return
     labels = LabelTexts(data)
-    parts_text, part_of = _item_parts(data, sc)
+    parts = ItemParts(data, sc)
     notes = sorted(sc.notes.items())
     note_at = np.array([pos for pos, _note in notes], dtype=np.int64)
     for r0, r1 in blocks(sc.n_ratings):
         lo, hi = int(sc.starts[r0]), int(sc.starts[r1])
         rating = sc.rating_of[lo:hi] - r0
         suffixes = np.array([f",{t}\r\n" for t in time_texts(sc.submitted[r0:r1])], dtype=object)
-        middle = parts_text[part_of[lo:hi]].tolist()
+        middle = parts.texts(lo, hi)
         for n in range(int(np.searchsorted(note_at, lo)), int(np.searchsorted(note_at, hi))):
             pos, note = notes[n]
             middle[pos - lo] += plain_text(note)
@@ -260,12 +286,10 @@ def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
     version_labels = [f"{v.key} {v.version}" for v in versions]
     n_items, n_scales = len(items), len(scales)
     column_of, scale_columns = wide_layout(data, items, scales)
-    codes, low = _value_codes(sc)
-    n_codes = int(codes.max()) + 1
+    values = ValueCodes(sc)
+    n_codes, low = values.n_codes, values.low
     # Code 0: blank; 1...: the values from the lowest up; the last: an N/A item given the N/A code.
     value_texts = _AsciiCells(["", *(str(low + c - 1) for c in range(1, n_codes)), plain_text(na_code)])
-    if na_code is not None:
-        codes = np.where(sc.na, n_codes, codes)
     status_texts = np.array([plain_text(SCALE_STATUS.get(i)) for i in range(max(SCALE_STATUS) + 1)], dtype=object)
     bounds = wide_groups(sc, [v.key for v in versions])
     group_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
@@ -280,7 +304,10 @@ def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
         rating = sc.rating_of[lo:hi]
         pos = column_of[sc.version[rating], sc.item[lo:hi]]
         keep = pos >= 0
-        item_codes[group_of[rating[keep]] - g0, pos[keep]] = codes[lo:hi][keep]
+        codes = values.codes(lo, hi)
+        if na_code is not None:
+            codes[sc.na[lo:hi]] = n_codes
+        item_codes[group_of[rating[keep]] - g0, pos[keep]] = codes[keep]
         if n_items:
             cells[:, 1] = value_texts.joined(item_codes)
         rows_of = group_of[r0:r1] - g0

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from rater.storage import models as m
-from rater.study.reports import scores_read, scores_sqlite
+from rater.study.reports import ratings_sqlite, scores_read, scores_sqlite
 from rater.study.reports.reliability_data import study_catalog
 from rater.study.reports.scores_read import StudyScores, read_scores
 
@@ -53,7 +53,7 @@ class _Routes:
 
     def __init__(self, monkeypatch):
         self.parsed = self.rows = 0
-        real_items, real_ratings = scores_sqlite._parsed, scores_sqlite._parsed_ratings
+        real_items, real_ratings = scores_sqlite._parsed, ratings_sqlite._parsed_ratings
 
         def items(*args):
             return self._count(real_items(*args))
@@ -62,7 +62,7 @@ class _Routes:
             return self._count(real_ratings(*args))
 
         monkeypatch.setattr(scores_sqlite, "_parsed", items)
-        monkeypatch.setattr(scores_sqlite, "_parsed_ratings", ratings)
+        monkeypatch.setattr(ratings_sqlite, "_parsed_ratings", ratings)
 
     def _count(self, chunk):
         if chunk is None:
@@ -76,7 +76,7 @@ class _Routes:
 def test_clean_study_is_read_by_aggregates_and_equals_the_rows(study_db, monkeypatch, include_in_progress):
     db, study_id, _ = study_db
     monkeypatch.setattr(scores_sqlite, "CHUNK_ROWIDS", 50)
-    monkeypatch.setattr(scores_sqlite, "RATING_CHUNK_ROWIDS", 7)
+    monkeypatch.setattr(ratings_sqlite, "CHUNK_ROWIDS", 7)
     routes = _Routes(monkeypatch)
     fast, rows = _both(db, study_id, include_in_progress, monkeypatch)
     assert routes.parsed > 10 and routes.rows == 0
@@ -107,6 +107,10 @@ def test_awkward_rows_read_the_same_by_both_routes(study_db, monkeypatch):
         # A rating id of another shape sends its chunks to the row route.
         raw.execute("UPDATE item_score SET rating_id = 'short-' || ? WHERE rating_id = ?", (rid, rid))
         raw.execute("UPDATE rating SET id = 'short-' || ? WHERE id = ?", (rid, rid))
+        # So does an assignment id of another shape (its rating then finds it by bytes).
+        aid = raw.execute("SELECT assignment_id FROM rating WHERE id = ?", (noted.id,)).fetchone()[0]
+        raw.execute("UPDATE assignment SET id = 'a-' || ? WHERE id = ?", (aid, aid))
+        raw.execute("UPDATE rating SET assignment_id = 'a-' || ? WHERE assignment_id = ?", (aid, aid))
         # Sparse rowids: every other item score moved far up.
         raw.execute("UPDATE item_score SET rowid = rowid + 5000000 WHERE rowid % 2 = 0")
         # A score of a rating not in the study is read and left out.
@@ -115,7 +119,7 @@ def test_awkward_rows_read_the_same_by_both_routes(study_db, monkeypatch):
                     (str(uuid.uuid4()), str(uuid.uuid4())))
     raw.close()
     monkeypatch.setattr(scores_sqlite, "CHUNK_ROWIDS", 64)
-    monkeypatch.setattr(scores_sqlite, "RATING_CHUNK_ROWIDS", 5)
+    monkeypatch.setattr(ratings_sqlite, "CHUNK_ROWIDS", 5)
     routes = _Routes(monkeypatch)
     for include_in_progress in (False, True):
         fast, rows = _both(db, study_id, include_in_progress, monkeypatch)

@@ -16,7 +16,6 @@ import gc
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import compress, repeat
 from typing import Any
 
@@ -26,13 +25,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from rater.storage import models as m
-from rater.study.reports import scores_sqlite
+from rater.study.reports import ratings_sqlite, scores_sqlite
 from rater.study.reports.id_index import IdIndex, utf8
 from rater.study.reports.score_buffer import ScoreBuffer, gathered, sort_order
 
 log = logging.getLogger(__name__)
 
-_EPOCH = datetime(1970, 1, 1)
 STREAM_ROWS = 20_000  # rows fetched from the cursor at a time
 TRIM_EVERY = 10  # batches between returns of freed memory to the system
 # Below this share of the database's ratings the study's scores are selected by a join;
@@ -107,11 +105,12 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
     team_index: dict[str, int] = {}
     status_index: dict[str, int] = {}
 
+    # The study's rule, in two halves: which assignments, and which of their ratings.
+    assignment_rule = (m.Assignment.study_id == study_id, m.Assignment.purpose == "study")
+    rating_rule = () if include_in_progress else (m.Rating.submitted_at.is_not(None),)
+
     def included(query):
-        query = query.where(m.Assignment.study_id == study_id, m.Assignment.purpose == "study")
-        if not include_in_progress:
-            query = query.where(m.Rating.submitted_at.is_not(None))
-        return query
+        return query.where(*assignment_rule, *rating_rule)
 
     conn = s.connection()
     rating_ids: list[np.ndarray] = []
@@ -125,15 +124,22 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
     known = (IdIndex.of(session_ids), IdIndex.of(rater_ids), IdIndex.of(version_ids))
     # Streamed too: fetched at once, a large study's rating rows (three ids each) would be the
     # export's peak memory (about 600 bytes a rating, 85 MB for a million item scores).
-    for rids, session, rater, version, teams, statuses, submitted in _rating_batches(conn, ratings, known,
-                                                                                     to_datetime):
+    if conn.dialect.name == "sqlite" and FAST_SQLITE:
+        batches = ratings_sqlite.rating_batches(
+            conn, select(m.Assignment.id, m.Assignment.session_id, m.Assignment.rater_id, m.Assignment.instrument_id,
+                         m.Assignment.team_id, m.Assignment.status).where(*assignment_rule),
+            select(m.Rating.id, m.Rating.assignment_id, m.Rating.submitted_at).where(*rating_rule), known,
+            to_datetime)
+    else:
+        batches = (_rating_columns(batch, known, to_datetime) for batch in _batches(conn, ratings))
+    for rids, session, rater, version, teams, statuses, submitted in batches:
         keep = (session >= 0) & (rater >= 0) & (version >= 0)
         if keep.any():
             rating_ids.append(rids[keep])
         r_cols["session"].append(session[keep])
         r_cols["rater"].append(rater[keep])
         r_cols["version"].append(version[keep])
-        r_cols["team"].append(_label_codes(teams[keep], team_index, scores_sqlite.NO_TEAM))
+        r_cols["team"].append(_label_codes(teams[keep], team_index, ratings_sqlite.NO_TEAM))
         r_cols["status"].append(_label_codes(statuses[keep], status_index))
         r_submitted.append(submitted[keep])
 
@@ -204,35 +210,15 @@ def _batches(conn: Connection, statement: Select) -> Iterator[list[tuple]]:
     yield from result.partitions()
 
 
-def _rating_batches(conn: Connection, ratings: Select, known: tuple[IdIndex, IdIndex, IdIndex],
-                    to_datetime: Callable[[Any], Any] | None) -> Iterator[tuple]:
-    """(rating ids as UTF-8 bytes, session, rater and version numbers or -1, team ids as bytes
-    (``NO_TEAM`` for none), statuses as bytes, submission seconds or NaN) a batch of ratings at a time."""
-    sessions, raters, versions = known
-    if conn.dialect.name == "sqlite" and FAST_SQLITE:
-        for chunk in scores_sqlite.rating_chunks(conn, ratings):
-            if chunk.rows is None:
-                yield (chunk.ids, sessions.codes_of_bytes(chunk.session), raters.codes_of_bytes(chunk.rater),
-                       versions.codes_of_bytes(chunk.instrument), chunk.team, chunk.status, chunk.submitted)
-            elif chunk.rows:
-                yield _rating_columns(chunk.rows, known, to_datetime)
-        return
-    for batch in _batches(conn, ratings):
-        yield _rating_columns(batch, known, to_datetime)
-
-
 def _rating_columns(batch: list[tuple], known: tuple[IdIndex, IdIndex, IdIndex],
                     to_datetime: Callable[[Any], Any] | None) -> tuple:
-    """A batch of rating rows as the columns of :func:`_rating_batches`."""
+    """A batch of rating rows as :func:`ratings_sqlite.rating_batches` gives them."""
     sessions, raters, versions = known
     rids, sids, rater_ids, inst_ids, teams, statuses, submitted = zip(*batch, strict=True)
-    if to_datetime is not None:
-        submitted = map(to_datetime, submitted)
-    seconds = np.fromiter((np.nan if x is None else (x.replace(tzinfo=None) - _EPOCH).total_seconds()
-                           for x in submitted), np.float64, len(rids))
-    no_team = scores_sqlite.NO_TEAM.decode()
+    no_team = ratings_sqlite.NO_TEAM.decode()
     return (utf8(rids), sessions.codes(sids), raters.codes(rater_ids), versions.codes(inst_ids),
-            utf8([no_team if t is None else t for t in teams]), utf8(statuses), seconds)
+            utf8([no_team if t is None else t for t in teams]), utf8(statuses),
+            ratings_sqlite.submitted_seconds(submitted, to_datetime, len(rids)))
 
 
 def _label_codes(labels: np.ndarray, index: dict[str, int], none: bytes | None = None) -> np.ndarray:

@@ -23,16 +23,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Select, bindparam, func, literal_column, select
+from sqlalchemy import Select
 from sqlalchemy.engine import Connection
 
 log = logging.getLogger(__name__)
 
 # Rowids per aggregate query. A chunk's joined strings and their parsing hold about 1 KB
-# per item-score row and 1.4 KB per rating row at once; these sizes keep each chunk near
-# 3 MB, and more queries cost no measurable time (1 M item scores: 200 queries).
+# per item-score row at once; this keeps a chunk near 5 MB, and more queries cost no
+# measurable time (1 M item scores: 200 queries).
 CHUNK_ROWIDS = 5_000
-RATING_CHUNK_ROWIDS = 2_000
 _ID_WIDTH = 36  # str(uuid4())
 _ITEM_SEP = "\x1f"  # ASCII unit separator: not in any item id the schema check allows
 
@@ -61,7 +60,10 @@ class Chunk:
 
 def rowid_ranges(cursor, table: str, step: int) -> Iterator[tuple[int, int]]:
     """Half-open rowid ranges covering ``table``, about ``step`` rows each."""
-    low, high, count = cursor.execute(f"SELECT min(rowid), max(rowid), count(*) FROM {table}").fetchone()
+    # Asked apart, min and max are each one b-tree descent; together SQLite scans the table.
+    low = cursor.execute(f"SELECT min(rowid) FROM {table}").fetchone()[0]
+    high = cursor.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0]
+    count = cursor.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     if not count:
         return
     if high - low < 2 * count + step:
@@ -135,76 +137,7 @@ def fixed_width(text: str | None, n: int, width: int = _ID_WIDTH) -> np.ndarray 
     return np.ascontiguousarray(cells[:, :width]).view(f"S{width}").ravel()
 
 
-@dataclass(frozen=True)
-class RatingChunk:
-    """One range of a study's rating rows: ids and statuses as bytes (``team`` :data:`NO_TEAM`
-    for none), submission times as seconds since 1970 (NaN while in progress); or,
-    when the range could not be parsed, its ``rows``."""
-
-    ids: np.ndarray | None = None
-    session: np.ndarray | None = None
-    rater: np.ndarray | None = None
-    instrument: np.ndarray | None = None
-    team: np.ndarray | None = None
-    status: np.ndarray | None = None
-    submitted: np.ndarray | None = None
-    rows: list[tuple] | None = None
-
-
-NO_TEAM = b" " * _ID_WIDTH
-_STATUS_WIDTH = 16  # assignment.status is VARCHAR(16)
-_TIME_WIDTH = 26  # 'YYYY-MM-DD HH:MM:SS.ffffff', as SQLAlchemy stores a DateTime on SQLite
-
-
-def rating_chunks(conn: Connection, ratings: Select) -> Iterator[RatingChunk]:
-    """The rows of ``ratings`` (rating id, session, rater, instrument, team, status, submitted_at),
-    a range of rating rowids at a time, each range's columns joined by SQLite."""
-    rowid = literal_column("rating.rowid")
-    ranged = ratings.where(rowid >= bindparam("low"), rowid < bindparam("high"))
-    inner = ranged.subquery()
-    c = list(inner.c)
-    aggregate = select(
-        func.count(), *(func.group_concat(col, ",") for col in c[:4]),
-        func.group_concat(func.coalesce(c[4], NO_TEAM.decode()), ","),
-        # Padded to a fixed width, so that no cell becomes a Python string of its own.
-        func.group_concat(func.printf(f"%-{_STATUS_WIDTH}s", c[5]), ","),
-        func.group_concat(func.printf(f"%-{_TIME_WIDTH}s", func.coalesce(c[6], "")), ","))
-    agg_sql, agg_names = _compiled(conn, aggregate)
-    rows_sql, rows_names = _compiled(conn, ranged.order_by(rowid))
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        for low, high in rowid_ranges(cursor, "rating", RATING_CHUNK_ROWIDS):
-            bounds = {"low": low, "high": high}
-            n, *texts = cursor.execute(agg_sql, [bounds.get(k, v) for k, v in agg_names]).fetchone()
-            if not n:
-                continue
-            chunk = _parsed_ratings(n, texts)
-            if chunk is None:
-                log.debug("ratings %d-%d read as rows", low, high)
-                rows = cursor.execute(rows_sql, [bounds.get(k, v) for k, v in rows_names]).fetchall()
-                chunk = RatingChunk(rows=rows)
-            yield chunk
-    finally:
-        cursor.close()
-
-
-def _compiled(conn: Connection, statement: Select) -> tuple[str, list[tuple[str, object]]]:
+def compiled(conn: Connection, statement: Select) -> tuple[str, list[tuple[str, object]]]:
     """The statement's SQL and its (parameter name, value) pairs in order."""
     compiled = statement.compile(dialect=conn.dialect)
     return compiled.string, [(name, compiled.params[name]) for name in compiled.positiontup]
-
-
-def _parsed_ratings(n: int, texts: list[str | None]) -> RatingChunk | None:
-    ids = [fixed_width(text, n) for text in texts[:5]]
-    status = fixed_width(texts[5], n, _STATUS_WIDTH)
-    submitted = fixed_width(texts[6], n, _TIME_WIDTH)
-    if any(x is None for x in ids) or status is None or submitted is None:
-        return None
-    blank = submitted == b" " * _TIME_WIDTH  # in progress
-    seconds = np.full(n, np.nan)
-    try:
-        times = submitted[~blank].astype("datetime64[us]")
-    except ValueError:  # stored in another form: the row route converts it as SQLAlchemy does
-        return None
-    seconds[~blank] = times.astype(np.int64).astype(np.float64) / 1e6
-    return RatingChunk(*ids, status=np.char.rstrip(status, b" "), submitted=seconds)

@@ -1,0 +1,183 @@
+"""A study's ratings from SQLite: its assignments and its ratings each scanned, joined by numpy.
+
+Joined in SQL, every rating costs a b-tree search of its assignment by a
+36-character id: more than reading both tables outright. Here each table is
+read in rowid ranges as a few joined strings per range (as the item scores
+are, :mod:`scores_sqlite`), and a rating finds its assignment through an
+:class:`~rater.study.reports.id_index.IdIndex` of the study's assignments.
+The study's rules pick the rows: the assignment statement carries those on
+assignments, the rating statement those on ratings. A range that does not
+parse is read as rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Select, bindparam, func, literal_column, select
+from sqlalchemy.engine import Connection
+
+from rater.study.reports.id_index import IdIndex, utf8
+from rater.study.reports.scores_sqlite import compiled, fixed_width, rowid_ranges
+
+log = logging.getLogger(__name__)
+
+CHUNK_ROWIDS = 2_000  # assignments or ratings per aggregate query (about 3 MB of strings at once)
+NO_TEAM = b" " * 36  # stands for an assignment without a team
+_STATUS_WIDTH = 16  # assignment.status is VARCHAR(16)
+_TIME_WIDTH = 26  # 'YYYY-MM-DD HH:MM:SS.ffffff', as SQLAlchemy stores a DateTime on SQLite
+_EPOCH = datetime(1970, 1, 1)
+
+
+def submitted_seconds(values, to_datetime: Callable[[Any], Any] | None, n: int) -> np.ndarray:
+    """Submission times (driver values) as seconds since 1970 UTC, NaN for none."""
+    if to_datetime is not None:
+        values = map(to_datetime, values)
+    return np.fromiter((np.nan if x is None else (x.replace(tzinfo=None) - _EPOCH).total_seconds()
+                        for x in values), np.float64, n)
+
+
+class _Ranges:
+    """A statement on one table, run a rowid range at a time: as one row of joined columns
+    (``aggregates`` of the statement's columns), or as the range's rows."""
+
+    def __init__(self, conn: Connection, statement: Select, table: str,
+                 aggregates: Callable[[list], list]):
+        rowid = literal_column(f"{table}.rowid")
+        ranged = statement.where(rowid >= bindparam("low"), rowid < bindparam("high"))
+        self.table = table
+        self.aggregate = compiled(conn, select(func.count(), *aggregates(list(ranged.subquery().c))))
+        self.rows = compiled(conn, ranged.order_by(rowid))
+
+    def run(self, cursor) -> Iterator[tuple[int, list[str | None], Callable[[], list[tuple]]]]:
+        """(rows in the range, the joined columns, a function fetching the range's rows) per non-empty range."""
+        sql, names = self.aggregate
+        for low, high in rowid_ranges(cursor, self.table, CHUNK_ROWIDS):
+            bounds = {"low": low, "high": high}
+            n, *texts = cursor.execute(sql, [bounds.get(k, v) for k, v in names]).fetchone()
+            if n:
+                yield n, texts, lambda b=bounds: self._rows(cursor, b)
+
+    def _rows(self, cursor, bounds: dict[str, int]) -> list[tuple]:
+        sql, names = self.rows
+        return cursor.execute(sql, [bounds.get(k, v) for k, v in names]).fetchall()
+
+
+class _Labels:
+    """Short labels (team ids, statuses) numbered as they come, kept as bytes once each."""
+
+    def __init__(self):
+        self.number: dict[bytes, int] = {}
+
+    def codes(self, labels: np.ndarray) -> np.ndarray:
+        distinct, inverse = np.unique(labels, return_inverse=True)
+        numbers = np.array([self.number.setdefault(bytes(x), len(self.number)) for x in distinct], dtype=np.int32)
+        return numbers[inverse.ravel()]
+
+    def array(self) -> np.ndarray:
+        return np.array(list(self.number), dtype=bytes) if self.number else np.zeros(0, dtype="S1")
+
+
+@dataclass(frozen=True)
+class _Assignments:
+    """The study's assignments: an index of their ids; per assignment its session, rater and
+    version numbers (-1: not among those given), and its team and status as label numbers."""
+
+    index: IdIndex
+    session: np.ndarray
+    rater: np.ndarray
+    version: np.ndarray
+    team: np.ndarray
+    status: np.ndarray
+    team_labels: np.ndarray
+    status_labels: np.ndarray
+
+
+def _assignments(conn: Connection, cursor, statement: Select, known: tuple[IdIndex, IdIndex, IdIndex]) -> _Assignments:
+    """Read the rows of ``statement`` (id, session, rater, instrument, team, status) of ``assignment``."""
+    def aggregates(c: list) -> list:
+        return [*(func.group_concat(col, ",") for col in c[:4]),
+                func.group_concat(func.coalesce(c[4], NO_TEAM.decode()), ","),
+                # Padded to a fixed width (a longer status fails the width check), so that no
+                # status becomes a Python string of its own.
+                func.group_concat(func.printf(f"%-{_STATUS_WIDTH}s", c[5]), ",")]
+
+    teams, statuses = _Labels(), _Labels()
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("ids", "session", "rater", "version", "team", "status")}
+    for n, texts, rows in _Ranges(conn, statement, "assignment", aggregates).run(cursor):
+        columns = [fixed_width(text, n) for text in texts[:5]]
+        status = fixed_width(texts[5], n, _STATUS_WIDTH)
+        if any(x is None for x in columns) or status is None:
+            log.debug("assignments read as rows")
+            ids, sids, rids, iids, tids, states = zip(*rows(), strict=True)
+            columns = [utf8(ids), utf8(sids), utf8(rids), utf8(iids),
+                       utf8([NO_TEAM.decode() if t is None else t for t in tids])]
+            status = utf8(states)
+        else:
+            status = np.char.rstrip(status, b" ")
+        ids, session, rater, instrument, team = columns
+        parts["ids"].append(ids)
+        for name, index, column in zip(("session", "rater", "version"), known, (session, rater, instrument),
+                                       strict=True):
+            parts[name].append(index.codes_of_bytes(column))
+        parts["team"].append(teams.codes(team))
+        parts["status"].append(statuses.codes(status))
+    joined = {k: np.concatenate(v) if v else np.zeros(0, np.int32) for k, v in parts.items() if k != "ids"}
+    return _Assignments(IdIndex(parts["ids"]), joined["session"], joined["rater"], joined["version"],
+                        joined["team"], joined["status"], teams.array(), statuses.array())
+
+
+def rating_batches(conn: Connection, assignments: Select, ratings: Select, known: tuple[IdIndex, IdIndex, IdIndex],
+                   to_datetime: Callable[[Any], Any] | None) -> Iterator[tuple]:
+    """The study's ratings a range at a time, as ``scores_read`` takes them: (rating ids as bytes,
+    session, rater and version numbers or -1, team ids as bytes (:data:`NO_TEAM` for none),
+    statuses as bytes, submission seconds or NaN).
+
+    ``assignments`` selects (id, session, rater, instrument, team, status) of the study's
+    assignments; ``ratings`` selects (id, assignment id, submitted_at) of the ratings it includes.
+    """
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        study = _assignments(conn, cursor, assignments, known)
+        if not study.index.size:
+            return
+
+        def aggregates(c: list) -> list:
+            return [func.group_concat(c[0], ","), func.group_concat(c[1], ","),
+                    # A stored time is always 26 characters: one of another length fails the check.
+                    func.group_concat(func.coalesce(c[2], " " * _TIME_WIDTH), ",")]
+
+        for n, texts, rows in _Ranges(conn, ratings, "rating", aggregates).run(cursor):
+            parsed = _parsed_ratings(n, texts)
+            if parsed is None:
+                log.debug("ratings read as rows")
+                rids, aids, submitted = zip(*rows(), strict=True)
+                parsed = utf8(rids), utf8(aids), submitted_seconds(submitted, to_datetime, len(rids))
+            rids, aids, seconds = parsed
+            at = study.index.codes_of_bytes(aids)  # -1: an assignment of another study
+            found = at >= 0
+            at = np.where(found, at, 0)
+            yield (rids, *(np.where(found, column[at], -1) for column in (study.session, study.rater, study.version)),
+                   study.team_labels[study.team[at]], study.status_labels[study.status[at]], seconds)
+    finally:
+        cursor.close()
+
+
+def _parsed_ratings(n: int, texts: list[str | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    rids, aids = fixed_width(texts[0], n), fixed_width(texts[1], n)
+    submitted = fixed_width(texts[2], n, _TIME_WIDTH)
+    if rids is None or aids is None or submitted is None:
+        return None
+    blank = submitted == b" " * _TIME_WIDTH  # in progress
+    seconds = np.full(n, np.nan)
+    try:
+        times = submitted[~blank].astype("datetime64[us]")
+    except ValueError:  # stored in another form: the row route converts it as SQLAlchemy does
+        return None
+    seconds[~blank] = times.astype(np.int64).astype(np.float64) / 1e6
+    return rids, aids, seconds
