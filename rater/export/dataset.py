@@ -2,10 +2,10 @@
 
 :func:`load_study` reads the small tables (study, instruments, teams, raters,
 sessions) and, in the same pass, every included item score into numpy
-columns (:mod:`rater.study.reports.scores_read`, about 17 bytes per score). Scale
-scores are computed for all ratings at once by the one scoring engine
-(:mod:`rater.export.scale_columns`). The rating tables make their rows from
-these columns a block at a time (:mod:`rater.export.rating_rows`), in the
+columns (:mod:`rater.study.reports.scores_read`, 13 bytes per score). Scale
+scores are computed for all ratings by the one scoring engine
+(:mod:`rater.export.scale_columns`) when the tables first need them. The
+rating tables make their rows from these columns a block at a time (:mod:`rater.export.rating_rows`), in the
 order the export shows them (patient, session number, rater code,
 instrument), and :meth:`StudyData.reliability_data` hands the same columns
 to the statistics.
@@ -106,7 +106,22 @@ class StudyData:
     sessions: list[SessionInfo]  # natural patient order, then session number
     include_in_progress: bool = False
     scores: StudyScores | None = None
-    scale_scores: dict[tuple[str, str], ScaleColumn] = field(default_factory=dict)
+    _scale_scores: dict[tuple[str, str], ScaleColumn] | None = field(default=None, repr=False)
+
+    @property
+    def scale_scores(self) -> dict[tuple[str, str], ScaleColumn]:
+        """(key, scale id) -> every rating's score on that scale, by the one scoring engine.
+
+        Made when the tables first need them, after the statistics: the two never hold
+        their working memory at the same time.
+        """
+        if self._scale_scores is None:
+            if self.scores is None:
+                self._scale_scores = {}
+            else:
+                numbers = np.array([x.number for x in self.sessions], dtype=np.float64)
+                self._scale_scores = scale_columns(self.catalog, self.scores, numbers)
+        return self._scale_scores
 
     @property
     def instruments(self) -> dict[str, StudyInstrument]:
@@ -173,6 +188,4 @@ def load_study(db: Database, study_id: str, include_in_progress: bool = False) -
     log.info("study %s: %d instrument version(s), %d team(s), %d rater(s), %d session(s)", study.code,
              len(catalog.versions), len(teams), len(raters), len(sessions))
     log.info("study %s: %d ratings, %d item scores read", study.code, scores.n_ratings, scores.n_scores)
-    numbers = np.array([x.number for x in sessions], dtype=np.float64)
-    return StudyData(db, study, catalog, teams, {r.id: r for r in raters}, sessions, include_in_progress,
-                     scores, scale_columns(catalog, scores, numbers))
+    return StudyData(db, study, catalog, teams, {r.id: r for r in raters}, sessions, include_in_progress, scores)

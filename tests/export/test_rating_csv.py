@@ -27,6 +27,8 @@ from rater.export.rating_rows import _submitted
 from rater.export.rating_tables import long_table, session_means_table, wide_table
 from rater.storage import models as m
 
+from .helpers import rate_second_version
+
 NOTES = ["a,b", 'say "hi"', "line\nbreak", "cr\rhere", "crlf\r\n", "=SUM(A1:A3)", "+1 555", "-3 points", "@mention",
          "emoji 😀🧠", " lead", "\n", '"', ","]
 TEAM = 'Team, "one" 🎉'
@@ -74,21 +76,7 @@ def awkward_db(study_db):
         # A second version of an instrument, rated by the same rater in the same session, without a team.
         rating = s.scalars(select(m.Rating).where(m.Rating.submitted_at.is_not(None)).order_by(m.Rating.id)
                            .limit(1)).one()
-        assignment = s.get(m.Assignment, rating.assignment_id)
-        other = m.InstrumentRecord(key=assignment.instrument.key, version="9.9", name="copy",
-                                   content=assignment.instrument.content, content_hash="x" * 64)
-        s.add(other)
-        s.flush()
-        twin = m.Assignment(study_id=study_id, session_id=assignment.session_id, rater_id=assignment.rater_id,
-                            instrument_id=other.id, team_id=None, status="submitted")
-        s.add(twin)
-        s.flush()
-        copy = m.Rating(assignment_id=twin.id, submitted_at=rating.submitted_at)
-        s.add(copy)
-        s.flush()
-        for score in rating.scores:
-            s.add(m.ItemScore(rating_id=copy.id, item_id=score.item_id, value=score.value, is_na=score.is_na,
-                              note=score.note))
+        rate_second_version(s, rating, team_id=None)
     return db, study_id, built
 
 

@@ -12,6 +12,8 @@ from rater.stats import StatsInputError
 from rater.storage import models as m
 from rater.study.reports.reliability_data import reliability_rows
 
+from .helpers import rate_second_version
+
 
 def _from_columns(table):
     """The same rows through RatingTable.from_columns, from their labels."""
@@ -50,21 +52,7 @@ def test_two_versions_rated_by_one_rater_are_reported(study_db):
     with db.transaction() as s:
         # Copy one rating's scores onto the same rater's rating of another instrument version.
         rating = s.scalars(select(m.Rating).where(m.Rating.submitted_at.is_not(None)).limit(1)).one()
-        assignment = s.get(m.Assignment, rating.assignment_id)
-        other = m.InstrumentRecord(key=assignment.instrument.key, version="9.9", name="copy",
-                             content=assignment.instrument.content, content_hash="x" * 64)
-        s.add(other)
-        s.flush()
-        twin = m.Assignment(study_id=assignment.study_id, session_id=assignment.session_id,
-                            rater_id=assignment.rater_id, instrument_id=other.id, team_id=assignment.team_id,
-                            status="submitted")
-        s.add(twin)
-        s.flush()
-        copy = m.Rating(assignment_id=twin.id, submitted_at=rating.submitted_at)
-        s.add(copy)
-        s.flush()
-        for score in rating.scores:
-            s.add(m.ItemScore(rating_id=copy.id, item_id=score.item_id, value=score.value, is_na=score.is_na))
+        rate_second_version(s, rating)
     with pytest.raises(StatsInputError, match="duplicate score for session"):
         reliability_rows(db, study_id)
 
