@@ -63,16 +63,17 @@ def awkward_db(study_db):
         patient = s.scalars(select(m.Patient).where(m.Patient.study_id == study_id, m.Patient.code == "P003")).one()
         patient.code = PATIENT
         submitted = select(m.ItemScore.id).join(m.Rating).where(m.Rating.submitted_at.is_not(None))
+        # HES-CT is 0 everywhere in the built study: give it values its scale recodes (1-3 -> 1, 4-6 -> 2),
+        # before the notes and blanks below, which must not be overwritten.
+        ct = s.scalars(submitted.join(m.Assignment).join(m.InstrumentRecord)
+                       .where(m.InstrumentRecord.key == "hes_ct").order_by(m.ItemScore.id)).all()
+        for n, score_id in enumerate(ct):
+            s.execute(update(m.ItemScore).where(m.ItemScore.id == score_id).values(value=n % 7))
         ids = s.scalars(submitted.order_by(m.ItemScore.id).limit(len(NOTES) + 2)).all()
         for score_id, note in zip(ids, NOTES, strict=False):
             s.execute(update(m.ItemScore).where(m.ItemScore.id == score_id).values(note=note))
         s.execute(update(m.ItemScore).where(m.ItemScore.id == ids[-2]).values(value=None, is_na=False))
         s.execute(update(m.ItemScore).where(m.ItemScore.id == ids[-1]).values(value=None, is_na=True))
-        # HES-CT is 0 everywhere in the built study: give it values its scale recodes (1-3 -> 1, 4-6 -> 2).
-        ct = s.scalars(submitted.join(m.Assignment).join(m.InstrumentRecord)
-                       .where(m.InstrumentRecord.key == "hes_ct").order_by(m.ItemScore.id)).all()
-        for n, score_id in enumerate(ct):
-            s.execute(update(m.ItemScore).where(m.ItemScore.id == score_id).values(value=n % 7))
         # A second version of an instrument, rated by the same rater in the same session, without a team.
         rating = s.scalars(select(m.Rating).where(m.Rating.submitted_at.is_not(None)).order_by(m.Rating.id)
                            .limit(1)).one()
