@@ -179,7 +179,8 @@ def load_study(db: Database, study_id: str, include_in_progress: bool = False) -
             select(m.Session.id, m.Patient.code, m.Session.number, m.Session.date)
             .join(m.Patient, m.Patient.id == m.Session.patient_id)
             .where(m.Patient.study_id == study_id, m.Session.is_practice.is_(False)))]
-        sessions.sort(key=lambda x: (natural_key(x.patient), x.number))
+        patient_keys = {code: natural_key(code) for code in patient_codes}  # once per patient
+        sessions.sort(key=lambda x: (patient_keys[x.patient], x.number))
         # The one read of the item scores; the tables and the statistics both use it.
         scores = read_scores(s, study_id, [x.id for x in sessions], [r.id for r in raters],
                              [v.row_id for v in catalog.versions],

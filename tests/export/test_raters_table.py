@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from rater.export.dataset import load_study
 from rater.export.record_tables import raters_table
 from rater.storage import models as m
+from rater.study.reports import scores_read
 from rater.study.setup.coordination import reopen_rating
 
 STATUSES = ("not_started", "in_progress", "submitted")
@@ -54,8 +55,10 @@ def _assignments(s, code: str) -> list[m.Assignment]:
                      .order_by(m.Assignment.id)).all()
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["counted by the read", "counted by SQL"])
 @pytest.mark.parametrize("include_in_progress", [False, True])
-def test_raters_sheet_matches_the_assignments(study_db, include_in_progress):
+def test_raters_sheet_matches_the_assignments(study_db, include_in_progress, fast, monkeypatch):
+    monkeypatch.setattr(scores_read, "FAST_SQLITE", fast)
     db, study_id, _ = study_db
     with db.transaction() as s:
         first, second, third = _assignments(s, "T1-01")[:3]
@@ -75,6 +78,7 @@ def test_raters_sheet_matches_the_assignments(study_db, include_in_progress):
     reopen_rating(db, reopen_id, "second look at the recording")
 
     expected = _expected(db, study_id)
+    assert (load_study(db, study_id, include_in_progress).scores.workload is not None) == fast
     got = _sheet(db, study_id, include_in_progress)
     assert got == {code: expected.get(code, (0, 0, 0, 0, None, None)) for code in got}
     assigned, not_started, in_progress, submitted, first_at, last_at = got["T1-01"]

@@ -40,6 +40,9 @@ def _both(db, study_id: str, include_in_progress: bool, monkeypatch) -> tuple[St
 
 def _assert_same(a: StudyScores, b: StudyScores) -> None:
     for field in dataclasses.fields(StudyScores):
+        if field.name == "workload":  # read along by the aggregate route only: see the Raters sheet test
+            assert a.workload is not None and b.workload is None
+            continue
         x, y = getattr(a, field.name), getattr(b, field.name)
         if isinstance(x, np.ndarray):
             assert x.dtype == y.dtype, field.name

@@ -84,7 +84,7 @@ class _Labels:
 
 
 @dataclass(frozen=True)
-class _Assignments:
+class StudyAssignments:
     """The study's assignments: an index of their ids; per assignment its session, rater and
     version numbers (-1: not among those given), and its team and status as label numbers."""
 
@@ -97,9 +97,28 @@ class _Assignments:
     team_labels: np.ndarray
     status_labels: np.ndarray
 
+    def workload(self, n_raters: int) -> tuple[np.ndarray, list[str]]:
+        """Assignments per (rater number, status), every one of the study's, rated or not; and
+        the statuses' names."""
+        names = [bytes(x).decode("utf-8") for x in self.status_labels]
+        known = self.rater >= 0
+        counts = np.bincount(self.rater[known].astype(np.int64) * len(names) + self.status[known],
+                             minlength=n_raters * len(names))
+        return counts.reshape(n_raters, len(names)), names
 
-def _assignments(conn: Connection, cursor, statement: Select, known: tuple[IdIndex, IdIndex, IdIndex]) -> _Assignments:
-    """Read the rows of ``statement`` (id, session, rater, instrument, team, status) of ``assignment``."""
+
+def study_assignments(conn: Connection, statement: Select,
+                      known: tuple[IdIndex, IdIndex, IdIndex]) -> StudyAssignments:
+    """Read the rows of ``statement`` (id, session, rater, instrument, team, status) of ``assignment``;
+    ``known`` numbers the sessions, raters and instrument versions."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        return _assignments(conn, cursor, statement, known)
+    finally:
+        cursor.close()
+
+
+def _assignments(conn: Connection, cursor, statement: Select, known: tuple[IdIndex, IdIndex, IdIndex]) -> StudyAssignments:
     def aggregates(c: list) -> list:
         return [*(func.group_concat(col, ",") for col in c[:4]),
                 func.group_concat(func.coalesce(c[4], NO_TEAM.decode()), ","),
@@ -128,25 +147,23 @@ def _assignments(conn: Connection, cursor, statement: Select, known: tuple[IdInd
         parts["team"].append(teams.codes(team))
         parts["status"].append(statuses.codes(status))
     joined = {k: np.concatenate(v) if v else np.zeros(0, np.int32) for k, v in parts.items() if k != "ids"}
-    return _Assignments(IdIndex(parts["ids"]), joined["session"], joined["rater"], joined["version"],
+    return StudyAssignments(IdIndex(parts["ids"]), joined["session"], joined["rater"], joined["version"],
                         joined["team"], joined["status"], teams.array(), statuses.array())
 
 
-def rating_batches(conn: Connection, assignments: Select, ratings: Select, known: tuple[IdIndex, IdIndex, IdIndex],
+def rating_batches(conn: Connection, study: StudyAssignments, ratings: Select,
                    to_datetime: Callable[[Any], Any] | None) -> Iterator[tuple]:
     """The study's ratings a range at a time, as ``scores_read`` takes them: (rating ids as bytes,
     session, rater and version numbers or -1, team ids as bytes (:data:`NO_TEAM` for none),
     statuses as bytes, submission seconds or NaN).
 
-    ``assignments`` selects (id, session, rater, instrument, team, status) of the study's
-    assignments; ``ratings`` selects (id, assignment id, submitted_at) of the ratings it includes.
+    ``ratings`` selects (id, assignment id, submitted_at) of the ratings the study includes;
+    those of assignments not in ``study`` are given with -1 numbers.
     """
+    if not study.index.size:
+        return
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        study = _assignments(conn, cursor, assignments, known)
-        if not study.index.size:
-            return
-
         def aggregates(c: list) -> list:
             return [func.group_concat(c[0], ","), func.group_concat(c[1], ","),
                     # A stored time is always 26 characters: one of another length fails the check.

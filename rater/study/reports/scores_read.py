@@ -69,6 +69,9 @@ class StudyScores:
     item_ids: list[str]
     team_ids: list[str]
     status_names: list[str]
+    # Per rater (index into the rater list) and status: the study assignments, rated or not, and the
+    # statuses' names; read along on SQLite, None where the read did not see every assignment.
+    workload: tuple[np.ndarray, list[str]] | None = None
 
     @property
     def n_ratings(self) -> int:
@@ -124,12 +127,16 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
     known = (IdIndex.of(session_ids), IdIndex.of(rater_ids), IdIndex.of(version_ids))
     # Streamed too: fetched at once, a large study's rating rows (three ids each) would be the
     # export's peak memory (about 600 bytes a rating, 85 MB for a million item scores).
+    workload = None
     if conn.dialect.name == "sqlite" and FAST_SQLITE:
-        batches = ratings_sqlite.rating_batches(
+        study = ratings_sqlite.study_assignments(
             conn, select(m.Assignment.id, m.Assignment.session_id, m.Assignment.rater_id, m.Assignment.instrument_id,
-                         m.Assignment.team_id, m.Assignment.status).where(*assignment_rule),
-            select(m.Rating.id, m.Rating.assignment_id, m.Rating.submitted_at).where(*rating_rule), known,
+                         m.Assignment.team_id, m.Assignment.status).where(*assignment_rule), known)
+        workload = study.workload(len(rater_ids))  # every study assignment was read: count them here
+        batches = ratings_sqlite.rating_batches(
+            conn, study, select(m.Rating.id, m.Rating.assignment_id, m.Rating.submitted_at).where(*rating_rule),
             to_datetime)
+        del study
     else:
         batches = (_rating_columns(batch, known, to_datetime) for batch in _batches(conn, ratings))
     for rids, session, rater, version, teams, statuses, submitted in batches:
@@ -182,7 +189,7 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
     del rating_index  # 5 MB of ids for a large study: not needed while sorting
     _trim()
     ordered = _ordered(r_cols, r_submitted, buffer, notes, item_index, item_order,
-                       version_ids, list(team_index), list(status_index))
+                       version_ids, list(team_index), list(status_index), workload)
     _trim()  # the sort's temporaries (1 M scores: 40 MB)
     return ordered
 
@@ -291,7 +298,8 @@ def _trim() -> None:
 
 def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray], buffer: ScoreBuffer,
              notes: dict[int, str], item_index: dict[str, int], item_order: dict[str, dict[str, int]],
-             version_ids: list[str], team_ids: list[str], status_names: list[str]) -> StudyScores:
+             version_ids: list[str], team_ids: list[str], status_names: list[str],
+             workload: tuple[np.ndarray, list[str]] | None) -> StudyScores:
     """Sort ratings into export order and each rating's scores into item order."""
     col = {name: _joined(parts, np.int32) for name, parts in r_cols.items()}
     submitted = _joined(r_submitted, np.float64)
@@ -325,4 +333,4 @@ def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray],
         session=col["session"][by_export], rater=col["rater"][by_export], version=col["version"][by_export],
         team=col["team"][by_export], status=col["status"][by_export], submitted=submitted[by_export],
         starts=starts, item=item, value=value, na=na, rating_of=rating_of, notes=moved,
-        item_ids=item_ids, team_ids=team_ids, status_names=status_names)
+        item_ids=item_ids, team_ids=team_ids, status_names=status_names, workload=workload)
