@@ -19,11 +19,11 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, bindparam, func, literal_column, select
+from sqlalchemy import Select, func
 from sqlalchemy.engine import Connection
 
 from rater.study.reports.id_index import IdIndex, utf8
-from rater.study.reports.scores_sqlite import compiled, fixed_width, rowid_ranges
+from rater.study.reports.scores_sqlite import Ranges, constant, fixed_width
 
 log = logging.getLogger(__name__)
 
@@ -34,38 +34,17 @@ _TIME_WIDTH = 26  # 'YYYY-MM-DD HH:MM:SS.ffffff', as SQLAlchemy stores a DateTim
 _EPOCH = datetime(1970, 1, 1)
 
 
+def team_bytes(team_ids) -> np.ndarray:
+    """Team ids (None for none) as bytes, :data:`NO_TEAM` standing for none."""
+    return utf8([NO_TEAM.decode() if t is None else t for t in team_ids])
+
+
 def submitted_seconds(values, to_datetime: Callable[[Any], Any] | None, n: int) -> np.ndarray:
     """Submission times (driver values) as seconds since 1970 UTC, NaN for none."""
     if to_datetime is not None:
         values = map(to_datetime, values)
     return np.fromiter((np.nan if x is None else (x.replace(tzinfo=None) - _EPOCH).total_seconds()
                         for x in values), np.float64, n)
-
-
-class _Ranges:
-    """A statement on one table, run a rowid range at a time: as one row of joined columns
-    (``aggregates`` of the statement's columns), or as the range's rows."""
-
-    def __init__(self, conn: Connection, statement: Select, table: str,
-                 aggregates: Callable[[list], list]):
-        rowid = literal_column(f"{table}.rowid")
-        ranged = statement.where(rowid >= bindparam("low"), rowid < bindparam("high"))
-        self.table = table
-        self.aggregate = compiled(conn, select(func.count(), *aggregates(list(ranged.subquery().c))))
-        self.rows = compiled(conn, ranged.order_by(rowid))
-
-    def run(self, cursor) -> Iterator[tuple[int, list[str | None], Callable[[], list[tuple]]]]:
-        """(rows in the range, the joined columns, a function fetching the range's rows) per non-empty range."""
-        sql, names = self.aggregate
-        for low, high in rowid_ranges(cursor, self.table, CHUNK_ROWIDS):
-            bounds = {"low": low, "high": high}
-            n, *texts = cursor.execute(sql, [bounds.get(k, v) for k, v in names]).fetchone()
-            if n:
-                yield n, texts, lambda b=bounds: self._rows(cursor, b)
-
-    def _rows(self, cursor, bounds: dict[str, int]) -> list[tuple]:
-        sql, names = self.rows
-        return cursor.execute(sql, [bounds.get(k, v) for k, v in names]).fetchall()
 
 
 class _Labels:
@@ -120,22 +99,23 @@ def study_assignments(conn: Connection, statement: Select,
 
 def _assignments(conn: Connection, cursor, statement: Select, known: tuple[IdIndex, IdIndex, IdIndex]) -> StudyAssignments:
     def aggregates(c: list) -> list:
-        return [*(func.group_concat(col, ",") for col in c[:4]),
-                func.group_concat(func.coalesce(c[4], NO_TEAM.decode()), ","),
+        comma = constant(",")
+        return [*(func.group_concat(col, comma) for col in c[:4]),
+                func.group_concat(func.coalesce(c[4], constant(NO_TEAM.decode())), comma),
                 # Padded to a fixed width (a longer status fails the width check), so that no
                 # status becomes a Python string of its own.
-                func.group_concat(func.printf(f"%-{_STATUS_WIDTH}s", c[5]), ",")]
+                func.group_concat(func.printf(constant(f"%-{_STATUS_WIDTH}s"), c[5]), comma)]
 
     teams, statuses = _Labels(), _Labels()
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("ids", "session", "rater", "version", "team", "status")}
-    for n, texts, rows in _Ranges(conn, statement, "assignment", aggregates).run(cursor):
+    assignments = Ranges(conn, statement, "assignment", CHUNK_ROWIDS, aggregates)
+    for low, high, n, texts in assignments.run(cursor):
         columns = [fixed_width(text, n) for text in texts[:5]]
         status = fixed_width(texts[5], n, _STATUS_WIDTH)
         if any(x is None for x in columns) or status is None:
             log.debug("assignments read as rows")
-            ids, sids, rids, iids, tids, states = zip(*rows(), strict=True)
-            columns = [utf8(ids), utf8(sids), utf8(rids), utf8(iids),
-                       utf8([NO_TEAM.decode() if t is None else t for t in tids])]
+            ids, sids, rids, iids, tids, states = zip(*assignments.rows(cursor, low, high), strict=True)
+            columns = [utf8(ids), utf8(sids), utf8(rids), utf8(iids), team_bytes(tids)]
             status = utf8(states)
         else:
             status = np.char.rstrip(status, b" ")
@@ -165,15 +145,17 @@ def rating_batches(conn: Connection, study: StudyAssignments, ratings: Select,
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         def aggregates(c: list) -> list:
-            return [func.group_concat(c[0], ","), func.group_concat(c[1], ","),
+            comma = constant(",")
+            return [func.group_concat(c[0], comma), func.group_concat(c[1], comma),
                     # A stored time is always 26 characters: one of another length fails the check.
-                    func.group_concat(func.coalesce(c[2], " " * _TIME_WIDTH), ",")]
+                    func.group_concat(func.coalesce(c[2], constant(" " * _TIME_WIDTH)), comma)]
 
-        for n, texts, rows in _Ranges(conn, ratings, "rating", aggregates).run(cursor):
+        study_ratings = Ranges(conn, ratings, "rating", CHUNK_ROWIDS, aggregates)
+        for low, high, n, texts in study_ratings.run(cursor):
             parsed = _parsed_ratings(n, texts)
             if parsed is None:
                 log.debug("ratings read as rows")
-                rids, aids, submitted = zip(*rows(), strict=True)
+                rids, aids, submitted = zip(*study_ratings.rows(cursor, low, high), strict=True)
                 parsed = utf8(rids), utf8(aids), submitted_seconds(submitted, to_datetime, len(rids))
             rids, aids, seconds = parsed
             at = study.index.codes_of_bytes(aids)  # -1: an assignment of another study

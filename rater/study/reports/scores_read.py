@@ -222,9 +222,8 @@ def _rating_columns(batch: list[tuple], known: tuple[IdIndex, IdIndex, IdIndex],
     """A batch of rating rows as :func:`ratings_sqlite.rating_batches` gives them."""
     sessions, raters, versions = known
     rids, sids, rater_ids, inst_ids, teams, statuses, submitted = zip(*batch, strict=True)
-    no_team = ratings_sqlite.NO_TEAM.decode()
     return (utf8(rids), sessions.codes(sids), raters.codes(rater_ids), versions.codes(inst_ids),
-            utf8([no_team if t is None else t for t in teams]), utf8(statuses),
+            ratings_sqlite.team_bytes(teams), utf8(statuses),
             ratings_sqlite.submitted_seconds(submitted, to_datetime, len(rids)))
 
 
@@ -248,7 +247,7 @@ def _score_batches(conn: Connection, statement: Select, rating_index: IdIndex,
     if conn.dialect.name == "sqlite" and not joined and FAST_SQLITE:
         cursor = conn.connection.dbapi_connection.cursor()
         try:
-            for chunk in scores_sqlite.chunks(cursor):
+            for chunk in scores_sqlite.chunks(conn, cursor):
                 if chunk.rows is None:
                     yield rating_index.codes_of_runs(chunk.ids), chunk.items, chunk.values, chunk.na, chunk.notes
                 elif chunk.rows:
