@@ -24,6 +24,7 @@ from rater.export.atomic import Staging, write_error
 from rater.export.csv_text import block_text, converted_text, plain_text
 from rater.export.progress import Tracker
 from rater.export.table import Column, Sheet, Table
+from rater.heap import trim
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ def write_csv_stage(sheets: Sequence[Sheet], stage: Path, tracker: Tracker, bom:
         for table in sheet.tables:
             name = f"{table.key}.csv"
             write_table_csv(table, stage / name, tracker, bom)
+            trim()  # one table's temporaries, before the next table's
             names.append(name)
     return names
 

@@ -35,6 +35,7 @@ from rater.export.spss import write_sav_files
 from rater.export.table import Sheet
 from rater.export.training_tables import training_tables
 from rater.export.workbook import write_book
+from rater.heap import trim
 from rater.stats import ReliabilityReport, StatsInputError, analyse
 from rater.storage.database import Database
 
@@ -152,6 +153,7 @@ def _export(db: Database, study_id: str, staging: Staging, xlsx: str | Path | No
     tracker = Tracker(reliability_weight + outputs * _estimate(data, counts), progress, cancel)
     tracker.advance(0, "Computing reliability", force=True)
     reliability = study_reliability(data)
+    trim()  # the statistics' temporaries, before the tables are made
     exported_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     sheets = build_sheets(data, counts, reliability, exported_at)
     tables = sum(s.weight for s in sheets)

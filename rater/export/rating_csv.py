@@ -29,6 +29,7 @@ from rater.export.csv_text import column_text, converted_text, plain_text
 from rater.export.rating_rows import (
     BLOCK_RATINGS,
     SCALE_STATUS,
+    SESSION_BLOCK,
     blocks,
     recode_codes,
     session_means,
@@ -157,7 +158,7 @@ class ItemParts:
     def texts(self, lo: int, hi: int) -> list[str]:
         """The item part of each score ``lo:hi``."""
         sc, n_items, n_codes = self.sc, len(self.sc.item_ids), self.values.n_codes
-        version = sc.version[sc.rating_of[lo:hi]].astype(np.int64)
+        version = sc.version[sc.rating_of(lo, hi)].astype(np.int64)
         keys = ((version * n_items + sc.item[lo:hi]) * n_codes + self.values.codes(lo, hi)) * 2 + sc.na[lo:hi]
         distinct, index = coded(keys)
         texts = [self.made.get(key) or self._made(key) for key in distinct.tolist()]
@@ -188,7 +189,7 @@ def long_text(data: Any) -> Iterator[tuple[str, int]]:
     note_at = np.array([pos for pos, _note in notes], dtype=np.int64)
     for r0, r1 in blocks(sc.n_ratings):
         lo, hi = int(sc.starts[r0]), int(sc.starts[r1])
-        rating = sc.rating_of[lo:hi] - r0
+        rating = sc.rating_of(lo, hi) - r0
         suffixes = np.array([f",{t}\r\n" for t in time_texts(sc.submitted[r0:r1])], dtype=object)
         middle = parts.texts(lo, hi)
         for n in range(int(np.searchsorted(note_at, lo)), int(np.searchsorted(note_at, hi))):
@@ -301,7 +302,7 @@ def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
         first = 2 if n_items else 1
         cells = np.full((g1 - g0, first + 2 * n_scales), "", dtype=object)
         item_codes = np.zeros((g1 - g0, n_items), dtype=np.int64)
-        rating = sc.rating_of[lo:hi]
+        rating = sc.rating_of(lo, hi)
         pos = column_of[sc.version[rating], sc.item[lo:hi]]
         keep = pos >= 0
         codes = values.codes(lo, hi)
@@ -312,26 +313,30 @@ def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
             cells[:, 1] = value_texts.joined(item_codes)
         rows_of = group_of[r0:r1] - g0
         for at, column in scale_columns:
-            rated = column.version_mask[sc.version[r0:r1]]
-            if rated.any():
-                cells[rows_of[rated], first + at - n_items] = _float_texts(column.scores[r0:r1][rated])
-                cells[rows_of[rated], first + at - n_items + n_scales] = status_texts[column.status[r0:r1][rated]]
+            rated, score, status = column.block(r0, r1)
+            if rated.size:
+                cells[rows_of[rated], first + at - n_items] = _float_texts(score)
+                cells[rows_of[rated], first + at - n_items + n_scales] = status_texts[status]
         starts = np.array(bounds[g0:g1], dtype=np.int64) - r0
         cells[:, 0] = heads.heads(labels, sc, r0, r1, starts)
         yield "\r\n".join(map(",".join, cells.tolist())) + "\r\n", g1 - g0
 
 
 def session_means_text(data: Any, scales: list[tuple[str, str, str]]) -> Iterator[tuple[str, int]]:
-    """The session means table's lines (CRLF-ended) and their number: one block."""
+    """The session means table's lines (CRLF-ended) and their number, a block of sessions at a time."""
     sc: StudyScores | None = data.scores
     if sc is None or sc.n_ratings == 0:
         return
     used, sums_and_counts = session_means(data, scales)
     labels = LabelTexts(data)
-    cells = np.empty((used.size, 1 + 2 * len(scales)), dtype=object)
-    cells[:, 0] = [labels.session[s] for s in used.tolist()]
-    for at, (sums, counts) in enumerate(sums_and_counts):
-        means = np.divide(sums, counts, out=np.full(used.size, np.nan), where=counts > 0)  # as sum / n in Python
-        cells[:, 1 + 2 * at] = _float_texts(means)
-        cells[:, 2 + 2 * at] = np.array([str(k) for k in range(int(counts.max()) + 1)], dtype=object)[counts]
-    yield "\r\n".join(map(",".join, cells.tolist())) + "\r\n", used.size
+    most = max((int(counts.max()) for _sums, counts in sums_and_counts if counts.size), default=0)
+    count_texts = np.array([str(k) for k in range(most + 1)], dtype=object)
+    for g0, g1 in blocks(used.size, SESSION_BLOCK):
+        cells = np.empty((g1 - g0, 1 + 2 * len(scales)), dtype=object)
+        cells[:, 0] = [labels.session[s] for s in used[g0:g1].tolist()]
+        for at, (all_sums, all_counts) in enumerate(sums_and_counts):
+            sums, counts = all_sums[g0:g1], all_counts[g0:g1]
+            means = np.divide(sums, counts, out=np.full(g1 - g0, np.nan), where=counts > 0)  # as sum / n in Python
+            cells[:, 1 + 2 * at] = _float_texts(means)
+            cells[:, 2 + 2 * at] = count_texts[counts]
+        yield "\r\n".join(map(",".join, cells.tolist())) + "\r\n", g1 - g0

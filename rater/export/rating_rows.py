@@ -25,7 +25,7 @@ from rater.study.reports.scores_read import StudyScores
 
 log = logging.getLogger(__name__)
 
-BLOCK_RATINGS = 4_000  # ratings per block: ~30,000 long rows, a few MB of Python values at a time
+BLOCK_RATINGS = 1000  # ratings per block: ~30,000 long rows, a few MB of Python values at a time
 _EPOCH = datetime(1970, 1, 1)
 _OFFSET = 1 << 31  # item values are packed with their scale into one int64 key, shifted to be non-negative
 
@@ -33,8 +33,9 @@ _OFFSET = 1 << 31  # item values are packed with their scale into one int64 key,
 SCALE_STATUS = {SCORED: "scored", MISSING_ITEMS: "missing items", ALL_NA: "all N/A", NOT_APPLICABLE: "not applicable"}
 
 
-def blocks(n: int, size: int = BLOCK_RATINGS) -> Iterator[tuple[int, int]]:
-    """(start, end) of consecutive blocks of ``n`` ratings (or wide rows)."""
+def blocks(n: int, size: int | None = None) -> Iterator[tuple[int, int]]:
+    """(start, end) of consecutive blocks of ``n`` ratings (or wide rows), ``BLOCK_RATINGS`` by default."""
+    size = size or BLOCK_RATINGS
     for start in range(0, n, size):
         yield start, min(n, start + size)
 
@@ -122,7 +123,7 @@ def long_blocks(data: Any) -> Iterator[ColumnBlock]:
         item = sc.item[lo:hi]
         values = _int_values(sc.value[lo:hi])
         recoded = values.copy()
-        scale = recode_of[sc.version[sc.rating_of[lo:hi]], item]
+        scale = recode_of[sc.version[sc.rating_of(lo, hi)], item]
         mask = (scale >= 0) & (values != None)  # noqa: E711 (element-wise on an object array)
         if mask.any():
             # Each distinct (scale, value) is recoded once by the scale itself, keeping its value's type.
@@ -204,20 +205,19 @@ def wide_rows(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
         values = _int_values(sc.value[lo:hi])
         if na_code is not None:
             values[sc.na[lo:hi]] = na_code
-        rating = sc.rating_of[lo:hi]
+        rating = sc.rating_of(lo, hi)
         pos = column_of[sc.version[rating], sc.item[lo:hi]]
         keep = pos >= 0
         cells[group_of[rating[keep]] - g0, pos[keep]] = values[keep]
         rows_of = group_of[r0:r1] - g0
         for at, column in scale_columns:
-            rated = column.version_mask[sc.version[r0:r1]]
-            if not rated.any():
+            rated, score, status = column.block(r0, r1)
+            if not rated.size:
                 continue
-            score = column.scores[r0:r1][rated]
             obj = score.astype(object)
             obj[np.isnan(score)] = None
             cells[rows_of[rated], at] = obj
-            cells[rows_of[rated], at + n_scales] = status_names[column.status[r0:r1][rated]]
+            cells[rows_of[rated], at + n_scales] = status_names[status]
         heads = cols.heads(r0, r1)
         times = submitted[r0:r1].tolist()
         block_versions = sc.version[r0:r1].tolist()
@@ -236,16 +236,23 @@ def session_means(data: Any, scales: list[tuple[str, str, str]]) -> tuple[np.nda
     """The rated sessions (indices into the session list, in order) and, per scale, each one's
     sum of the raters' scores and how many raters scored it."""
     sc: StudyScores = data.scores
-    used, group = np.unique(sc.session, return_inverse=True)
+    # Ratings come in session order, so each rated session is one run of ratings.
+    new_session = np.flatnonzero(np.concatenate(([True], sc.session[1:] != sc.session[:-1])))
+    used = sc.session[new_session]
+    group = np.repeat(np.arange(used.size), np.diff(np.append(new_session, sc.n_ratings)))
     sums_and_counts = []
     for key, sid, _stem in scales:
         column = data.scale_scores[(key, sid)]
-        # Ratings of versions without the scale are not counted; bincount adds in rating order,
-        # as a running sum from 0.0 would.
-        valid = column.version_mask[sc.version] & ~np.isnan(column.scores)
-        sums = np.bincount(group, weights=np.where(valid, column.scores, 0.0), minlength=used.size)
-        sums_and_counts.append((sums, np.bincount(group, weights=valid, minlength=used.size).astype(np.int64)))
+        # Only ratings of versions with the scale count; bincount adds in rating order, as a
+        # running sum from 0.0 would.
+        of = group[column.ratings]
+        valid = ~np.isnan(column.scores)
+        sums = np.bincount(of, weights=np.where(valid, column.scores, 0.0), minlength=used.size)
+        sums_and_counts.append((sums, np.bincount(of, weights=valid, minlength=used.size).astype(np.int64)))
     return used, sums_and_counts
+
+
+SESSION_BLOCK = 4_000  # sessions made into Python values at a time
 
 
 def session_mean_rows(data: Any, scales: list[tuple[str, str, str]]) -> Iterator[tuple]:
@@ -254,11 +261,12 @@ def session_mean_rows(data: Any, scales: list[tuple[str, str, str]]) -> Iterator
     if sc is None or sc.n_ratings == 0:
         return
     used, sums_and_counts = session_means(data, scales)
-    columns: list[list] = []
-    for sums, counts in sums_and_counts:
-        n = counts.tolist()
-        columns += [[s / k if k else None for s, k in zip(sums.tolist(), n, strict=True)], n]
     code = data.study.code
-    for g, s in enumerate(used.tolist()):
-        x = data.sessions[s]
-        yield (code, x.patient, x.number, x.date, *(c[g] for c in columns))
+    for g0, g1 in blocks(used.size, SESSION_BLOCK):
+        columns: list[list] = []
+        for sums, counts in sums_and_counts:
+            n = counts[g0:g1].tolist()
+            columns += [[s / k if k else None for s, k in zip(sums[g0:g1].tolist(), n, strict=True)], n]
+        for g, s in enumerate(used[g0:g1].tolist()):
+            x = data.sessions[s]
+            yield (code, x.patient, x.number, x.date, *(c[g] for c in columns))

@@ -22,13 +22,19 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, eq=False)
 class ScaleColumn:
-    """One scale (instrument key, scale id) over all ratings: ``scores`` (NaN where
-    not scored or not a rating of that instrument) and the engine's ``status``;
-    ``version_mask[v]`` says whether version ``v`` has the scale."""
+    """One scale (instrument key, scale id) over the ratings of versions that have it:
+    ``ratings`` (their numbers, ascending), each one's ``scores`` (NaN where not scored)
+    and the engine's ``status``. Other ratings hold nothing: a scale of one instrument
+    costs nothing for the ratings of the others."""
 
+    ratings: np.ndarray
     scores: np.ndarray
     status: np.ndarray
-    version_mask: np.ndarray
+
+    def block(self, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The scale's ratings among ``r0:r1`` (as offsets from ``r0``), their scores and statuses."""
+        a, b = np.searchsorted(self.ratings, (r0, r1))
+        return self.ratings[a:b] - r0, self.scores[a:b], self.status[a:b]
 
 
 BLOCK_RATINGS = 16_384  # ratings scored at a time: the matrices and the engine's temporaries stay a few MB
@@ -43,18 +49,19 @@ def scale_columns(catalog: InstrumentCatalog, scores: StudyScores,
     """
     n = scores.n_ratings
     position = {item_id: i for i, item_id in enumerate(scores.item_ids)}
+    has_scale: dict[tuple[str, str], np.ndarray] = {}
+    for v, version in enumerate(catalog.versions):
+        for scale in version.model.scales:
+            has_scale.setdefault((version.key, scale.id), np.zeros(len(catalog.versions), bool))[v] = True
     out: dict[tuple[str, str], ScaleColumn] = {}
+    for pair, mask in has_scale.items():
+        ratings = np.flatnonzero(mask[scores.version]).astype(np.int32)
+        out[pair] = ScaleColumn(ratings, np.full(ratings.size, np.nan), np.zeros(ratings.size, np.int8))
     for v, version in enumerate(catalog.versions):
         scales = []
         for scale in version.model.scales:
-            pair = (version.key, scale.id)
-            column = out.get(pair)
-            if column is None:
-                column = out[pair] = ScaleColumn(np.full(n, np.nan), np.zeros(n, np.int8),
-                                                 np.zeros(len(catalog.versions), bool))
-            column.version_mask[v] = True
             applies = np.array([scale.applies.applies(int(x)) for x in session_numbers], dtype=bool)
-            scales.append((scale, column, applies, _columns_of(scores, position, scale)))
+            scales.append((scale, out[(version.key, scale.id)], applies, _columns_of(scores, position, scale)))
         for r0 in range(0, n, BLOCK_RATINGS):
             r1 = min(n, r0 + BLOCK_RATINGS)
             ratings = r0 + np.flatnonzero(scores.version[r0:r1] == v)
@@ -63,8 +70,9 @@ def scale_columns(catalog: InstrumentCatalog, scores: StudyScores,
             for scale, column, applies, column_of in scales:
                 values, na = _matrix(scores, r0, r1, ratings, column_of, version.model, scale)
                 result = score_matrix(values, na, scale.method, scale.rule, applies[scores.session[ratings]])
-                column.scores[ratings] = result.scores
-                column.status[ratings] = result.status
+                at = np.searchsorted(column.ratings, ratings)
+                column.scores[at] = result.scores
+                column.status[at] = result.status
     return out
 
 
@@ -83,7 +91,7 @@ def _matrix(scores: StudyScores, r0: int, r1: int, ratings: np.ndarray, column_o
     row_of = np.full(r1 - r0, -1, dtype=np.int32)
     row_of[ratings - r0] = np.arange(ratings.size, dtype=np.int32)
     lo, hi = int(scores.starts[r0]), int(scores.starts[r1])
-    rows, cols = row_of[scores.rating_of[lo:hi] - r0], column_of[scores.item[lo:hi]]
+    rows, cols = row_of[scores.rating_of(lo, hi) - r0], column_of[scores.item[lo:hi]]
     keep = (rows >= 0) & (cols >= 0)
     raw = scores.value[lo:hi][keep].astype(np.float64)
     if scale.recode:

@@ -27,6 +27,7 @@ from rater.export.atomic import atomic_file
 from rater.export.progress import Tracker
 from rater.export.table import Column, Sheet, Table
 from rater.export.xlsx_stream import BOLD, PLAIN, TITLE, WRAP, WorkbookStream
+from rater.heap import trim
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,7 @@ def write_book(sheets: Sequence[Sheet], handle: IO[bytes], tracker: Tracker, tit
                 writer.write_sections(sheet)
             else:
                 writer.write_table(sheet.title, sheet.tables[0])
+            trim()  # one table's temporaries, before the next table's
         tracker.advance(0, "Finishing the workbook", force=True)
     if splits is not None:
         splits.extend(writer.splits)

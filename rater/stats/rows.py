@@ -4,8 +4,9 @@ A table read from a file holds both codes per row (:class:`DirectCodes`). A
 table made from the study reader's columns holds neither: its rows are the
 reader's item scores, grouped by the reader's ratings (one per instrument
 rated), and both codes follow from a row's group and its item through small
-per-group lookups (:class:`GroupedCodes`). That keeps a million item scores'
-codes at the reader's own 8 bytes, not 16 more in new 64-bit copies.
+per-group lookups (:class:`GroupedCodes`). Its rows lie in groups one after
+another, so a group is known by where it starts: a million item scores' codes
+cost the reader's item column alone, not new per-row copies.
 Consumers read the codes a block of rows at a time (:meth:`RowCodes.blocks`),
 so no temporary is the size of the whole table.
 """
@@ -71,20 +72,32 @@ class DirectCodes(RowCodes):
 
 
 class GroupedCodes(RowCodes):
-    """Codes through each row's group: row r's rating is ``group_rating[group[r]]`` and its
-    item ``item_code[group_offset[group[r]] + raw_item[r]]``.
+    """Codes through each row's group: rows ``starts[g]:starts[g + 1]`` are group ``g``'s; a
+    row's rating is ``group_rating[g]`` and its item ``item_code[group_offset[g] + raw_item[r]]``.
 
-    ``group`` and ``raw_item`` are per row (the reader's arrays, used as they are);
-    ``group_rating`` and ``group_offset`` are per group and ``item_code`` maps
-    (offset + raw item) to the table's item code, -1 for none.
+    ``starts`` (per group, plus the end) and ``raw_item`` (per row) are the reader's
+    arrays, used as they are; ``group_rating`` and ``group_offset`` are per group and
+    ``item_code`` maps (offset + raw item) to the table's item code, -1 for none.
     """
 
-    def __init__(self, group: np.ndarray, raw_item: np.ndarray, group_rating: np.ndarray,
+    def __init__(self, starts: np.ndarray, raw_item: np.ndarray, group_rating: np.ndarray,
                  group_offset: np.ndarray, item_code: np.ndarray) -> None:
-        self.group, self.raw_item = group, raw_item
+        self.starts, self.raw_item = starts, raw_item
         self.group_rating, self.group_offset, self.item_code = group_rating, group_offset, item_code
-        self.n_rows = int(group.size)
+        self.n_rows = int(raw_item.size)
 
     def block(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
-        group = self.group[start:stop]
+        group = group_of_rows(self.starts, start, stop)
         return self.group_rating[group], self.item_code[self.group_offset[group] + self.raw_item[start:stop]]
+
+
+def group_of_rows(starts: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """The group (int32) of each of rows ``start:stop``, where group ``g`` is rows ``starts[g]:starts[g + 1]``
+    (``starts`` non-decreasing, from 0 to the number of rows; a ``stop`` past the end is the end)."""
+    stop = min(stop, int(starts[-1]))
+    if stop <= start:
+        return np.zeros(0, dtype=np.int32)
+    first = int(np.searchsorted(starts, start, side="right")) - 1
+    end = int(np.searchsorted(starts, stop, side="left"))  # groups first:end hold the rows
+    bounds = np.clip(starts[first:end + 1], start, stop)
+    return np.repeat(np.arange(first, end, dtype=np.int32), np.diff(bounds))

@@ -177,3 +177,21 @@ def test_wide_rows_are_grouped_as_one_by_one(in_version_order):
         assert wide_groups(sc, keys) == _groups_one_by_one(session, rater, version, keys)
     assert wide_groups(SimpleNamespace(session=np.zeros(0), rater=np.zeros(0), version=np.zeros(0, int),
                                        n_ratings=0), keys) == []
+
+
+def test_small_blocks_make_the_same_rows_and_text_as_one_block(awkward_db, monkeypatch):
+    from rater.export import rating_rows
+
+    db, study_id, _built = awkward_db
+    data = load_study(db, study_id, include_in_progress=True)
+
+    def tables():
+        made = (long_table(data, 0), wide_table(data, 0, na_code=-9), session_means_table(data, 0))
+        return [(list(t.iter_rows()), _own_text(t)) for t in made]
+
+    whole = tables()
+    assert all(len(rows) > 3 for rows, _text in whole)
+    for module in (rating_rows, rating_csv):
+        monkeypatch.setattr(module, "BLOCK_RATINGS", 3)  # wide blocks are half as many groups: 1
+        monkeypatch.setattr(module, "SESSION_BLOCK", 2)
+    assert tables() == whole

@@ -78,7 +78,7 @@ def test_table_uses_the_readers_arrays_without_copies(study_db):
     table = data.reliability_data().rows
     scores = data.scores
     for mine, theirs in ((table.score, scores.value), (table.na, scores.na),
-                         (table.codes.group, scores.rating_of), (table.codes.raw_item, scores.item)):
+                         (table.codes.starts, scores.starts), (table.codes.raw_item, scores.item)):
         assert np.shares_memory(mine, theirs) and mine.dtype == theirs.dtype
         with pytest.raises(ValueError, match="read-only"):
             mine[0] = 0  # the statistics cannot change what the export writes

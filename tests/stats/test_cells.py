@@ -14,7 +14,7 @@ from rater.instruments.model import ScoringRule
 from rater.instruments.scoring import score_matrix
 from rater.stats import RatingTable, ScaleSpec
 from rater.stats.cells import Cells
-from rater.stats.rows import DirectCodes, GroupedCodes
+from rater.stats.rows import DirectCodes, GroupedCodes, group_of_rows
 from rater.stats.scoring import item_matrix, na_matrix, present_matrix, scale_scores
 
 
@@ -62,22 +62,35 @@ def test_grouped_codes_equal_the_per_row_codes_across_blocks():
     rng = np.random.default_rng(5)
     n_groups, n_raw = 700, 9
     group = np.sort(rng.integers(0, n_groups, 20_000)).astype(np.int32)
+    group = group[group % 7 != 3]  # every seventh group has no row
     raw = rng.integers(0, n_raw, group.size).astype(np.int32)
     group_rating = rng.integers(0, 300, n_groups)
     group_offset = rng.integers(0, 3, n_groups) * n_raw
     item_code = rng.permutation(3 * n_raw)
-    grouped = GroupedCodes(group, raw, group_rating, group_offset, item_code)
+    starts = np.searchsorted(group, np.arange(n_groups + 1))  # some groups are empty
+    assert (np.diff(starts) == 0).any()
+    grouped = GroupedCodes(starts, raw, group_rating, group_offset, item_code)
     rating, item = group_rating[group], item_code[group_offset[group] + raw]
     np.testing.assert_array_equal(grouped.rating(), rating)
     np.testing.assert_array_equal(grouped.item(), item)
-    starts = []
+    firsts = []
     for start, stop, r, i in grouped.blocks(size=999):
-        starts.append(start)
+        firsts.append(start)
         np.testing.assert_array_equal(r, rating[start:stop])
         np.testing.assert_array_equal(i, item[start:stop])
-    assert starts == list(range(0, group.size, 999))
+    assert firsts == list(range(0, group.size, 999))
     direct = DirectCodes(rating, item)
     assert direct.rating() is rating and direct.item() is item
+
+
+def test_group_of_rows_at_every_edge():
+    starts = np.array([0, 0, 3, 3, 4, 9, 9])  # groups 0, 3 and 5 empty
+    group = np.repeat(np.arange(6), np.diff(starts))
+    for start in range(10):
+        for stop in range(start, 12):  # past the end too
+            got = group_of_rows(starts, start, stop)
+            assert got.dtype == np.int32
+            np.testing.assert_array_equal(got, group[start:stop], err_msg=f"{start}:{stop}")
 
 
 def test_scoring_a_block_at_a_time_equals_scoring_all_at_once():

@@ -252,7 +252,7 @@ def _first_rows(scores: StudyScores, offset: np.ndarray, n_pairs: int) -> np.nda
     """
     first = np.full(n_pairs, scores.n_scores, dtype=np.int64)
     for start in range(0, scores.n_scores, BLOCK_ROWS):
-        pair = offset[scores.rating_of[start:start + BLOCK_ROWS]] + scores.item[start:start + BLOCK_ROWS]
+        pair = offset[scores.rating_of(start, start + BLOCK_ROWS)] + scores.item[start:start + BLOCK_ROWS]
         seen = np.zeros(n_pairs, dtype=bool)
         seen[pair] = True
         for code in np.flatnonzero(seen & (first == scores.n_scores)).tolist():
@@ -282,7 +282,7 @@ def _encode(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: l
     # stats rating holds two ratings of the same instrument key.
     n_keys = int(rating_key.max()) + 1
     if has_repeats(ratings.of_rating.astype(np.int64) * n_keys + rating_key):
-        return _via_from_columns(scores, sessions, rater_codes, item_code[offset[scores.rating_of] + scores.item],
+        return _via_from_columns(scores, sessions, rater_codes, item_code[offset[scores.rating_of(0, scores.n_scores)] + scores.item],
                                  item_label, scale_of_item, scale_names)
     # Scale codes follow first appearance in the rows, i.e. in the item order; unused ones last.
     seen_scales = list(dict.fromkeys(int(c) for c in scale_of_item if c >= 0))
@@ -292,7 +292,7 @@ def _encode(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: l
     scale_code[scale_order] = np.arange(len(scale_order))
     days = np.full(ratings.session.size, np.nan)  # the latest submission of each; NaN if none
     np.fmax.at(days, ratings.of_rating, scores.submitted / 86_400.0)
-    codes = GroupedCodes(_read_only(scores.rating_of), _read_only(scores.item), ratings.of_rating, offset, item_code)
+    codes = GroupedCodes(_read_only(scores.starts), _read_only(scores.item), ratings.of_rating, offset, item_code)
     return RatingTable(
         score=_read_only(scores.value), codes=codes,
         rating_session=ratings.session, rating_rater=ratings.rater,
@@ -309,7 +309,7 @@ def _via_from_columns(scores: StudyScores, sessions: list[tuple[str, int]], rate
                       item_codes: np.ndarray, item_label: list[str], scale_of_item: np.ndarray,
                       scale_names: list[str]) -> RatingTable:
     """``RatingTable.from_columns`` on the same columns (it checks and reports every problem)."""
-    per_rating = scores.rating_of
+    per_rating = scores.rating_of(0, scores.n_scores)
     patients = list(dict.fromkeys(patient for patient, _number in sessions))
     patient_index = {code: i for i, code in enumerate(patients)}
     session_patient = np.array([patient_index[p] for p, _n in sessions], dtype=np.int64)

@@ -20,7 +20,7 @@ class ScoreBuffer:
     def __init__(self, capacity: int):
         self.size = 0
         self._rating = np.empty(capacity, dtype=np.int32)
-        self._item = np.empty(capacity, dtype=np.int32)
+        self._item = np.empty(capacity, dtype=np.uint16)  # widened if a database holds more item ids
         self._value = np.empty(capacity, dtype=np.float32)
         self._na = np.empty(capacity, dtype=bool)
 
@@ -32,6 +32,8 @@ class ScoreBuffer:
                 grown = np.empty(max(end, 2 * old.size), dtype=old.dtype)
                 grown[:self.size] = old[:self.size]
                 setattr(self, name, grown)
+        if item.size and int(item.max()) > np.iinfo(self._item.dtype).max:
+            self._item = self._item.astype(np.int32)
         self._rating[self.size:end] = rating
         self._item[self.size:end] = item
         self._value[self.size:end] = value
@@ -61,12 +63,12 @@ class ScoreBuffer:
         setattr(self, f"_{name}", None)
         return column
 
-    def has_scores(self, n_ratings: int) -> np.ndarray:
-        """Per rating: whether any score is its (a scatter, not ``bincount``'s 64-bit copy of the column)."""
-        has = np.zeros(n_ratings, dtype=bool)
+    def counts(self, n_ratings: int) -> np.ndarray:
+        """Item scores per rating, counted a slice at a time (no 64-bit copy of the column)."""
+        counts = np.zeros(n_ratings, dtype=np.int64)
         for start in range(0, self.size, _SLICE):
-            has[self._rating[start:min(start + _SLICE, self.size)]] = True
-        return has
+            counts += np.bincount(self._rating[start:min(start + _SLICE, self.size)], minlength=n_ratings)
+        return counts
 
 
 RUNS_PER_GROUP = 4_096  # ratings sorted together when each rating's scores lie in one run

@@ -3,7 +3,7 @@
 :func:`read_scores` makes the one pass over a study's ratings and item scores
 that both the export tables and the reliability statistics are fed from, so
 both see the same ratings (submitted only by default; practice ratings never).
-Scores are streamed from the cursor into compact typed arrays — 13 bytes per
+Scores are streamed from the cursor into compact typed arrays — 7 bytes per
 item score held, not a Python tuple each — and then put in export order:
 patient (natural order), session number, rater code, instrument, item.
 Only the rare non-empty notes are kept as strings.
@@ -11,7 +11,6 @@ Only the rare non-empty notes are kept as strings.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import logging
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +23,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from rater.heap import map_large_blocks, trim
+from rater.stats.rows import group_of_rows
 from rater.storage import models as m
 from rater.study.reports import ratings_sqlite, scores_sqlite
 from rater.study.reports.id_index import IdIndex, utf8
@@ -49,9 +50,10 @@ class StudyScores:
     (index into the instrument versions), ``team`` (index into ``team_ids``,
     -1 for none), ``status`` (index into ``status_names``), ``submitted``
     (seconds since 1970 UTC, NaN while in progress). Per item score: ``item``
-    (index into ``item_ids``), ``value`` (float32, exact for item scores;
-    NaN when unanswered or N/A), ``na``, and ``rating_of`` (the rating it
-    belongs to, the inverse of ``starts``). ``notes`` maps an item score's position to its non-empty note.
+    (index into ``item_ids``; 16-bit unless a database holds more item ids),
+    ``value`` (float32, exact for item scores; NaN when unanswered or N/A) and
+    ``na``. :meth:`rating_of` gives the rating of a slice of item scores.
+    ``notes`` maps an item score's position to its non-empty note.
     """
 
     session: np.ndarray
@@ -64,7 +66,6 @@ class StudyScores:
     item: np.ndarray
     value: np.ndarray
     na: np.ndarray
-    rating_of: np.ndarray
     notes: dict[int, str]
     item_ids: list[str]
     team_ids: list[str]
@@ -81,6 +82,11 @@ class StudyScores:
     def n_scores(self) -> int:
         return int(self.item.size)
 
+    def rating_of(self, lo: int, hi: int) -> np.ndarray:
+        """The rating (int32) of each of item scores ``lo:hi``: made from ``starts`` a slice at a
+        time, never held for every score."""
+        return group_of_rows(self.starts, lo, hi)
+
 
 def read_scores(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str],
                 version_ids: list[str], item_order: dict[str, dict[str, int]],
@@ -94,6 +100,7 @@ def read_scores(s: Session, study_id: str, session_ids: list[str], rater_ids: li
     """
     # The read allocates a tuple per row; with the collector on, its passes over the
     # surviving objects cost as much as the fetch itself (1 M scores: 3.6 s -> 2.3 s CPU).
+    map_large_blocks()  # the read's large temporaries go back to the system when freed
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -158,7 +165,7 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
     all_ratings = conn.execute(select(func.count()).select_from(m.Rating)).scalar_one()
     buffer = ScoreBuffer(conn.execute(select(func.count()).select_from(m.ItemScore)).scalar_one())
     rating_index = IdIndex(rating_ids)  # empties rating_ids
-    _trim()  # the emptied batches' memory, before the item scores are read
+    trim()  # the emptied batches' memory, before the item scores are read
     joined = rating_index.size < SCAN_SHARE * all_ratings
     if joined:
         # The study is a small part of the database: let the database pick its scores.
@@ -185,12 +192,12 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
         n_kept += len(kept_items)
         batches += 1
         if batches % TRIM_EVERY == 0:
-            _trim()  # the freed batches would otherwise pile up in the heap until the read ends
+            trim()  # the freed batches would otherwise pile up in the heap until the read ends
     del rating_index  # 5 MB of ids for a large study: not needed while sorting
-    _trim()
+    trim()
     ordered = _ordered(r_cols, r_submitted, buffer, notes, item_index, item_order,
                        version_ids, list(team_index), list(status_index), workload)
-    _trim()  # the sort's temporaries (1 M scores: 40 MB)
+    trim()  # the sort's temporaries (1 M scores: 40 MB)
     return ordered
 
 
@@ -283,18 +290,6 @@ def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
 
 
-def _trim() -> None:
-    """Give the reading's freed memory (row tuples, id strings) back to the system.
-
-    glibc keeps freed small blocks in its heap, so without this the export's peak
-    would include everything the read ever held. Elsewhere it is a no-op.
-    """
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
 def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray], buffer: ScoreBuffer,
              notes: dict[int, str], item_index: dict[str, int], item_order: dict[str, dict[str, int]],
              version_ids: list[str], team_ids: list[str], status_names: list[str],
@@ -304,21 +299,21 @@ def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray],
     submitted = _joined(r_submitted, np.float64)
 
     # Ratings with no item score are not exported.
-    has_scores = buffer.has_scores(col["session"].size)
+    counts = buffer.counts(col["session"].size)
     by_export = np.lexsort((col["version"], col["rater"], col["session"]))
-    by_export = by_export[has_scores[by_export]]
+    by_export = by_export[counts[by_export] > 0]
     new_number = np.full(col["session"].size, -1, dtype=np.int32)
     new_number[by_export] = np.arange(by_export.size, dtype=np.int32)
+    starts = np.zeros(by_export.size + 1, dtype=np.int64)
+    np.cumsum(counts[by_export], out=starts[1:])
+    del counts
 
     # Rank of each (version, item id) pair; items unknown to the version go last.
     item_ids = list(item_index)
     rank = np.array([[item_order[v].get(i, len(item_order[v])) for i in item_ids] for v in version_ids],
                     dtype=np.int32).reshape(len(version_ids), len(item_ids))
     order = sort_order(buffer, new_number, col["version"], rank, by_export.size, len(item_ids) + 1)
-    # Each column is given up as soon as it has been put in order: only one is ever held twice.
-    rating_of = gathered(buffer.release("rating"), order, new_number)
-    # Needles of the column's own type: mixed types would have numpy copy the column to 64 bits.
-    starts = np.searchsorted(rating_of, np.arange(by_export.size + 1, dtype=rating_of.dtype)).astype(np.int64)
+    buffer.release("rating")
     moved = {}
     if notes:
         # Where each noted score went: a flag per score (one byte), not an inverse permutation (eight).
@@ -331,5 +326,5 @@ def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray],
     return StudyScores(
         session=col["session"][by_export], rater=col["rater"][by_export], version=col["version"][by_export],
         team=col["team"][by_export], status=col["status"][by_export], submitted=submitted[by_export],
-        starts=starts, item=item, value=value, na=na, rating_of=rating_of, notes=moved,
+        starts=starts, item=item, value=value, na=na, notes=moved,
         item_ids=item_ids, team_ids=team_ids, status_names=status_names, workload=workload)
