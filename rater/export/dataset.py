@@ -15,6 +15,7 @@ By default only submitted ratings are included; practice ratings never are.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -26,6 +27,7 @@ from rater.sort_keys import natural_key
 from rater.stats import StatsInputError
 from rater.storage import models as m
 from rater.storage.database import Database
+from rater.study.reports.id_index import utf8
 from rater.study.reports.reliability_data import (
     InstrumentCatalog,
     ReliabilityData,
@@ -48,12 +50,79 @@ class ExportedStudy:
     created_at: datetime
 
 
-@dataclass(frozen=True, slots=True)  # one per session: a large study has tens of thousands
+@dataclass(frozen=True, slots=True)
 class SessionInfo:
     id: str
     patient: str
     number: int
     date: date | None
+
+
+_SESSION_BLOCK = 4_096  # sessions made into objects at a time when the list is walked
+
+
+class SessionList(Sequence[SessionInfo]):
+    """The exported sessions in export order, held as columns: a large study has tens of
+    thousands, and an object with its strings per session costs ten times the columns
+    (and scatters them through the heap). A :class:`SessionInfo` is made when asked for."""
+
+    def __init__(self, ids: np.ndarray, patient_codes: list[str], patient: np.ndarray, number: np.ndarray,
+                 day: np.ndarray):
+        self.ids = ids  # UTF-8 bytes
+        self.patient_codes = patient_codes  # each patient's code once
+        self.patient, self.number, self.day = patient, number, day  # day: datetime64[D], NaT for none
+
+    def __len__(self) -> int:
+        return int(self.number.size)
+
+    def __getitem__(self, at):  # noqa: ANN001 (an index or a slice, as a list takes)
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self)))]
+        return next(self._made(range(len(self))[at], range(len(self))[at] + 1))
+
+    def __iter__(self) -> Iterator[SessionInfo]:
+        for start in range(0, len(self), _SESSION_BLOCK):
+            yield from self._made(start, min(start + _SESSION_BLOCK, len(self)))
+
+    def _made(self, start: int, stop: int) -> Iterator[SessionInfo]:
+        codes = self.patient_codes
+        for sid, patient, number, day in zip(self.ids[start:stop].tolist(), self.patient[start:stop].tolist(),
+                                             self.number[start:stop].tolist(),
+                                             self.day[start:stop].astype(object).tolist(), strict=True):
+            yield SessionInfo(sid.decode("utf-8"), codes[patient], number, day)
+
+    def numbers(self) -> np.ndarray:
+        """Every session's number (float64)."""
+        return self.number.astype(np.float64)
+
+
+def _session_list(s, study_id: str) -> SessionList:
+    """The study's sessions (not practice ones) in natural patient order, then session number,
+    read a batch at a time so that no row object outlives its batch."""
+    ids, patients, numbers, days = [], [], [], []
+    patient_index: dict[str, int] = {}
+    statement = (select(m.Session.id, m.Patient.code, m.Session.number, m.Session.date)
+                 .join(m.Patient, m.Patient.id == m.Session.patient_id)
+                 .where(m.Patient.study_id == study_id, m.Session.is_practice.is_(False))
+                 .execution_options(yield_per=_SESSION_BLOCK))
+    for rows in s.execute(statement).partitions():
+        sid, code, number, day = zip(*rows, strict=True)
+        ids.append(utf8(sid))
+        patients.append(np.fromiter((patient_index.setdefault(c, len(patient_index)) for c in code), np.int32,
+                                    len(code)))
+        numbers.append(np.array(number, dtype=np.int32))
+        days.append(np.array(day, dtype="datetime64[D]"))  # None becomes NaT
+    codes = list(patient_index)
+    if not ids:
+        return SessionList(np.zeros(0, "S36"), codes, np.zeros(0, np.int32), np.zeros(0, np.int32),
+                           np.zeros(0, "datetime64[D]"))
+    patient, number = np.concatenate(patients), np.concatenate(numbers)
+    keys = [natural_key(code) for code in codes]
+    place = {key: i for i, key in enumerate(sorted(set(keys)))}  # codes alike in natural order share a place
+    rank = np.array([place[key] for key in keys], dtype=np.int32)
+    order = np.lexsort((number, rank[patient]))
+    return SessionList(np.concatenate(ids)[order], codes, patient[order], number[order],
+                       np.concatenate(days)[order])
 
 
 @dataclass(frozen=True)
@@ -103,7 +172,7 @@ class StudyData:
     catalog: InstrumentCatalog
     teams: list[TeamInfo]
     raters: dict[str, ExportedRater]  # id -> rater, in natural code order
-    sessions: list[SessionInfo]  # natural patient order, then session number
+    sessions: SessionList  # natural patient order, then session number
     include_in_progress: bool = False
     scores: StudyScores | None = None
     _scale_scores: dict[tuple[str, str], ScaleColumn] | None = field(default=None, repr=False)
@@ -119,8 +188,7 @@ class StudyData:
             if self.scores is None:
                 self._scale_scores = {}
             else:
-                numbers = np.array([x.number for x in self.sessions], dtype=np.float64)
-                self._scale_scores = scale_columns(self.catalog, self.scores, numbers)
+                self._scale_scores = scale_columns(self.catalog, self.scores, self.sessions.numbers())
         return self._scale_scores
 
     @property
@@ -140,9 +208,11 @@ class StudyData:
         if self.scores is None or self.scores.n_ratings == 0:
             which = "ratings" if self.include_in_progress else "submitted ratings"
             raise StatsInputError([f"study {self.study.code} has no {which} yet"])
+        codes, numbers = self.sessions.patient_codes, self.sessions.number.tolist()
         return reliability_from_scores(
             self.study.id, self.study.code, self.catalog,
-            [(x.patient, x.number) for x in self.sessions], [r.code for r in self.raters.values()], self.scores)
+            [(codes[p], n) for p, n in zip(self.sessions.patient.tolist(), numbers, strict=True)],
+            [r.code for r in self.raters.values()], self.scores)
 
 
 def load_study(db: Database, study_id: str, include_in_progress: bool = False) -> StudyData:
@@ -173,16 +243,9 @@ def load_study(db: Database, study_id: str, include_in_progress: bool = False) -
                              key=natural_key)
             teams.append(TeamInfo(team.id, team.name, team.description, team.raters_per_session,
                                   team.keeps_homework_log, rates, tuple(members)))
-        patient_codes: dict[str, str] = {}  # one string per patient, not one per session
-        sessions = [SessionInfo(sid, patient_codes.setdefault(code, code), number, day)
-                    for sid, code, number, day in s.execute(
-            select(m.Session.id, m.Patient.code, m.Session.number, m.Session.date)
-            .join(m.Patient, m.Patient.id == m.Session.patient_id)
-            .where(m.Patient.study_id == study_id, m.Session.is_practice.is_(False)))]
-        patient_keys = {code: natural_key(code) for code in patient_codes}  # once per patient
-        sessions.sort(key=lambda x: (patient_keys[x.patient], x.number))
+        sessions = _session_list(s, study_id)
         # The one read of the item scores; the tables and the statistics both use it.
-        scores = read_scores(s, study_id, [x.id for x in sessions], [r.id for r in raters],
+        scores = read_scores(s, study_id, sessions.ids, [r.id for r in raters],
                              [v.row_id for v in catalog.versions],
                              {v.row_id: {it.id: i for i, it in enumerate(v.model.items)} for v in catalog.versions},
                              include_in_progress)

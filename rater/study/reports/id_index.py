@@ -12,7 +12,51 @@ _UUID_WIDTH = 36
 _DASHES = [8, 13, 18, 23]
 _DIGITS = [i for i in range(_UUID_WIDTH) if i not in _DASHES]
 _HEX = np.full(256, 255, dtype=np.uint8)
-_HEX[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_HEX[_HEX_DIGITS] = np.arange(16, dtype=np.uint8)
+
+
+class IdParts:
+    """Ids gathered a batch at a time for an :class:`IdIndex`.
+
+    While every id is a UUID as the app writes it, each is kept as its two 64-bit
+    numbers (16 bytes, not 36); the first id of another shape turns the parts
+    gathered so far back into their (identical) bytes, and bytes are kept from then on.
+    """
+
+    def __init__(self) -> None:
+        self._numbers: list[tuple[np.ndarray, np.ndarray]] | None = []
+        self._bytes: list[np.ndarray] = []
+
+    def add(self, ids: np.ndarray) -> None:
+        """Add a batch of ids (a numpy array of their UTF-8 bytes)."""
+        if self._numbers is not None:
+            high, low, valid = uuid_numbers(ids)
+            if valid.all():
+                self._numbers.append((high, low))
+                return
+            self._bytes = [uuid_bytes(h, lo) for h, lo in self._numbers]
+            self._numbers = None
+        self._bytes.append(ids)
+
+    def numbers(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Every id's (high, low) numbers in order, or None if some id is no UUID; the parts are emptied."""
+        if self._numbers is None:
+            return None
+        parts, self._numbers = self._numbers, []
+        if not parts:
+            return np.zeros(0, np.uint64), np.zeros(0, np.uint64)
+        high = np.concatenate([h for h, _lo in parts])
+        low = np.concatenate([lo for _h, lo in parts])
+        return high, low
+
+    def ids(self) -> np.ndarray:
+        """Every id as bytes, in order; the parts are emptied."""
+        numbers = self.numbers()
+        if numbers is not None:
+            return uuid_bytes(*numbers)
+        parts, self._bytes = self._bytes, []
+        return np.concatenate(parts) if parts else np.zeros(0, dtype="S1")
 
 
 class IdIndex:
@@ -26,21 +70,28 @@ class IdIndex:
     than 36-byte strings); any other id keeps the whole index as UTF-8 bytes.
     """
 
-    def __init__(self, parts: list[np.ndarray]):
-        """Index the ids of ``parts`` (arrays of UTF-8 bytes), numbered in order; the list is emptied."""
-        ids = np.concatenate(parts) if parts else np.zeros(0, dtype="S1")
-        parts.clear()  # the batches' copies, freed before the sort
-        self.size = int(ids.size)
-        high, low, valid = uuid_numbers(ids)
-        if valid.all() and np.unique(high).size == ids.size:
-            del ids
+    def __init__(self, parts: list[np.ndarray] | IdParts):
+        """Index the ids of ``parts`` (arrays of UTF-8 bytes, or :class:`IdParts`), numbered in
+        order; the parts are emptied."""
+        if not isinstance(parts, IdParts):
+            batches, parts = parts, IdParts()
+            for batch in batches:
+                parts.add(batch)
+            batches.clear()  # the batches' copies, freed before the sort
+        numbers = parts.numbers()
+        if numbers is not None and np.unique(numbers[0]).size == numbers[0].size:
+            high, low = numbers
+            self.size = int(high.size)
             self._numbers = np.argsort(high, kind="stable").astype(np.int32)
             self._high, self._low = high[self._numbers], low[self._numbers]
             self._sorted = None
-        else:  # not all UUIDs (or two sharing their first 64 bits): compare the bytes
-            self._numbers = np.argsort(ids, kind="stable").astype(np.int32)
-            ids.sort()  # in place: the same order as taking ids[numbers], without a second copy
-            self._sorted = ids
+            return
+        # Not all UUIDs (or two sharing their first 64 bits): compare the bytes.
+        ids = uuid_bytes(*numbers) if numbers is not None else parts.ids()
+        self.size = int(ids.size)
+        self._numbers = np.argsort(ids, kind="stable").astype(np.int32)
+        ids.sort()  # in place: the same order as taking ids[numbers], without a second copy
+        self._sorted = ids
 
     @classmethod
     def of(cls, keys: Sequence[str]) -> IdIndex:
@@ -89,6 +140,19 @@ def uuid_numbers(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         high[start:start + _SLICE], low[start:start + _SLICE] = packed[:, 0], packed[:, 1]
         valid[start:start + _SLICE] = ok
     return high, low, valid
+
+
+def uuid_bytes(high: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """The UUIDs whose first and last 64 bits these are, as the 36 bytes :func:`uuid_numbers` read."""
+    n = high.size
+    raw = np.empty((n, 2), dtype=">u8")
+    raw[:, 0], raw[:, 1] = high, low
+    packed = raw.view(np.uint8).reshape(n, 16)
+    digits = np.empty((n, 32), dtype=np.uint8)
+    digits[:, 0::2], digits[:, 1::2] = _HEX_DIGITS[packed >> 4], _HEX_DIGITS[packed & 15]
+    text = np.full((n, _UUID_WIDTH), ord("-"), dtype=np.uint8)
+    text[:, _DIGITS] = digits
+    return text.view(f"S{_UUID_WIDTH}").reshape(n)
 
 
 def utf8(keys: Sequence[str]) -> np.ndarray:

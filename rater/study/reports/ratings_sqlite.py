@@ -22,7 +22,7 @@ import numpy as np
 from sqlalchemy import Select, func
 from sqlalchemy.engine import Connection
 
-from rater.study.reports.id_index import IdIndex, utf8
+from rater.study.reports.id_index import IdIndex, IdParts, utf8
 from rater.study.reports.scores_sqlite import Ranges, constant, fixed_width
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,8 @@ def _assignments(conn: Connection, cursor, statement: Select, known: tuple[IdInd
                 func.group_concat(func.printf(constant(f"%-{_STATUS_WIDTH}s"), c[5]), comma)]
 
     teams, statuses = _Labels(), _Labels()
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("ids", "session", "rater", "version", "team", "status")}
+    ids_of = IdParts()  # 16 bytes an assignment while all ids are UUIDs
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("session", "rater", "version", "team", "status")}
     assignments = Ranges(conn, statement, "assignment", CHUNK_ROWIDS, aggregates)
     for low, high, n, texts in assignments.run(cursor):
         columns = [fixed_width(text, n) for text in texts[:5]]
@@ -120,14 +121,14 @@ def _assignments(conn: Connection, cursor, statement: Select, known: tuple[IdInd
         else:
             status = np.char.rstrip(status, b" ")
         ids, session, rater, instrument, team = columns
-        parts["ids"].append(ids)
+        ids_of.add(ids)
         for name, index, column in zip(("session", "rater", "version"), known, (session, rater, instrument),
                                        strict=True):
             parts[name].append(index.codes_of_bytes(column))
         parts["team"].append(teams.codes(team))
         parts["status"].append(statuses.codes(status))
-    joined = {k: np.concatenate(v) if v else np.zeros(0, np.int32) for k, v in parts.items() if k != "ids"}
-    return StudyAssignments(IdIndex(parts["ids"]), joined["session"], joined["rater"], joined["version"],
+    joined = {k: np.concatenate(v) if v else np.zeros(0, np.int32) for k, v in parts.items()}
+    return StudyAssignments(IdIndex(ids_of), joined["session"], joined["rater"], joined["version"],
                         joined["team"], joined["status"], teams.array(), statuses.array())
 
 

@@ -27,7 +27,7 @@ from rater.heap import map_large_blocks, trim
 from rater.stats.rows import group_of_rows
 from rater.storage import models as m
 from rater.study.reports import ratings_sqlite, scores_sqlite
-from rater.study.reports.id_index import IdIndex, utf8
+from rater.study.reports.id_index import IdIndex, IdParts, utf8
 from rater.study.reports.score_buffer import ScoreBuffer, gathered, sort_order
 
 log = logging.getLogger(__name__)
@@ -88,13 +88,13 @@ class StudyScores:
         return group_of_rows(self.starts, lo, hi)
 
 
-def read_scores(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str],
+def read_scores(s: Session, study_id: str, session_ids: list[str] | np.ndarray, rater_ids: list[str],
                 version_ids: list[str], item_order: dict[str, dict[str, int]],
                 include_in_progress: bool = False) -> StudyScores:
     """Read the study's included ratings and item scores in one streamed pass.
 
-    ``session_ids``, ``rater_ids`` and ``version_ids`` (instrument rows) give
-    the export order; ``item_order`` maps a version id to its items' ranks.
+    ``session_ids`` (strings, or their UTF-8 bytes as a numpy array), ``rater_ids``
+    and ``version_ids`` (instrument rows) give the export order; ``item_order`` maps a version id to its items' ranks.
     Ratings without any item score are left out, as are ratings of sessions,
     raters or instruments not in those lists.
     """
@@ -110,7 +110,7 @@ def read_scores(s: Session, study_id: str, session_ids: list[str], rater_ids: li
             gc.enable()
 
 
-def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str], version_ids: list[str],
+def _read(s: Session, study_id: str, session_ids: list[str] | np.ndarray, rater_ids: list[str], version_ids: list[str],
           item_order: dict[str, dict[str, int]], include_in_progress: bool) -> StudyScores:
     team_index: dict[str, int] = {}
     status_index: dict[str, int] = {}
@@ -123,7 +123,7 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
         return query.where(*assignment_rule, *rating_rule)
 
     conn = s.connection()
-    rating_ids: list[np.ndarray] = []
+    rating_ids = IdParts()
     r_cols: dict[str, list[np.ndarray]] = {name: [] for name in ("session", "rater", "version", "team", "status")}
     r_submitted: list[np.ndarray] = []
     ratings = included(
@@ -131,7 +131,8 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
                m.Assignment.team_id, m.Assignment.status, m.Rating.submitted_at)
         .join(m.Rating, m.Rating.assignment_id == m.Assignment.id))
     to_datetime = _result_processor(conn, m.Rating.submitted_at)
-    known = (IdIndex.of(session_ids), IdIndex.of(rater_ids), IdIndex.of(version_ids))
+    known = (IdIndex([session_ids]) if isinstance(session_ids, np.ndarray) else IdIndex.of(session_ids),
+             IdIndex.of(rater_ids), IdIndex.of(version_ids))
     # Streamed too: fetched at once, a large study's rating rows (three ids each) would be the
     # export's peak memory (about 600 bytes a rating, 85 MB for a million item scores).
     workload = None
@@ -149,7 +150,7 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
     for rids, session, rater, version, teams, statuses, submitted in batches:
         keep = (session >= 0) & (rater >= 0) & (version >= 0)
         if keep.any():
-            rating_ids.append(rids[keep])
+            rating_ids.add(rids[keep])
         r_cols["session"].append(session[keep])
         r_cols["rater"].append(rater[keep])
         r_cols["version"].append(version[keep])
@@ -164,7 +165,7 @@ def _read(s: Session, study_id: str, session_ids: list[str], rater_ids: list[str
                     m.ItemScore.note)
     all_ratings = conn.execute(select(func.count()).select_from(m.Rating)).scalar_one()
     buffer = ScoreBuffer(conn.execute(select(func.count()).select_from(m.ItemScore)).scalar_one())
-    rating_index = IdIndex(rating_ids)  # empties rating_ids
+    rating_index = IdIndex(rating_ids)
     trim()  # the emptied batches' memory, before the item scores are read
     joined = rating_index.size < SCAN_SHARE * all_ratings
     if joined:

@@ -39,3 +39,17 @@ def test_an_empty_index_finds_nothing():
     index = IdIndex([])
     assert index.size == 0
     assert index.codes(IDS[:3]).tolist() == [-1, -1, -1]
+
+
+def test_parts_turn_back_into_the_same_bytes_when_an_id_is_no_uuid():
+    from rater.study.reports.id_index import IdParts, uuid_bytes, uuid_numbers
+
+    ids = utf8(IDS)
+    high, low, valid = uuid_numbers(ids)
+    assert valid.all() and uuid_bytes(high, low).tolist() == ids.tolist()
+    parts = IdParts()
+    parts.add(ids[:100])
+    parts.add(ids[100:200])
+    parts.add(utf8(["not-a-uuid", IDS[200]]))  # the earlier parts are bytes again, unchanged
+    assert parts.ids().tolist() == [*ids[:200].tolist(), b"not-a-uuid", IDS[200].encode()]
+    assert parts.ids().size == 0  # emptied
