@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy import select
 
 from rater.export.scale_columns import ScaleColumn, scale_columns
+from rater.heap import map_large_blocks
 from rater.sort_keys import natural_key
 from rater.stats import StatsInputError
 from rater.storage import models as m
@@ -100,7 +101,6 @@ def _session_list(s, study_id: str) -> SessionList:
     """The study's sessions (not practice ones) in natural patient order, then session number,
     read a batch at a time so that no row object outlives its batch."""
     ids, patients, numbers, days = [], [], [], []
-    patient_index: dict[str, int] = {}
     statement = (select(m.Session.id, m.Patient.code, m.Session.number, m.Session.date)
                  .join(m.Patient, m.Patient.id == m.Session.patient_id)
                  .where(m.Patient.study_id == study_id, m.Session.is_practice.is_(False))
@@ -108,15 +108,16 @@ def _session_list(s, study_id: str) -> SessionList:
     for rows in s.execute(statement).partitions():
         sid, code, number, day = zip(*rows, strict=True)
         ids.append(utf8(sid))
-        patients.append(np.fromiter((patient_index.setdefault(c, len(patient_index)) for c in code), np.int32,
-                                    len(code)))
+        patients.append(utf8(code))  # bytes, so that no string of a batch outlives it
         numbers.append(np.array(number, dtype=np.int32))
         days.append(np.array(day, dtype="datetime64[D]"))  # None becomes NaT
-    codes = list(patient_index)
     if not ids:
-        return SessionList(np.zeros(0, "S36"), codes, np.zeros(0, np.int32), np.zeros(0, np.int32),
+        return SessionList(np.zeros(0, "S36"), [], np.zeros(0, np.int32), np.zeros(0, np.int32),
                            np.zeros(0, "datetime64[D]"))
-    patient, number = np.concatenate(patients), np.concatenate(numbers)
+    distinct, patient = np.unique(np.concatenate(patients), return_inverse=True)
+    patient = patient.astype(np.int32).ravel()
+    codes = [bytes(code).decode("utf-8") for code in distinct]
+    number = np.concatenate(numbers)
     keys = [natural_key(code) for code in codes]
     place = {key: i for i, key in enumerate(sorted(set(keys)))}  # codes alike in natural order share a place
     rank = np.array([place[key] for key in keys], dtype=np.int32)
@@ -217,6 +218,7 @@ class StudyData:
 
 def load_study(db: Database, study_id: str, include_in_progress: bool = False) -> StudyData:
     """Read the study's metadata; ratings are streamed later by :meth:`StudyData.ratings`."""
+    map_large_blocks()  # the read's large temporaries go back to the system when freed
     with db.reading() as s:
         row = s.get(m.Study, study_id)
         if row is None:
