@@ -133,12 +133,14 @@ def _sorted_names(names: set[str], natural: bool) -> list[str]:
     if not natural or _prefix_and_equal_width_number(names):
         return sorted(names)
     matches = [_PREFIX_NUMBER.fullmatch(name) for name in names]
+    # Names alike in natural order ("P01", "P1") by their text: a set's own order changes
+    # from one run to the next.
     if not all(matches):
-        return sorted(names, key=natural_key)
+        return sorted(names, key=lambda name: (natural_key(name), name))
     if len({m.end(1) for m in matches}) == 1 and len({len(n) for n in names}) == 1 \
             and len({m[1] for m in matches}) == 1:
         return sorted(names)  # one prefix, equally wide numbers: text order is number order
-    return [m.string for m in sorted(matches, key=lambda m: (m[1], int(m[2])))]
+    return [m.string for m in sorted(matches, key=lambda m: (m[1], int(m[2]), m.string))]
 
 
 def blocks_by_size(unit: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:

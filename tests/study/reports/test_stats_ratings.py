@@ -35,3 +35,10 @@ def test_runs_number_keys_as_unique_does_sorted_or_not():
 def test_repeats_are_found_sorted_or_not():
     assert not has_repeats(np.array([1, 2, 5, 9])) and has_repeats(np.array([1, 2, 2, 9]))
     assert not has_repeats(np.array([9, 2, 5, 1])) and has_repeats(np.array([9, 2, 5, 2]))
+
+
+def test_labels_alike_in_natural_order_are_ordered_by_their_text():
+    for labels in (["P1#1", "P01#1", "P001#1"], ["P001#1", "P1#1", "P01#1"], ["P1 #1", "x", "P01 #1"]):
+        _codes, distinct, _missing = encode_coded(np.arange(len(labels)), labels)
+        alike = [name for name in distinct.tolist() if name != "x"]
+        assert alike == sorted(alike)
