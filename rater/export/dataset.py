@@ -118,9 +118,9 @@ def _session_list(s, study_id: str) -> SessionList:
     patient = patient.astype(np.int32).ravel()
     codes = [bytes(code).decode("utf-8") for code in distinct]
     number = np.concatenate(numbers)
-    keys = [natural_key(code) for code in codes]
-    place = {key: i for i, key in enumerate(sorted(set(keys)))}  # codes alike in natural order share a place
-    rank = np.array([place[key] for key in keys], dtype=np.int32)
+    # Codes alike in natural order ("P01", "P1") by their text, as the statistics order them.
+    rank = np.empty(len(codes), dtype=np.int32)
+    rank[sorted(range(len(codes)), key=lambda i: (natural_key(codes[i]), codes[i]))] = np.arange(len(codes))
     order = np.lexsort((number, rank[patient]))
     return SessionList(np.concatenate(ids)[order], codes, patient[order], number[order],
                        np.concatenate(days)[order])

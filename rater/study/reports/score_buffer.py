@@ -124,10 +124,9 @@ def _sorted_by_key(buffer: ScoreBuffer, new_number: np.ndarray, version: np.ndar
     return order.astype(np.int32) if order.size < 2**31 else order
 
 
-def gathered(column: np.ndarray, order: np.ndarray, lookup: np.ndarray | None = None) -> np.ndarray:
-    """``column[order]`` (through ``lookup`` when given: ``lookup[column[order]]``), a slice at a time."""
-    out = np.empty(order.size, dtype=column.dtype if lookup is None else lookup.dtype)
+def gathered(column: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``column[order]``, a slice at a time."""
+    out = np.empty(order.size, dtype=column.dtype)
     for start in range(0, order.size, _SLICE):
-        taken = column[order[start:start + _SLICE]]
-        out[start:start + _SLICE] = taken if lookup is None else lookup[taken]
+        out[start:start + _SLICE] = column[order[start:start + _SLICE]]
     return out

@@ -198,7 +198,7 @@ def _read(s: Session, study_id: str, session_ids: list[str] | np.ndarray, rater_
     trim()
     ordered = _ordered(r_cols, r_submitted, buffer, notes, item_index, item_order,
                        version_ids, list(team_index), list(status_index), workload)
-    trim()  # the sort's temporaries (1 M scores: 40 MB)
+    trim()  # the sort's temporaries
     return ordered
 
 
