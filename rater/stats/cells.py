@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rater.stats.coded import ABSENT, BLANK, LOWEST, NA, CodedScores, NaMarks
+
 if TYPE_CHECKING:
     from rater.stats.table import RatingTable
 
 logger = logging.getLogger(__name__)
-
-ABSENT, BLANK, NA = -128, -127, -126  # markers of a one-byte cell; values are -125..127
-_LOWEST = -125
 
 
 class Cells:
@@ -58,6 +57,17 @@ class Cells:
         labels = [str(label) for label in table.item_labels]
         shape = (table.n_ratings, len(labels))
         score, na = table.score, table.na
+        if isinstance(score, CodedScores):  # the study reader's bytes are already cells' codes
+            small = np.full(shape, ABSENT, dtype=np.int8)
+            for start, stop, rating, item in table.codes.blocks():
+                code = score.codes[start:stop]
+                if na is None:
+                    code = np.where(code == NA, np.int8(BLANK), code)
+                elif not (isinstance(na, NaMarks) and na.codes is score.codes):
+                    code = np.where(code == NA, np.int8(BLANK), code)
+                    code[na[start:stop]] = NA
+                small[rating, item] = code
+            return cls(labels, small=small, has_na=na is not None)
         if _small_integers(score):
             small = np.full(shape, ABSENT, dtype=np.int8)
             for start, stop, rating, item in table.codes.blocks():
@@ -85,7 +95,7 @@ class Cells:
             return self._value[:, list(columns)]
         codes = self._small[:, list(columns)]
         out = codes.astype(np.float32)
-        out[codes < _LOWEST] = np.nan
+        out[codes < LOWEST] = np.nan
         return out
 
     def na(self, columns: Sequence[int]) -> np.ndarray | None:
@@ -116,7 +126,7 @@ def _small_integers(score: np.ndarray, size: int = 1 << 16) -> bool:
     for start in range(0, score.size, size):
         block = score[start:start + size]
         block = block[~np.isnan(block)]
-        if block.size and not ((block >= _LOWEST).all() and (block <= 127).all()
+        if block.size and not ((block >= LOWEST).all() and (block <= 127).all()
                                and (block == np.round(block)).all()):
             return False
     return True

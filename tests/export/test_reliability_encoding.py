@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from rater.stats import StatsInputError
+from rater.stats.coded import CodedScores, NaMarks
 from rater.storage import models as m
 from rater.study.reports.reliability_data import reliability_rows
 
@@ -77,12 +78,17 @@ def test_table_uses_the_readers_arrays_without_copies(study_db):
     data = load_study(db, study_id)
     table = data.reliability_data().rows
     scores = data.scores
-    for mine, theirs in ((table.score, scores.value), (table.na, scores.na),
-                         (table.codes.starts, scores.starts), (table.codes.raw_item, scores.item)):
+    # Item scores are small integers: both score and N/A flags read the reader's one byte per score.
+    assert isinstance(table.score, CodedScores) and isinstance(table.na, NaMarks)
+    for mine, theirs in ((table.score, scores.value), (table.na, scores.na)):
+        assert mine.codes is theirs.codes and mine.dtype == theirs.dtype
+        with pytest.raises(TypeError):
+            mine[0] = 0  # the statistics cannot change what the export writes
+    for mine, theirs in ((table.codes.starts, scores.starts), (table.codes.raw_item, scores.item)):
         assert np.shares_memory(mine, theirs) and mine.dtype == theirs.dtype
         with pytest.raises(ValueError, match="read-only"):
-            mine[0] = 0  # the statistics cannot change what the export writes
+            mine[0] = 0
     # Nothing else the table holds is per item score.
     per_score = [name for name, value in vars(table).items()
-                 if isinstance(value, np.ndarray) and value.size == scores.n_scores]
+                 if isinstance(value, np.ndarray | CodedScores | NaMarks) and value.size == scores.n_scores]
     assert sorted(per_score) == ["na", "score"]

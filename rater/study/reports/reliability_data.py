@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session as DbSession
 from rater.instruments.model import Instrument
 from rater.sort_keys import natural_key
 from rater.stats import Coded, RatingTable, ScaleSpec, StatsInputError
+from rater.stats.coded import CodedScores, NaMarks
 from rater.stats.rows import BLOCK_ROWS, GroupedCodes
 from rater.stats.scoring import specs_from_instrument
 from rater.storage import models as m
@@ -260,8 +261,11 @@ def _first_rows(scores: StudyScores, offset: np.ndarray, n_pairs: int) -> np.nda
     return first
 
 
-def _read_only(array: np.ndarray) -> np.ndarray:
-    """A view of one of the reader's arrays that the statistics cannot write into."""
+def _read_only(array: np.ndarray | CodedScores | NaMarks) -> np.ndarray | CodedScores | NaMarks:
+    """A view of one of the reader's arrays that the statistics cannot write into (coded
+    scores cannot be written into)."""
+    if not isinstance(array, np.ndarray):
+        return array
     view = array.view()
     view.flags.writeable = False
     return view

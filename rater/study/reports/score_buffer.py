@@ -11,34 +11,63 @@ from __future__ import annotations
 
 import numpy as np
 
+from rater.stats.coded import CodedScores, small_codes
+
 _SLICE = 1 << 16  # scores handled at a time where a whole-column temporary would be needed
 
 
 class ScoreBuffer:
-    """Rating number, item number, value and N/A flag per item score, in read order."""
+    """Rating number, item number and score per item score, in read order.
+
+    Scores are held as one-byte codes (:mod:`rater.stats.coded`) while every one is
+    a small integer, as item scores are; the first that is not turns the column
+    into float32 values beside N/A flags.
+    """
 
     def __init__(self, capacity: int):
         self.size = 0
         self._rating = np.empty(capacity, dtype=np.int32)
         self._item = np.empty(capacity, dtype=np.uint16)  # widened if a database holds more item ids
-        self._value = np.empty(capacity, dtype=np.float32)
-        self._na = np.empty(capacity, dtype=bool)
+        self._code: np.ndarray | None = np.empty(capacity, dtype=np.int8)
+        self._value: np.ndarray | None = None
+        self._na: np.ndarray | None = None
+
+    @property
+    def coded(self) -> bool:
+        """Whether the scores are held as codes (else as values and N/A flags)."""
+        return self._code is not None
 
     def add(self, rating: np.ndarray, item: np.ndarray, value: np.ndarray, na: np.ndarray) -> None:
         end = self.size + rating.size
         if end > self._rating.size:  # more rows than the table held when counted: grow
-            for name in ("_rating", "_item", "_value", "_na"):
+            for name in ("_rating", "_item", "_code", "_value", "_na"):
                 old = getattr(self, name)
-                grown = np.empty(max(end, 2 * old.size), dtype=old.dtype)
-                grown[:self.size] = old[:self.size]
-                setattr(self, name, grown)
+                if old is not None:
+                    grown = np.empty(max(end, 2 * old.size), dtype=old.dtype)
+                    grown[:self.size] = old[:self.size]
+                    setattr(self, name, grown)
         if item.size and int(item.max()) > np.iinfo(self._item.dtype).max:
             self._item = self._item.astype(np.int32)
         self._rating[self.size:end] = rating
         self._item[self.size:end] = item
-        self._value[self.size:end] = value
-        self._na[self.size:end] = na
+        codes = small_codes(value, na) if self._code is not None else None
+        if codes is not None:
+            self._code[self.size:end] = codes
+        else:
+            if self._code is not None:
+                self._widen()
+            self._value[self.size:end] = value
+            self._na[self.size:end] = na
         self.size = end
+
+    def _widen(self) -> None:
+        """Values and N/A flags from the codes, for scores that are not all small integers."""
+        held = CodedScores(self._code[:self.size])
+        self._value = np.empty(self._code.size, dtype=np.float32)
+        self._na = np.empty(self._code.size, dtype=bool)
+        self._value[:self.size] = held
+        self._na[:self.size] = held.na
+        self._code = None
 
     @property
     def rating(self) -> np.ndarray:
@@ -48,18 +77,10 @@ class ScoreBuffer:
     def item(self) -> np.ndarray:
         return self._item[:self.size]
 
-    @property
-    def value(self) -> np.ndarray:
-        return self._value[:self.size]
-
-    @property
-    def na(self) -> np.ndarray:
-        return self._na[:self.size]
-
     def release(self, name: str) -> np.ndarray:
-        """Column ``name`` ("rating", "item", "value", "na"), which the buffer then no longer holds:
-        once the caller is done with it, its memory is free."""
-        column = getattr(self, name)
+        """Column ``name`` ("rating", "item", and "code" or "value" and "na"), which the buffer
+        then no longer holds: once the caller is done with it, its memory is free."""
+        column = getattr(self, f"_{name}")[:self.size]
         setattr(self, f"_{name}", None)
         return column
 

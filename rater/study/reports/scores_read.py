@@ -3,7 +3,7 @@
 :func:`read_scores` makes the one pass over a study's ratings and item scores
 that both the export tables and the reliability statistics are fed from, so
 both see the same ratings (submitted only by default; practice ratings never).
-Scores are streamed from the cursor into compact typed arrays — 7 bytes per
+Scores are streamed from the cursor into compact typed arrays — 3 bytes per
 item score held, not a Python tuple each — and then put in export order:
 patient (natural order), session number, rater code, instrument, item.
 Only the rare non-empty notes are kept as strings.
@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from rater.heap import map_large_blocks, trim
+from rater.stats.coded import CodedScores, NaMarks
 from rater.stats.rows import group_of_rows
 from rater.storage import models as m
 from rater.study.reports import ratings_sqlite, scores_sqlite
@@ -51,8 +52,10 @@ class StudyScores:
     -1 for none), ``status`` (index into ``status_names``), ``submitted``
     (seconds since 1970 UTC, NaN while in progress). Per item score: ``item``
     (index into ``item_ids``; 16-bit unless a database holds more item ids),
-    ``value`` (float32, exact for item scores; NaN when unanswered or N/A) and
-    ``na``. :meth:`rating_of` gives the rating of a slice of item scores.
+    ``value`` (float32; NaN when unanswered or N/A) and ``na``: while every
+    score is a small integer, both read one byte per score
+    (:class:`~rater.stats.coded.CodedScores`), else they are arrays.
+    :meth:`rating_of` gives the rating of a slice of item scores.
     ``notes`` maps an item score's position to its non-empty note.
     """
 
@@ -64,8 +67,8 @@ class StudyScores:
     submitted: np.ndarray
     starts: np.ndarray
     item: np.ndarray
-    value: np.ndarray
-    na: np.ndarray
+    value: np.ndarray | CodedScores
+    na: np.ndarray | NaMarks
     notes: dict[int, str]
     item_ids: list[str]
     team_ids: list[str]
@@ -108,6 +111,7 @@ def read_scores(s: Session, study_id: str, session_ids: list[str] | np.ndarray, 
     finally:
         if collecting:
             gc.enable()
+        trim()  # the sort's temporaries and the read's batches, all freed by now
 
 
 def _read(s: Session, study_id: str, session_ids: list[str] | np.ndarray, rater_ids: list[str], version_ids: list[str],
@@ -157,6 +161,11 @@ def _read(s: Session, study_id: str, session_ids: list[str] | np.ndarray, rater_
         r_cols["team"].append(_label_codes(teams[keep], team_index, ratings_sqlite.NO_TEAM))
         r_cols["status"].append(_label_codes(statuses[keep], status_index))
         r_submitted.append(submitted[keep])
+    # Joined before the item scores are read: the batches' small arrays are freed now, not
+    # left to pin the heap under the read's, and held once, not twice while sorting.
+    col = {name: _joined(r_cols.pop(name), np.int32) for name in list(r_cols)}
+    col["submitted"] = _joined(r_submitted, np.float64)
+    del r_submitted
 
     item_index: dict[str, int] = {}
     notes: dict[int, str] = {}
@@ -196,10 +205,8 @@ def _read(s: Session, study_id: str, session_ids: list[str] | np.ndarray, rater_
             trim()  # the freed batches would otherwise pile up in the heap until the read ends
     del rating_index  # 5 MB of ids for a large study: not needed while sorting
     trim()
-    ordered = _ordered(r_cols, r_submitted, buffer, notes, item_index, item_order,
-                       version_ids, list(team_index), list(status_index), workload)
-    trim()  # the sort's temporaries
-    return ordered
+    return _ordered(col, buffer, notes, item_index, item_order, version_ids, list(team_index),
+                    list(status_index), workload)
 
 
 def _batches(conn: Connection, statement: Select) -> Iterator[list[tuple]]:
@@ -291,13 +298,11 @@ def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
 
 
-def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray], buffer: ScoreBuffer,
-             notes: dict[int, str], item_index: dict[str, int], item_order: dict[str, dict[str, int]],
-             version_ids: list[str], team_ids: list[str], status_names: list[str],
+def _ordered(col: dict[str, np.ndarray], buffer: ScoreBuffer, notes: dict[int, str], item_index: dict[str, int],
+             item_order: dict[str, dict[str, int]], version_ids: list[str], team_ids: list[str], status_names: list[str],
              workload: tuple[np.ndarray, list[str]] | None) -> StudyScores:
     """Sort ratings into export order and each rating's scores into item order."""
-    col = {name: _joined(parts, np.int32) for name, parts in r_cols.items()}
-    submitted = _joined(r_submitted, np.float64)
+    submitted = col.pop("submitted")
 
     # Ratings with no item score are not exported.
     counts = buffer.counts(col["session"].size)
@@ -322,7 +327,12 @@ def _ordered(r_cols: dict[str, list[np.ndarray]], r_submitted: list[np.ndarray],
         noted[np.fromiter(notes, np.int64, len(notes))] = True
         new_at = np.flatnonzero(gathered(noted, order))
         moved = {p: notes[o] for p, o in zip(new_at.tolist(), order[new_at].tolist(), strict=True)}
-    item, value, na = (gathered(buffer.release(name), order) for name in ("item", "value", "na"))
+    item = gathered(buffer.release("item"), order)
+    if buffer.coded:
+        value = CodedScores(gathered(buffer.release("code"), order))
+        na = value.na
+    else:
+        value, na = (gathered(buffer.release(name), order) for name in ("value", "na"))
     del order
     return StudyScores(
         session=col["session"][by_export], rater=col["rater"][by_export], version=col["version"][by_export],

@@ -53,8 +53,8 @@ def stats_ratings(scores: StudyScores, sessions: list[tuple[str, int]], rater_co
     session_number[session_rank] = [float(n) for _p, n in used]
     labels = np.empty(len(used), dtype=object)
     labels[session_rank] = session_labels
-    return StatsRatings(of_rating, pairs // n_raters, pairs % n_raters, labels,
-                         rater_labels_sorted, session_number)
+    return StatsRatings(of_rating, (pairs // n_raters).astype(np.int32), (pairs % n_raters).astype(np.int32),
+                        labels, rater_labels_sorted, session_number)
 
 
 def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
