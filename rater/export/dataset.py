@@ -59,7 +59,7 @@ class SessionInfo:
     date: date | None
 
 
-_SESSION_BLOCK = 4_096  # sessions made into objects at a time when the list is walked
+_SESSION_BLOCK = 1_024  # sessions read, and made into objects, at a time: fewer live objects, fewer heap arenas
 
 
 class SessionList(Sequence[SessionInfo]):

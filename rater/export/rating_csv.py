@@ -31,6 +31,7 @@ from rater.export.rating_rows import (
     SCALE_STATUS,
     SESSION_BLOCK,
     blocks,
+    group_numbers,
     recode_codes,
     session_means,
     wide_groups,
@@ -293,10 +294,10 @@ def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
     value_texts = _AsciiCells(["", *(str(low + c - 1) for c in range(1, n_codes)), plain_text(na_code)])
     status_texts = np.array([plain_text(SCALE_STATUS.get(i)) for i in range(max(SCALE_STATUS) + 1)], dtype=object)
     bounds = wide_groups(sc, [v.key for v in versions])
-    group_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+    group_of = group_numbers(bounds)
     heads = _RowHeads(version_labels)
     for g0, g1 in blocks(len(bounds) - 1, BLOCK_RATINGS // 2):
-        r0, r1 = bounds[g0], bounds[g1]
+        r0, r1 = int(bounds[g0]), int(bounds[g1])
         lo, hi = int(sc.starts[r0]), int(sc.starts[r1])
         # Cells: the head, the item cells joined, the scale scores and statuses.
         first = 2 if n_items else 1
@@ -317,7 +318,7 @@ def wide_text(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
             if rated.size:
                 cells[rows_of[rated], first + at - n_items] = _float_texts(score)
                 cells[rows_of[rated], first + at - n_items + n_scales] = status_texts[status]
-        starts = np.array(bounds[g0:g1], dtype=np.int64) - r0
+        starts = bounds[g0:g1] - r0
         cells[:, 0] = heads.heads(labels, sc, r0, r1, starts)
         yield "\r\n".join(map(",".join, cells.tolist())) + "\r\n", g1 - g0
 

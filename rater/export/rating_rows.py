@@ -141,12 +141,13 @@ def long_rows(data: Any) -> Iterator[tuple]:
     return rows_of_blocks(long_blocks(data))
 
 
-def wide_groups(sc: StudyScores, keys: list[str]) -> list[int]:
+def wide_groups(sc: StudyScores, keys: list[str]) -> np.ndarray:
     """Start (rating number) of every wide row, plus the end: consecutive ratings of one session by
-    one rater, a second version of an instrument in the same group starting a new row."""
+    one rater, a second version of an instrument in the same group starting a new row. An array
+    (a list of a large study's starts would hold an int object each)."""
     n = sc.n_ratings
     if not n:
-        return []
+        return np.zeros(0, dtype=np.int64)
     number = {key: i for i, key in enumerate(dict.fromkeys(keys))}
     key = np.array([number[k] for k in keys], dtype=np.int64)[sc.version]
     new_run = (sc.session[1:] != sc.session[:-1]) | (sc.rater[1:] != sc.rater[:-1])
@@ -154,7 +155,7 @@ def wide_groups(sc: StudyScores, keys: list[str]) -> list[int]:
         # Keys in order within each session x rater run (the catalog keeps an instrument's versions
         # together and ratings come in version order): a key already in the row is the one before.
         starts = np.flatnonzero(new_run | (key[1:] == key[:-1])) + 1
-        return [0, *starts.tolist(), n]
+        return np.concatenate(([0], starts, [n]))
     bounds = [0]
     session, rater, codes = sc.session.tolist(), sc.rater.tolist(), key.tolist()
     seen: set[int] = set()
@@ -164,7 +165,12 @@ def wide_groups(sc: StudyScores, keys: list[str]) -> list[int]:
             seen = set()
         seen.add(codes[r])
     bounds.append(n)
-    return bounds
+    return np.array(bounds, dtype=np.int64)
+
+
+def group_numbers(bounds: np.ndarray) -> np.ndarray:
+    """Each rating's wide row (int32), from the rows' ``bounds``."""
+    return np.repeat(np.arange(len(bounds) - 1, dtype=np.int32), np.diff(bounds))
 
 
 def wide_layout(data: Any, items: list[tuple[str, str, str]],
@@ -195,11 +201,12 @@ def wide_rows(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
     column_of, scale_columns = wide_layout(data, items, scales)
     labels = [f"{v.key} {v.version}" for v in versions]
     bounds = wide_groups(sc, [v.key for v in versions])
-    group_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
+    group_of = group_numbers(bounds)
     submitted = sc.submitted
     status_names = np.array([SCALE_STATUS.get(i) for i in range(max(SCALE_STATUS) + 1)], dtype=object)
     for g0, g1 in blocks(len(bounds) - 1, BLOCK_RATINGS // 2):
-        r0, r1 = bounds[g0], bounds[g1]
+        r0, r1 = int(bounds[g0]), int(bounds[g1])
+        local = (bounds[g0:g1 + 1] - r0).tolist()  # the block's groups, from its first rating
         lo, hi = int(sc.starts[r0]), int(sc.starts[r1])
         cells = np.full((g1 - g0, width), None, dtype=object)
         values = _int_values(sc.value[lo:hi])
@@ -221,8 +228,8 @@ def wide_rows(data: Any, items: list[tuple[str, str, str]], scales: list[tuple[s
         heads = cols.heads(r0, r1)
         times = submitted[r0:r1].tolist()
         block_versions = sc.version[r0:r1].tolist()
-        for g, row in zip(range(g0, g1), cells.tolist(), strict=True):
-            a, b = bounds[g] - r0, bounds[g + 1] - r0
+        for g, row in enumerate(cells.tolist()):
+            a, b = local[g], local[g + 1]
             group = range(a, b)
             when = [times[i] for i in group if times[i] == times[i]]
             teams = ", ".join(dict.fromkeys(heads[i][4] for i in group if heads[i][4]))

@@ -37,7 +37,7 @@ class ScaleColumn:
         return self.ratings[a:b] - r0, self.scores[a:b], self.status[a:b]
 
 
-BLOCK_RATINGS = 16_384  # ratings scored at a time: the matrices and the engine's temporaries stay a few MB
+BLOCK_RATINGS = 4_096  # ratings scored at a time: the matrices and the engine's temporaries stay below 1 MB
 
 
 def scale_columns(catalog: InstrumentCatalog, scores: StudyScores,

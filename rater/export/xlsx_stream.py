@@ -37,7 +37,7 @@ CUT_MARKER = " [… cut: longer than Excel's 32,767 characters]"
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _EPOCH = datetime(1899, 12, 30)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
-_FLUSH_BYTES = 1 << 20  # rows are joined and written in chunks of about this size
+_FLUSH_BYTES = 1 << 18  # rows are joined and written in chunks of about this size
 _CACHE_MAX = 4_096  # cell XML kept per column: enough for the rows nearby, and bounded so memory stays flat
 _CACHE_TEXT = 100  # longer text (notes) is rarely repeated: not cached
 

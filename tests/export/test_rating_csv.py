@@ -174,9 +174,9 @@ def test_wide_rows_are_grouped_as_one_by_one(in_version_order):
         session, rater, version = (list(c) for c in zip(*ratings, strict=True))
         sc = SimpleNamespace(session=np.array(session), rater=np.array(rater), version=np.array(version),
                              n_ratings=len(session))
-        assert wide_groups(sc, keys) == _groups_one_by_one(session, rater, version, keys)
+        assert wide_groups(sc, keys).tolist() == _groups_one_by_one(session, rater, version, keys)
     assert wide_groups(SimpleNamespace(session=np.zeros(0), rater=np.zeros(0), version=np.zeros(0, int),
-                                       n_ratings=0), keys) == []
+                                       n_ratings=0), keys).tolist() == []
 
 
 def test_small_blocks_make_the_same_rows_and_text_as_one_block(awkward_db, monkeypatch):
