@@ -37,6 +37,7 @@ from rater.study.reports.reliability_data import (
     study_catalog,
 )
 from rater.study.reports.scores_read import StudyScores, read_scores
+from rater.study.reports.stats_ratings import SessionColumns
 
 log = logging.getLogger(__name__)
 
@@ -209,11 +210,9 @@ class StudyData:
         if self.scores is None or self.scores.n_ratings == 0:
             which = "ratings" if self.include_in_progress else "submitted ratings"
             raise StatsInputError([f"study {self.study.code} has no {which} yet"])
-        codes, numbers = self.sessions.patient_codes, self.sessions.number.tolist()
-        return reliability_from_scores(
-            self.study.id, self.study.code, self.catalog,
-            [(codes[p], n) for p, n in zip(self.sessions.patient.tolist(), numbers, strict=True)],
-            [r.code for r in self.raters.values()], self.scores)
+        sessions = SessionColumns(self.sessions.patient_codes, self.sessions.patient, self.sessions.number)
+        return reliability_from_scores(self.study.id, self.study.code, self.catalog, sessions,
+                                       [r.code for r in self.raters.values()], self.scores)
 
 
 def load_study(db: Database, study_id: str, include_in_progress: bool = False) -> StudyData:

@@ -35,7 +35,7 @@ from rater.storage import models as m
 from rater.storage.database import Database, open_database, sqlite_path, to_url
 from rater.study.instruments import instrument_of
 from rater.study.reports.scores_read import StudyScores, read_scores
-from rater.study.reports.stats_ratings import has_repeats, stats_ratings
+from rater.study.reports.stats_ratings import SessionColumns, has_repeats, stats_ratings
 
 log = logging.getLogger(__name__)
 
@@ -163,8 +163,8 @@ def reliability_rows(db_or_url: Database | str | os.PathLike[str], study_id: str
     if scores.n_scores == 0:
         which = "ratings" if include_in_progress else "submitted ratings"
         raise StatsInputError([f"study {study.code} has no {which} yet"])
-    return reliability_from_scores(study.id, study.code, catalog, [(x[1], x[2]) for x in sessions],
-                                   [r[1] for r in raters], scores)
+    return reliability_from_scores(study.id, study.code, catalog,
+                                   SessionColumns.of([(x[1], x[2]) for x in sessions]), [r[1] for r in raters], scores)
 
 
 def _open(db_or_url: Database | str | os.PathLike[str]) -> tuple[Database, bool]:
@@ -204,12 +204,12 @@ def _study_lists(s: DbSession, study_id: str) -> tuple[list[tuple[str, str, int]
 
 
 def reliability_from_scores(study_id: str, study_code: str, catalog: InstrumentCatalog,
-                            sessions: list[tuple[str, int]], rater_codes: list[str],
+                            sessions: SessionColumns, rater_codes: list[str],
                             scores: StudyScores) -> ReliabilityData:
     """Encode the study's item scores (read once by :func:`read_scores`) for the statistics.
 
-    ``sessions`` holds (patient code, number) and ``rater_codes`` the codes, in
-    the order the scores index them. The table uses the reader's per-score
+    ``sessions`` holds the sessions' patient codes and numbers and ``rater_codes``
+    the raters' codes, in the order the scores index them. The table uses the reader's per-score
     arrays as they are (read-only views) and adds only per-rating and
     per-item lookups: no per-score array is copied or made here.
     """
@@ -271,7 +271,7 @@ def _read_only(array: np.ndarray | CodedScores | NaMarks) -> np.ndarray | CodedS
     return view
 
 
-def _encode(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: list[str], offset: np.ndarray,
+def _encode(scores: StudyScores, sessions: SessionColumns, rater_codes: list[str], offset: np.ndarray,
             rating_key: np.ndarray, item_code: np.ndarray, item_label: list[str], scale_of_item: np.ndarray,
             scale_names: list[str]) -> RatingTable:
     """The :class:`RatingTable` that ``RatingTable.from_columns`` would build, made directly.
@@ -309,22 +309,19 @@ def _encode(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: l
     )
 
 
-def _via_from_columns(scores: StudyScores, sessions: list[tuple[str, int]], rater_codes: list[str],
+def _via_from_columns(scores: StudyScores, sessions: SessionColumns, rater_codes: list[str],
                       item_codes: np.ndarray, item_label: list[str], scale_of_item: np.ndarray,
                       scale_names: list[str]) -> RatingTable:
     """``RatingTable.from_columns`` on the same columns (it checks and reports every problem)."""
     per_rating = scores.rating_of(0, scores.n_scores)
-    patients = list(dict.fromkeys(patient for patient, _number in sessions))
-    patient_index = {code: i for i, code in enumerate(patients)}
-    session_patient = np.array([patient_index[p] for p, _n in sessions], dtype=np.int64)
     session_code = scores.session[per_rating].astype(np.int64)
     return RatingTable.from_columns(
-        session_id=Coded(session_code, [f"{p}#{n}" for p, n in sessions]),
+        session_id=Coded(session_code, sessions.labels(np.arange(sessions.number.size)).tolist()),
         rater_id=Coded(scores.rater[per_rating].astype(np.int64), rater_codes),
         item=Coded(item_codes, item_label),
         score=scores.value.astype(np.float64),
-        patient_id=Coded(session_patient[session_code], patients),
-        session_number=np.array([n for _p, n in sessions], dtype=np.float64)[session_code],
+        patient_id=Coded(sessions.patient.astype(np.int64)[session_code], sessions.codes),
+        session_number=sessions.number.astype(np.float64)[session_code],
         scale=Coded(scale_of_item[item_codes], scale_names) if scale_names else None,
         submitted_at=scores.submitted[per_rating] / 86_400.0,
         na=scores.na,

@@ -7,7 +7,7 @@ import random
 import numpy as np
 
 from rater.stats.encoding import encode_coded
-from rater.study.reports.stats_ratings import _natural_order, _runs, has_repeats
+from rater.study.reports.stats_ratings import SessionColumns, _natural_order, _runs, has_repeats
 
 
 def test_session_order_is_the_natural_order_of_the_labels():
@@ -20,7 +20,14 @@ def test_session_order_is_the_natural_order_of_the_labels():
         sessions = [(p, n) for p in patients for n in rng.sample(range(0, 30), rng.randrange(1, 6))]
         labels = [f"{p}#{n}" for p, n in sessions]
         expected, _, _ = encode_coded(np.arange(len(labels)), labels)
-        assert _natural_order(sessions, labels).tolist() == expected.tolist()
+        columns = SessionColumns.of(sessions)
+        every = np.arange(len(sessions))
+        assert columns.labels(every).tolist() == labels
+        assert _natural_order(columns, every, columns.labels(every)).tolist() == expected.tolist()
+        # A part of the sessions, as the statistics take those with ratings.
+        some = np.sort(rng.sample(range(len(sessions)), rng.randrange(1, len(sessions) + 1)))
+        part, _, _ = encode_coded(np.arange(some.size), [labels[i] for i in some])
+        assert _natural_order(columns, some, columns.labels(some)).tolist() == part.tolist()
 
 
 def test_runs_number_keys_as_unique_does_sorted_or_not():
