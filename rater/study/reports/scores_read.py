@@ -49,8 +49,9 @@ class StudyScores:
     Per rating: ``session`` (index into the session list given to
     :func:`read_scores`), ``rater`` (index into the rater list), ``version``
     (index into the instrument versions), ``team`` (index into ``team_ids``,
-    -1 for none), ``status`` (index into ``status_names``), ``submitted``
-    (seconds since 1970 UTC, NaN while in progress). Per item score: ``item``
+    -1 for none), ``status`` (index into ``status_names``): each code in the
+    smallest integer type that holds them; ``submitted`` (seconds since 1970
+    UTC, NaN while in progress). Per item score: ``item``
     (index into ``item_ids``; 16-bit unless a database holds more item ids),
     ``value`` (float32; NaN when unanswered or N/A) and ``na``: while every
     score is a small integer, both read one byte per score
@@ -206,7 +207,7 @@ def _read(s: Session, study_id: str, session_ids: list[str] | np.ndarray, rater_
     del rating_index  # 5 MB of ids for a large study: not needed while sorting
     trim()
     return _ordered(col, buffer, notes, item_index, item_order, version_ids, list(team_index),
-                    list(status_index), workload)
+                    list(status_index), workload, len(session_ids), len(rater_ids))
 
 
 def _batches(conn: Connection, statement: Select) -> Iterator[list[tuple]]:
@@ -298,10 +299,17 @@ def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
     return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
 
 
+def _narrow(codes: np.ndarray, n: int) -> np.ndarray:
+    """Codes from -1 to ``n`` - 1 in the smallest signed integer type that holds them."""
+    dtype = next(t for t in (np.int8, np.int16, np.int32, np.int64) if n <= np.iinfo(t).max)
+    return codes.astype(dtype, copy=False)
+
+
 def _ordered(col: dict[str, np.ndarray], buffer: ScoreBuffer, notes: dict[int, str], item_index: dict[str, int],
              item_order: dict[str, dict[str, int]], version_ids: list[str], team_ids: list[str], status_names: list[str],
-             workload: tuple[np.ndarray, list[str]] | None) -> StudyScores:
-    """Sort ratings into export order and each rating's scores into item order."""
+             workload: tuple[np.ndarray, list[str]] | None, n_sessions: int, n_raters: int) -> StudyScores:
+    """Sort ratings into export order and each rating's scores into item order; per-rating codes are
+    held in the smallest integer type that holds them (a study has a few raters and versions)."""
     submitted = col.pop("submitted")
 
     # Ratings with no item score are not exported.
@@ -310,7 +318,7 @@ def _ordered(col: dict[str, np.ndarray], buffer: ScoreBuffer, notes: dict[int, s
     by_export = by_export[counts[by_export] > 0]
     new_number = np.full(col["session"].size, -1, dtype=np.int32)
     new_number[by_export] = np.arange(by_export.size, dtype=np.int32)
-    starts = np.zeros(by_export.size + 1, dtype=np.int64)
+    starts = np.zeros(by_export.size + 1, dtype=np.int32 if buffer.size < 2**31 else np.int64)
     np.cumsum(counts[by_export], out=starts[1:])
     del counts
 
@@ -334,8 +342,9 @@ def _ordered(col: dict[str, np.ndarray], buffer: ScoreBuffer, notes: dict[int, s
     else:
         value, na = (gathered(buffer.release(name), order) for name in ("value", "na"))
     del order
+    sizes = {"session": n_sessions, "rater": n_raters, "version": len(version_ids), "team": len(team_ids),
+             "status": len(status_names)}
+    per_rating = {name: _narrow(col.pop(name)[by_export], n) for name, n in sizes.items()}
     return StudyScores(
-        session=col["session"][by_export], rater=col["rater"][by_export], version=col["version"][by_export],
-        team=col["team"][by_export], status=col["status"][by_export], submitted=submitted[by_export],
-        starts=starts, item=item, value=value, na=na, notes=moved,
+        **per_rating, submitted=submitted[by_export], starts=starts, item=item, value=value, na=na, notes=moved,
         item_ids=item_ids, team_ids=team_ids, status_names=status_names, workload=workload)
