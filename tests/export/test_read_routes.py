@@ -8,7 +8,7 @@ import uuid
 
 import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 
 from rater.stats.coded import CodedScores, NaMarks
 from rater.storage import models as m
@@ -138,3 +138,21 @@ def test_awkward_rows_read_the_same_by_both_routes(study_db, monkeypatch):
     assert fast.item_ids[fast.item[at]] == noted_item
     assert np.isnan(fast.value).sum() >= 2 and fast.na.any()
     assert (fast.team == -1).any()
+
+
+def test_a_score_that_is_not_a_small_integer_turns_the_column_into_values(study_db, monkeypatch):
+    db, study_id, _ = study_db
+    monkeypatch.setattr(scores_sqlite, "CHUNK_ROWIDS", 64)  # many batches: the odd score comes late
+    before = _read(db, study_id, False)
+    assert isinstance(before.value, CodedScores)
+    with db.transaction() as s:
+        last = s.scalars(select(m.ItemScore).join(m.Rating).where(m.Rating.submitted_at.is_not(None),
+                                                                  m.ItemScore.value.is_not(None))
+                         .order_by(literal_column("item_score.rowid").desc())).first()
+        last.value = 2.5  # the last score the scan reads
+    fast, rows = _both(db, study_id, False, monkeypatch)
+    _assert_same(fast, rows)
+    assert isinstance(fast.value, np.ndarray) and fast.value.dtype == np.float32
+    assert isinstance(fast.na, np.ndarray) and fast.na.tolist() == np.asarray(before.na).tolist()
+    changed = np.flatnonzero(~np.isclose(fast.value, np.asarray(before.value), equal_nan=True))
+    assert changed.size == 1 and fast.value[changed[0]] == 2.5
