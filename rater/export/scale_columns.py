@@ -33,7 +33,7 @@ class ScaleColumn:
 
     def block(self, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The scale's ratings among ``r0:r1`` (as offsets from ``r0``), their scores and statuses."""
-        a, b = np.searchsorted(self.ratings, (r0, r1))
+        a, b = np.searchsorted(self.ratings, np.array((r0, r1), dtype=self.ratings.dtype))  # no copy of ratings
         return self.ratings[a:b] - r0, self.scores[a:b], self.status[a:b]
 
 
@@ -70,7 +70,7 @@ def scale_columns(catalog: InstrumentCatalog, scores: StudyScores,
             for scale, column, applies, column_of in scales:
                 values, na = _matrix(scores, r0, r1, ratings, column_of, version.model, scale)
                 result = score_matrix(values, na, scale.method, scale.rule, applies[scores.session[ratings]])
-                at = np.searchsorted(column.ratings, ratings)
+                at = np.searchsorted(column.ratings, ratings.astype(column.ratings.dtype))
                 column.scores[at] = result.scores
                 column.status[at] = result.status
     return out
