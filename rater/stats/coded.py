@@ -7,7 +7,7 @@ not 5. The markers are those of :class:`~rater.stats.cells.Cells`, so the
 analysis copies the bytes into its cells as they are. Read through
 :class:`CodedScores` (values, NaN where none) and :class:`NaMarks` (the N/A
 flags), either column reads like the float32 and bool arrays it replaces:
-indexing gives a new array, numpy functions take it whole.
+indexing gives a new array, numpy functions take it whole (``np.asarray``).
 """
 
 from __future__ import annotations
@@ -67,10 +67,16 @@ class _CodeColumn:
     def astype(self, dtype, copy: bool = True) -> np.ndarray:  # noqa: ANN001 (a numpy dtype)
         return self._decode(self.codes).astype(dtype, copy=False)
 
-    def __getattr__(self, name: str):  # noqa: ANN204 (any other array method, on the decoded column)
-        if name.startswith("__") or name == "codes":
-            raise AttributeError(name)
-        return getattr(self._decode(self.codes), name)
+    @property
+    def nbytes(self) -> int:
+        """The bytes held: the codes' (shared by the values and the N/A flags)."""
+        return int(self.codes.nbytes)
+
+    def tolist(self) -> list:
+        return self._decode(self.codes).tolist()
+
+    def any(self) -> bool:
+        return bool(self._decode(self.codes).any())
 
 
 class CodedScores(_CodeColumn):
