@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -146,14 +146,13 @@ def _analyse(rows: RatingTable | Mapping[str, Any] | Iterable[Any],
     raters: list[RaterBias] = []
     halo: list[RaterHalo] = []
     for spec in specs:
-        scored = scale_scores(cells, spec, min_items, numbers)
-        scale_results[spec.name] = _reliability(spec, "scale", scored, table, shared)
-        raters.extend(rater_bias(spec.name, scored.scores, table.rating_session,
-                                 table.rating_rater, table.rater_labels, table.rating_days,
-                                 scale_bias_threshold(spec, bias_threshold), drift_alpha))
-        halo.extend(rater_halo(spec.name, scored.items, table.rating_session, table.rating_rater,
-                               table.rater_labels))
-        del scored
+        scored = scale_scores(cells, spec, min_items, numbers, rated_only=True)
+        part = _Ratings.of(table, scored.ratings)
+        scale_results[spec.name] = _reliability(spec, "scale", scored, table, part, shared)
+        raters.extend(rater_bias(spec.name, scored.scores, part.session, part.rater, table.rater_labels,
+                                 part.days, scale_bias_threshold(spec, bias_threshold), drift_alpha))
+        halo.extend(rater_halo(spec.name, scored.items, part.session, part.rater, table.rater_labels))
+        del scored, part
     item_results: dict[str, ScaleReliability] = {}
     if include_items:
         # An item is "rated" by every rating of its scale's instrument, so an unanswered item
@@ -161,7 +160,8 @@ def _analyse(rows: RatingTable | Mapping[str, Any] | Iterable[Any],
         instrument_of = {item: spec.rated_with for spec in reversed(specs) for item in spec.items}
         for name in cells.labels:
             spec = ScaleSpec(name, [name], rated_with=instrument_of.get(name))
-            item_results[name] = _reliability(spec, "item", scale_scores(cells, spec, None, numbers), table,
+            scored = scale_scores(cells, spec, None, numbers, rated_only=True)
+            item_results[name] = _reliability(spec, "item", scored, table, _Ratings.of(table, scored.ratings),
                                               shared)
     logger.info("reliability of %d scales and %d items from %d ratings in %.3f s",
                 len(scale_results), len(item_results), table.n_ratings,
@@ -169,21 +169,37 @@ def _analyse(rows: RatingTable | Mapping[str, Any] | Iterable[Any],
     return ReliabilityReport(scale_results, item_results, raters, halo)
 
 
+class _Ratings(NamedTuple):
+    """Per rating of a scale's scores (its ``ScaleScores.ratings``): session and rater codes and
+    submission days."""
+
+    session: np.ndarray
+    rater: np.ndarray
+    days: np.ndarray | None
+
+    @classmethod
+    def of(cls, table: RatingTable, rows: np.ndarray | None) -> _Ratings:
+        """The table's ``rows`` (None: all of them, not copied)."""
+        days = table.rating_days
+        if rows is None:
+            return cls(table.rating_session, table.rating_rater, days)
+        return cls(table.rating_session[rows], table.rating_rater[rows], None if days is None else days[rows])
+
+
 def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleScores,
-                 table: RatingTable, shared: dict[tuple, Any]) -> ScaleReliability:
-    balanced = balance(scored.scores, table.rating_session, table.rating_rater,
-                       table.rater_labels, table.session_labels.size)
+                 table: RatingTable, part: _Ratings, shared: dict[tuple, Any]) -> ScaleReliability:
+    """Every figure of one scale or item; ``part`` holds the codes of the ratings ``scored`` holds."""
+    balanced = balance(scored.scores, part.session, part.rater, table.rater_labels, table.session_labels.size)
     forms = icc(balanced.matrix)
     cronbach = cronbach_alpha(scored.items)
-    by_session = cronbach_alpha_by_session_number(scored.items, table.rating_session,
-                                                  table.session_number)
-    kalpha = krippendorff_alphas(table.rating_session, scored.scores, LEVELS)
+    by_session = cronbach_alpha_by_session_number(scored.items, part.session, table.session_number)
+    kalpha = krippendorff_alphas(part.session, scored.scores, LEVELS)
     interval, ordinal = kalpha["interval"], kalpha["ordinal"]
-    re = random_effects_icc(scored.scores, table.rating_session, table.rating_rater)
+    re = random_effects_icc(scored.scores, part.session, part.rater)
 
     n_sessions = table.session_labels.size
     status = scored.status if scored.status is not None else np.zeros(scored.scores.size, np.int8)
-    applicable = np.bincount(table.rating_session,
+    applicable = np.bincount(part.session,
                              weights=(status != NOT_RATED) & (status != NOT_APPLICABLE),
                              minlength=n_sessions) > 0
     # Sessions where the scale applies but that the ANOVA forms could not keep make the
@@ -192,7 +208,7 @@ def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleS
     n_kept = balanced.matrix.shape[0]
     headline = choose_headline(forms, balanced.design, balanced.k, n_kept, n_incomplete,
                                balanced.n_truncated, re)
-    has_score = np.bincount(table.rating_session, weights=~np.isnan(scored.scores),
+    has_score = np.bincount(part.session, weights=~np.isnan(scored.scores),
                             minlength=n_sessions) > 0
     caveats = (ROTATION_CAVEAT,) if balanced.design == "one-way" and n_kept else ()
     warnings = small_data_warnings("the ANOVA ICC", n_kept, balanced.n_raters)
@@ -218,10 +234,9 @@ def _reliability(spec: ScaleSpec, kind: Literal["scale", "item"], scored: ScaleS
         cronbach=cronbach, cronbach_by_session=by_session, krippendorff_interval=interval,
         krippendorff_ordinal=ordinal, random_effects=re, headline=headline, krippendorff=kalpha,
         counts=scored.counts(),
-        exclusions=tuple(exclusions(scored, table.rating_session, table.session_labels,
-                                    balanced.kept, shared)),
-        exclusions_random_effects=tuple(exclusions(scored, table.rating_session,
-                                                   table.session_labels, has_score, shared)),
+        exclusions=tuple(exclusions(scored, part.session, table.session_labels, balanced.kept, shared)),
+        exclusions_random_effects=tuple(exclusions(scored, part.session, table.session_labels, has_score,
+                                                   shared)),
         caveats=caveats, warnings=tuple(warnings), notes=tuple(notes),
     )
 

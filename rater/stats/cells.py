@@ -89,22 +89,23 @@ class Cells:
                 marks[rating[flagged], item[flagged]] = True
         return cls(labels, value=value, na=marks, present=present)
 
-    def values(self, columns: Sequence[int]) -> np.ndarray:
-        """Ratings × ``columns`` values, NaN where a cell has none (float32 when exact)."""
+    def values(self, columns: Sequence[int], rows: np.ndarray | None = None) -> np.ndarray:
+        """Ratings (``rows``, else all) × ``columns`` values, NaN where a cell has none (float32 when exact)."""
         if self._small is None:
-            return self._value[:, list(columns)]
-        codes = self._small[:, list(columns)]
+            return _take(self._value, columns, rows)
+        codes = _take(self._small, columns, rows)
         out = codes.astype(np.float32)
         out[codes < LOWEST] = np.nan
         return out
 
-    def na(self, columns: Sequence[int]) -> np.ndarray | None:
-        """Ratings × ``columns``, True where the rater marked the item N/A (None: no N/A column)."""
+    def na(self, columns: Sequence[int], rows: np.ndarray | None = None) -> np.ndarray | None:
+        """Ratings (``rows``, else all) × ``columns``, True where the rater marked the item N/A
+        (None: no N/A column)."""
         if not self._has_na:
             return None
         if self._small is None:
-            return self._na[:, list(columns)]
-        return self._small[:, list(columns)] == NA
+            return _take(self._na, columns, rows)
+        return _take(self._small, columns, rows) == NA
 
     def present_any(self, columns: Sequence[int]) -> np.ndarray | None:
         """Per rating, whether the data hold a row for any of ``columns`` (None: unknown)."""
@@ -119,6 +120,11 @@ class Cells:
             out.flags.writeable = False  # shared by every caller
             self._rated[key] = out
         return self._rated[key]
+
+
+def _take(matrix: np.ndarray, columns: Sequence[int], rows: np.ndarray | None) -> np.ndarray:
+    """``columns`` of ``matrix`` for ``rows`` (None: every row), as a new array."""
+    return matrix[:, list(columns)] if rows is None else matrix[np.ix_(rows, list(columns))]
 
 
 def _small_integers(score: np.ndarray, size: int = 1 << 16) -> bool:

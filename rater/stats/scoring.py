@@ -95,6 +95,7 @@ class ScaleScores:
     status: np.ndarray | None = None
     n_na: np.ndarray | None = None
     n_missing: np.ndarray | None = None
+    ratings: np.ndarray | None = None  # the ratings the arrays hold, in order (None: every rating)
 
     def counts(self) -> dict[str, int]:
         """Ratings by outcome and item scores by kind of absence; each name says which."""
@@ -208,7 +209,7 @@ def score_scale(matrix: np.ndarray, item_labels: Sequence[str], spec: ScaleSpec,
 
 
 def scale_scores(cells: Cells, spec: ScaleSpec, min_items: int | None = None,
-                 session_number: np.ndarray | None = None) -> ScaleScores:
+                 session_number: np.ndarray | None = None, *, rated_only: bool = False) -> ScaleScores:
     """Score ``spec`` for every rating of ``cells`` with the scoring engine.
 
     A spec item that never occurs in the data counts as missing and is
@@ -219,16 +220,28 @@ def scale_scores(cells: Cells, spec: ScaleSpec, min_items: int | None = None,
     it (status :data:`NOT_RATED`). Only the scale's own columns are taken
     out of the cells, and the engine runs on blocks of ratings, so the
     largest array here is the scale's item matrix (float32 when exact).
+
+    With ``rated_only`` the arrays hold only the ratings that rated the
+    scale's instrument, listed in ``ratings`` (when some did not): every
+    figure leaves the others out, so a scale of one team's instrument costs
+    that team's share of the ratings.
     """
     column = cells.column
     notes = [f"item {name!r} of scale {spec.name!r} has no scores in the data"
              for name in spec.items if name not in column]
     found = [j for j, name in enumerate(spec.items) if name in column]
     wanted = [column[spec.items[j]] for j in found]
-    items = cells.values(wanted)
-    na_items = cells.na(wanted)
+    rated = cells.present_any([column[name] for name in (spec.rated_with or spec.items) if name in column])
+    rows = None
+    if rated_only and rated is not None and 0 < (n_rated := int(np.count_nonzero(rated))) < rated.size:
+        rows = np.flatnonzero(rated).astype(np.int32 if rated.size < 2**31 else np.int64)
+        if session_number is not None:
+            session_number = session_number[rows]
+    n_ratings = cells.n_ratings if rows is None else n_rated
+    items = cells.values(wanted, rows)
+    na_items = cells.na(wanted, rows)
     if len(found) < len(spec.items):  # a missing item is a column of NaN
-        full = np.full((cells.n_ratings, len(spec.items)), np.nan, dtype=items.dtype)
+        full = np.full((n_ratings, len(spec.items)), np.nan, dtype=items.dtype)
         full[:, found] = items
         items = full
         if na_items is not None:
@@ -246,11 +259,10 @@ def scale_scores(cells: Cells, spec: ScaleSpec, min_items: int | None = None,
                             & ((spec.session_max is None) | (session_number <= (spec.session_max or 0))))
     result = _score_blocks(items, na_items, spec.method, rule, applies)
     status = result.status.astype(np.int8)
-    rated = cells.present_any([column[name] for name in (spec.rated_with or spec.items) if name in column])
-    if rated is not None:
+    if rated is not None and rows is None:
         status[~rated] = NOT_RATED
     return ScaleScores(result.scores, items, rule_text(spec, rule), notes, status, result.n_na,
-                       result.n_missing)
+                       result.n_missing, rows)
 
 
 def _recoded(items: np.ndarray, recode: Mapping[int, float]) -> np.ndarray:
