@@ -43,7 +43,7 @@ class SessionColumns(NamedTuple):
     def labels(self, which: np.ndarray) -> np.ndarray:
         """The "patient#number" labels of sessions ``which`` (a numpy str array)."""
         codes = np.array(self.codes, dtype=str) if self.codes else np.zeros(0, dtype="U1")
-        return np.strings.add(np.strings.add(codes[self.patient[which]], "#"), self.number[which].astype(str))
+        return np.char.add(np.char.add(codes[self.patient[which]], "#"), self.number[which].astype(str))
 
 
 @dataclass(frozen=True)
