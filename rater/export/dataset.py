@@ -97,6 +97,12 @@ class SessionList(Sequence[SessionInfo]):
         """Every session's number (float64)."""
         return self.number.astype(np.float64)
 
+    def columns(self) -> tuple[list[str], list[int], list[date | None]]:
+        """Every session's patient code, number and date, as lists (no record per session)."""
+        codes = self.patient_codes
+        return ([codes[p] for p in self.patient.tolist()], self.number.tolist(),
+                self.day.astype(object).tolist())
+
 
 def _session_list(s, study_id: str) -> SessionList:
     """The study's sessions (not practice ones) in natural patient order, then session number,

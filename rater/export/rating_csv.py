@@ -91,10 +91,10 @@ class LabelTexts:
         self.sc = sc
         code = plain_text(data.study.code)
         # Column by column, each distinct patient, number and date formatted once.
-        sessions = data.sessions
+        patients, numbers, dates = data.sessions.columns()
         self.session = [f"{code},{p},{n},{d}" for p, n, d in zip(
-            column_text([x.patient for x in sessions], plain_text), column_text([x.number for x in sessions], plain_text),
-            column_text([x.date for x in sessions], plain_text), strict=True)]
+            column_text(patients, plain_text), column_text(numbers, plain_text), column_text(dates, plain_text),
+            strict=True)]
         self.rater = [plain_text(r.code) for r in data.raters.values()]
         names = {t.id: t.name for t in data.teams}
         self.team_names = [names.get(tid, "") for tid in sc.team_ids] + [""]  # the last: no team
