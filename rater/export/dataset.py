@@ -2,7 +2,7 @@
 
 :func:`load_study` reads the small tables (study, instruments, teams, raters,
 sessions) and, in the same pass, every included item score into numpy
-columns (:mod:`rater.study.reports.scores_read`, 7 bytes per score). Scale
+columns (:mod:`rater.study.reports.scores_read`, 3 bytes per score). Scale
 scores are computed for the ratings that have each scale by the one scoring engine
 (:mod:`rater.export.scale_columns`) when the tables first need them. The
 rating tables make their rows from these columns a block at a time (:mod:`rater.export.rating_rows`), in the

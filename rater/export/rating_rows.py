@@ -21,6 +21,7 @@ import numpy as np
 
 from rater.export.table import ColumnBlock, Runs, rows_of_blocks
 from rater.instruments.scoring import ALL_NA, MISSING_ITEMS, NOT_APPLICABLE, SCORED
+from rater.stats.encoding import runs
 from rater.study.reports.scores_read import StudyScores
 
 log = logging.getLogger(__name__)
@@ -243,10 +244,7 @@ def session_means(data: Any, scales: list[tuple[str, str, str]]) -> tuple[np.nda
     """The rated sessions (indices into the session list, in order) and, per scale, each one's
     sum of the raters' scores and how many raters scored it."""
     sc: StudyScores = data.scores
-    # Ratings come in session order, so each rated session is one run of ratings.
-    new_session = np.flatnonzero(np.concatenate(([True], sc.session[1:] != sc.session[:-1])))
-    used = sc.session[new_session]
-    group = np.repeat(np.arange(used.size), np.diff(np.append(new_session, sc.n_ratings)))
+    used, group = runs(sc.session)  # ratings come in session order: a rated session is one run
     sums_and_counts = []
     for key, sid, _stem in scales:
         column = data.scale_scores[(key, sid)]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rater.stats.coded import ABSENT, BLANK, LOWEST, NA, CodedScores, NaMarks
+from rater.stats.coded import ABSENT, BLANK, LOWEST, NA, CodedScores, NaMarks, fits
 
 if TYPE_CHECKING:
     from rater.stats.table import RatingTable
@@ -57,25 +57,10 @@ class Cells:
         labels = [str(label) for label in table.item_labels]
         shape = (table.n_ratings, len(labels))
         score, na = table.score, table.na
-        if isinstance(score, CodedScores):  # the study reader's bytes are already cells' codes
+        if isinstance(score, CodedScores) or _small_integers(score):
             small = np.full(shape, ABSENT, dtype=np.int8)
             for start, stop, rating, item in table.codes.blocks():
-                code = score.codes[start:stop]
-                if na is None:
-                    code = np.where(code == NA, np.int8(BLANK), code)
-                elif not (isinstance(na, NaMarks) and na.codes is score.codes):
-                    code = np.where(code == NA, np.int8(BLANK), code)
-                    code[na[start:stop]] = NA
-                small[rating, item] = code
-            return cls(labels, small=small, has_na=na is not None)
-        if _small_integers(score):
-            small = np.full(shape, ABSENT, dtype=np.int8)
-            for start, stop, rating, item in table.codes.blocks():
-                block = score[start:stop]
-                code = np.where(np.isnan(block), BLANK, block).astype(np.int8)
-                if na is not None:
-                    code[na[start:stop]] = NA
-                small[rating, item] = code
+                small[rating, item] = _cell_codes(score, na, start, stop)
             return cls(labels, small=small, has_na=na is not None)
         narrow = _exact_float32(score)
         value = np.full(shape, np.nan, dtype=np.float32 if narrow else np.float64)
@@ -127,13 +112,28 @@ def _take(matrix: np.ndarray, columns: Sequence[int], rows: np.ndarray | None) -
     return matrix[:, list(columns)] if rows is None else matrix[np.ix_(rows, list(columns))]
 
 
+def _cell_codes(score: np.ndarray | CodedScores, na: np.ndarray | NaMarks | None, start: int,
+                stop: int) -> np.ndarray:
+    """The one-byte cells of rows ``start:stop``: the study reader's codes as they are when its
+    N/A flags come with them, else made from the values (BLANK for NaN) and ``na``."""
+    if isinstance(score, CodedScores):
+        code = score.codes[start:stop]
+        if isinstance(na, NaMarks) and na.codes is score.codes:
+            return code
+        code = np.where(code == NA, np.int8(BLANK), code)
+    else:
+        block = score[start:stop]
+        code = np.where(np.isnan(block), BLANK, block).astype(np.int8)
+    if na is not None:
+        code[na[start:stop]] = NA
+    return code
+
+
 def _small_integers(score: np.ndarray, size: int = 1 << 16) -> bool:
     """Whether every score is NaN or an integer from -125 to 127 (checked in blocks)."""
     for start in range(0, score.size, size):
         block = score[start:start + size]
-        block = block[~np.isnan(block)]
-        if block.size and not ((block >= LOWEST).all() and (block <= 127).all()
-                               and (block == np.round(block)).all()):
+        if not fits(block[~np.isnan(block)]):
             return False
     return True
 

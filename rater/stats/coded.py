@@ -18,12 +18,18 @@ ABSENT, BLANK, NA = -128, -127, -126  # markers: no row, a row without a value, 
 LOWEST = -125  # the smallest value a code holds
 
 
+def fits(values: np.ndarray) -> bool:
+    """Whether every value (no NaN among them) is an integer from :data:`LOWEST` to 127."""
+    return not values.size or bool((values >= LOWEST).all() and (values <= 127).all()
+                                   and (values == np.round(values)).all())
+
+
 def small_codes(value: np.ndarray, na: np.ndarray) -> np.ndarray | None:
     """``value`` (NaN for none) and ``na`` as int8 codes, or None when a value is not an
     integer from :data:`LOWEST` to 127."""
     known = ~np.isnan(value)
     held = value[known]
-    if held.size and not ((held >= LOWEST).all() and (held <= 127).all() and (held == np.round(held)).all()):
+    if not fits(held):
         return None
     codes = np.full(value.size, BLANK, dtype=np.int8)
     codes[known] = held

@@ -72,6 +72,23 @@ def dense_codes(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lookup[keys - lo], np.flatnonzero(present) + lo
 
 
+def runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys in ascending order and each entry's number among them (int32).
+
+    Keys that come in order (a study's ratings in export order: by session, then rater)
+    are numbered run by run, without a sort.
+    """
+    if keys.size and bool(np.all(keys[1:] >= keys[:-1])):
+        new = np.empty(keys.size, dtype=bool)
+        new[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=new[1:])
+        number = np.cumsum(new, dtype=np.int32)
+        number -= 1
+        return keys[new], number
+    distinct, number = np.unique(keys, return_inverse=True)
+    return distinct, number.astype(np.int32)
+
+
 def encode_ids(values: Any, natural: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Encode an id column as ``(codes, labels, missing)``.
 

@@ -98,8 +98,8 @@ def group_of_rows(starts: np.ndarray, start: int, stop: int) -> np.ndarray:
     if stop <= start:
         return np.zeros(0, dtype=np.int32)
     # Searched for as values of the starts' own type: another type would copy the whole array.
-    bounds = np.array((start, stop), dtype=starts.dtype)
-    first = int(np.searchsorted(starts, bounds[0], side="right")) - 1
-    end = int(np.searchsorted(starts, bounds[1], side="left"))  # groups first:end hold the rows
+    needles = np.array((start, stop), dtype=starts.dtype)
+    first = int(np.searchsorted(starts, needles[0], side="right")) - 1
+    end = int(np.searchsorted(starts, needles[1], side="left"))  # groups first:end hold the rows
     bounds = np.clip(starts[first:end + 1], start, stop)
     return np.repeat(np.arange(first, end, dtype=np.int32), np.diff(bounds))

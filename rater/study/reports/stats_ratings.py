@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from rater.sort_keys import natural_key
-from rater.stats.encoding import encode_coded
+from rater.stats.encoding import encode_coded, runs
 from rater.study.reports.scores_read import StudyScores
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def stats_ratings(scores: StudyScores, sessions: SessionColumns, rater_codes: li
     n_raters = len(rater_labels)
     pair_of_rating = session_rank[session_of_rating] * n_raters + rater_rank[rater_of_rating]
     del session_of_rating, rater_of_rating
-    pairs, of_rating = _runs(pair_of_rating)
+    pairs, of_rating = runs(pair_of_rating)
     del pair_of_rating
     session_number = np.empty(used.size)
     session_number[session_rank] = sessions.number[used]
@@ -79,23 +79,6 @@ def stats_ratings(scores: StudyScores, sessions: SessionColumns, rater_codes: li
     labels[session_rank] = session_labels
     return StatsRatings(of_rating, (pairs // n_raters).astype(np.int32), (pairs % n_raters).astype(np.int32),
                         labels, rater_labels_sorted, session_number)
-
-
-def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct keys in ascending order and each entry's number among them (int32).
-
-    The reader's ratings come in export order (session, rater), which is
-    usually the keys' own order: then the runs are numbered without a sort.
-    """
-    if keys.size and bool(np.all(keys[1:] >= keys[:-1])):
-        new = np.empty(keys.size, dtype=bool)
-        new[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=new[1:])
-        number = np.cumsum(new, dtype=np.int32)
-        number -= 1
-        return keys[new], number
-    distinct, number = np.unique(keys, return_inverse=True)
-    return distinct, number.astype(np.int32)
 
 
 def has_repeats(keys: np.ndarray) -> bool:

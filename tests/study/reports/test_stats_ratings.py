@@ -6,8 +6,8 @@ import random
 
 import numpy as np
 
-from rater.stats.encoding import encode_coded
-from rater.study.reports.stats_ratings import SessionColumns, _natural_order, _runs, has_repeats
+from rater.stats.encoding import encode_coded, runs
+from rater.study.reports.stats_ratings import SessionColumns, _natural_order, has_repeats
 
 
 def test_session_order_is_the_natural_order_of_the_labels():
@@ -33,7 +33,7 @@ def test_session_order_is_the_natural_order_of_the_labels():
 def test_runs_number_keys_as_unique_does_sorted_or_not():
     rng = np.random.default_rng(2)
     for keys in (np.sort(rng.integers(0, 50, 400)), rng.integers(0, 50, 400), np.array([7])):
-        distinct, number = _runs(keys)
+        distinct, number = runs(keys)
         want_distinct, want_number = np.unique(keys, return_inverse=True)
         assert distinct.tolist() == want_distinct.tolist() and number.tolist() == want_number.tolist()
         assert number.dtype == np.int32
